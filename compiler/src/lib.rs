@@ -1,0 +1,59 @@
+//! vexc: the Vex compiler. Source text flows one way through the stages below; each stage
+//! returns its output or the diagnostics it collected (see ARCHITECTURE.md).
+
+pub mod borrowck;
+pub mod diag;
+pub mod driver;
+pub mod emit_c;
+pub mod hir;
+pub mod resolve;
+pub mod span;
+pub mod syntax;
+pub mod typeck;
+pub mod types;
+
+use diag::Diagnostic;
+use span::{FileId, SourceMap};
+
+/// The C translation of one Vex program.
+#[derive(Debug, Clone)]
+pub struct CompiledC {
+    /// File name for the program's C source, e.g. `hello.c`.
+    pub file_name: String,
+    pub source: String,
+    /// Warnings from all stages (compilation succeeded).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Runs the front end (parse, resolve, type check, borrow check) on `file` and emits C.
+/// On failure returns every diagnostic collected (errors and warnings).
+pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<Diagnostic>> {
+    let program = check(sources, file)?;
+    let source = emit_c::emit(&program.0, sources);
+    Ok(CompiledC { file_name: format!("{}.c", program.0.module), source, warnings: program.1 })
+}
+
+/// Runs the front end only: the typed program and its warnings, or the diagnostics.
+pub fn check(sources: &SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let ast = syntax::parse(file, sources.get(file))?;
+    let resolved = resolve::resolve(&ast, sources.get(file))?;
+    let (program, mut warnings) = typeck::check(&ast, &resolved, sources.get(file))?;
+    match borrowck::check(&program) {
+        Ok(mut w) => warnings.append(&mut w),
+        Err(mut errors) => {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+    }
+    Ok((program, warnings))
+}
+
+/// Module name used for mangling: the file stem, reduced to `[A-Za-z0-9_]`.
+pub fn module_name(path: &str) -> String {
+    let stem = std::path::Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("main");
+    let mut name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'm');
+    }
+    name
+}
