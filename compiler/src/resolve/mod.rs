@@ -1,9 +1,319 @@
-//! Name resolution.
+//! Name resolution: collects the items of a file, gives every function body a `FnId`, numbers
+//! the locals of each body, and binds every name used in an expression to what it denotes.
+//! Unknown names are reported here (E0425 with "did you mean"), duplicate items too (E0428).
+
+mod builtins;
+mod scope;
+
+pub use builtins::{Builtin, BUILTIN_NAMES, BUILTIN_TYPE_GENERICS};
+
 use crate::diag::Diagnostic;
-use crate::span::SourceFile;
-use crate::syntax::ast;
-pub struct Resolved {}
+use crate::hir::{FnId, LocalId};
+use crate::span::{SourceFile, Span};
+use crate::syntax::ast::{self, NodeId};
+use std::collections::HashMap;
+
+/// What a name in an expression denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Res {
+    Local(LocalId),
+    /// A free function.
+    Fn(FnId),
+    /// A bare call `m(..)` inside a method that means `self.m(..)` (§8.5).
+    SelfMethod(FnId),
+    Builtin(Builtin),
+    /// A struct name (e.g. the callee in `Point(..)`, which is an error).
+    Struct(u32),
+}
+
+/// A function body to check: a free function, an inline method or a Go-style method.
+#[derive(Debug, Clone)]
+pub struct FnEntry {
+    /// Index into `ast::File::items`.
+    pub item: usize,
+    /// For inline methods: index into the struct's `methods`.
+    pub method: Option<usize>,
+    /// The struct this method belongs to (index into `Resolved::structs`).
+    pub owner: Option<u32>,
+    /// The locals of this body, indexed by `LocalId` (parameters first, receiver/self at 0 for methods).
+    pub locals: Vec<LocalDecl>,
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalDecl {
+    pub name: String,
+    pub span: Span,
+    /// `let!`, parameters, receivers; the type checker refines `self`.
+    pub mutable: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructEntry {
+    pub name: String,
+    /// Index into `ast::File::items`.
+    pub item: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub structs: Vec<StructEntry>,
+    pub struct_ids: HashMap<String, u32>,
+    pub functions: Vec<FnEntry>,
+    /// Free functions by name.
+    pub free_fns: HashMap<String, FnId>,
+    /// Methods by (struct, name): inline and Go-style share one namespace.
+    pub methods: HashMap<(u32, String), FnId>,
+    /// Names in expressions (keyed by the `Ident` expression's NodeId).
+    pub names: HashMap<NodeId, Res>,
+    /// Local introduced by a `let`, parameter or pattern binding (keyed by its NodeId).
+    pub bindings: HashMap<NodeId, LocalId>,
+    /// Other item kinds by name (enums, traits, ...) — known, so not "unknown type".
+    pub other_types: HashMap<String, Span>,
+}
+
 pub fn resolve(file: &ast::File, source: &SourceFile) -> Result<Resolved, Vec<Diagnostic>> {
-    let _ = (file, source);
-    Ok(Resolved {})
+    let _ = source;
+    let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::new() };
+    r.collect_items(file);
+    for f in 0..r.out.functions.len() {
+        r.resolve_body(file, f as FnId);
+    }
+    if r.diags.iter().any(|d| d.is_error()) {
+        Err(r.diags)
+    } else {
+        Ok(r.out)
+    }
+}
+
+struct Resolver {
+    out: Resolved,
+    diags: Vec<Diagnostic>,
+    /// First definition of every value/type name, for E0428.
+    item_spans: HashMap<String, Span>,
+}
+
+/// The struct a receiver type names: `S`, `&S`, `&S!`.
+pub fn receiver_struct_name(ty: &ast::Type) -> Option<&ast::Ident> {
+    match &ty.kind {
+        ast::TypeKind::Named { name, args } if args.is_empty() => Some(name),
+        ast::TypeKind::Ref { inner, .. } => receiver_struct_name(inner),
+        _ => None,
+    }
+}
+
+impl Resolver {
+    fn define(&mut self, name: &ast::Ident, what: &str) -> bool {
+        if let Some(prev) = self.item_spans.get(&name.name) {
+            self.diags.push(
+                Diagnostic::error("E0428", format!("the name `{}` is defined multiple times", name.name), name.span)
+                    .label(format!("`{}` redefined here", name.name))
+                    .secondary(*prev, format!("previous definition of the {what} `{}` here", name.name))
+                    .help(format!("rename one of the two definitions of `{}`", name.name)),
+            );
+            return false;
+        }
+        if builtins::lookup(&name.name).is_some() && what == "function" && !matches!(name.name.as_str(), "eprint" | "eprintln") {
+            self.diags.push(
+                Diagnostic::error("E0428", format!("the name `{}` is a builtin function and cannot be redefined", name.name), name.span)
+                    .help("choose another name for this function"),
+            );
+            return false;
+        }
+        self.item_spans.insert(name.name.clone(), name.span);
+        true
+    }
+
+    fn collect_items(&mut self, file: &ast::File) {
+        // Pass 1: type names, so methods can find their struct regardless of order.
+        for (i, item) in file.items.iter().enumerate() {
+            match &item.kind {
+                ast::ItemKind::Struct(s) => {
+                    if self.define(&s.name, "struct") {
+                        let id = self.out.structs.len() as u32;
+                        self.out.structs.push(StructEntry { name: s.name.name.clone(), item: i });
+                        self.out.struct_ids.insert(s.name.name.clone(), id);
+                    }
+                }
+                ast::ItemKind::Enum(e) => {
+                    if self.define(&e.name, "enum") {
+                        self.out.other_types.insert(e.name.name.clone(), e.name.span);
+                    }
+                }
+                ast::ItemKind::Trait(t) => {
+                    if self.define(&t.name, "trait") {
+                        self.out.other_types.insert(t.name.name.clone(), t.name.span);
+                    }
+                }
+                ast::ItemKind::TypeAlias(t) => {
+                    if self.define(&t.name, "type alias") {
+                        self.out.other_types.insert(t.name.name.clone(), t.name.span);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Pass 2: functions and methods, numbered in declaration order.
+        for (i, item) in file.items.iter().enumerate() {
+            match &item.kind {
+                ast::ItemKind::Fn(f) => match &f.receiver {
+                    None => {
+                        if self.define(&f.name, "function") {
+                            let id = self.push_fn(i, None, None, f);
+                            self.out.free_fns.insert(f.name.name.clone(), id);
+                        }
+                    }
+                    Some(recv) => {
+                        let Some(sname) = receiver_struct_name(&recv.ty) else {
+                            self.diags.push(
+                                Diagnostic::error("E0658", "not yet implemented: methods on types other than structs", recv.ty.span)
+                                    .help("a receiver must be a struct `S`, `&S` or `&S!`"),
+                            );
+                            continue;
+                        };
+                        let Some(&sid) = self.out.struct_ids.get(&sname.name) else {
+                            let d = if self.out.other_types.contains_key(&sname.name) {
+                                Diagnostic::error("E0658", format!("not yet implemented: methods on `{}`", sname.name), sname.span)
+                            } else {
+                                self.unknown_type(sname)
+                            };
+                            self.diags.push(d);
+                            continue;
+                        };
+                        self.add_method(i, None, sid, f);
+                    }
+                },
+                ast::ItemKind::Struct(s) => {
+                    let Some(&sid) = self.out.struct_ids.get(&s.name.name) else { continue };
+                    if self.out.structs[sid as usize].item != i {
+                        continue; // a duplicate struct, already reported
+                    }
+                    for (m, f) in s.methods.iter().enumerate() {
+                        self.add_method(i, Some(m), sid, f);
+                    }
+                }
+                ast::ItemKind::Const(c) => {
+                    self.define(&c.name, "constant");
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn add_method(&mut self, item: usize, method: Option<usize>, sid: u32, f: &ast::FnDecl) {
+        let key = (sid, f.name.name.clone());
+        if let Some(&prev) = self.out.methods.get(&key) {
+            let prev_span = self.fn_name_span_hint(prev);
+            let mut d = Diagnostic::error(
+                "E0428",
+                format!("duplicate method `{}` for struct `{}`", f.name.name, self.out.structs[sid as usize].name),
+                f.name.span,
+            )
+            .label("redefined here")
+            .help("inline methods and Go-style methods of a struct share one namespace; rename one");
+            if let Some(s) = prev_span {
+                d = d.secondary(s, "previous definition here");
+            }
+            self.diags.push(d);
+            return;
+        }
+        let id = self.push_fn(item, method, Some(sid), f);
+        self.out.methods.insert(key, id);
+    }
+
+    fn fn_name_span_hint(&self, id: FnId) -> Option<Span> {
+        self.out.functions.get(id as usize).map(|f| f.name_span)
+    }
+
+    fn push_fn(&mut self, item: usize, method: Option<usize>, owner: Option<u32>, f: &ast::FnDecl) -> FnId {
+        let id = self.out.functions.len() as FnId;
+        self.out.functions.push(FnEntry { item, method, owner, locals: Vec::new(), name_span: f.name.span });
+        id
+    }
+
+    pub(crate) fn unknown_type(&self, name: &ast::Ident) -> Diagnostic {
+        let candidates = self
+            .out
+            .struct_ids
+            .keys()
+            .chain(self.out.other_types.keys())
+            .map(String::as_str)
+            .chain(builtins::TYPE_NAMES.iter().copied());
+        let mut d = Diagnostic::error("E0412", format!("cannot find type `{}` in this scope", name.name), name.span)
+            .label("not found in this scope");
+        if let Some(help) = did_you_mean(&name.name, candidates) {
+            d = d.help(help);
+        }
+        d
+    }
+
+    fn resolve_body(&mut self, file: &ast::File, id: FnId) {
+        let entry = self.out.functions[id as usize].clone();
+        let f = fn_decl(file, &entry);
+        let mut body = scope::BodyResolver::new(self, entry.owner);
+        // Methods: the receiver is local 0 (`self` or its declared name).
+        if let Some(owner) = entry.owner {
+            let _ = owner;
+            match &f.receiver {
+                Some(p) => body.bind_param(p),
+                None => body.bind_implicit_self(f.name.span),
+            }
+        }
+        for p in &f.params {
+            body.bind_param(p);
+        }
+        if let Some(b) = &f.body {
+            body.block(b);
+        }
+        let locals = body.finish();
+        self.out.functions[id as usize].locals = locals;
+    }
+}
+
+/// The declaration behind a function entry.
+pub fn fn_decl<'a>(file: &'a ast::File, entry: &FnEntry) -> &'a ast::FnDecl {
+    match (&file.items[entry.item].kind, entry.method) {
+        (ast::ItemKind::Struct(s), Some(m)) => &s.methods[m],
+        (ast::ItemKind::Fn(f), _) => f,
+        // resolve only creates entries of these two shapes
+        _ => unreachable_fn_decl(),
+    }
+}
+
+fn unreachable_fn_decl() -> &'static ast::FnDecl {
+    // Never reached: entries are created only for functions and struct methods. A static
+    // placeholder keeps this total without a panic path.
+    static EMPTY: std::sync::OnceLock<ast::FnDecl> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| ast::FnDecl {
+        is_async: false,
+        name: ast::Ident { name: String::new(), span: Span::default() },
+        receiver: None,
+        type_params: Vec::new(),
+        params: Vec::new(),
+        mutating: None,
+        ret: None,
+        body: None,
+        span: Span::default(),
+    })
+}
+
+/// "did you mean" help for a misspelt name: up to three candidates with Jaro-Winkler
+/// similarity above 0.7, best first (LANGUAGE.md §15.6).
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .filter(|c| *c != name)
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(s, _)| *s > 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.truncate(3);
+    match scored.as_slice() {
+        [] => None,
+        [(_, one)] => Some(format!("did you mean `{one}`?")),
+        many => {
+            let list: Vec<String> = many.iter().map(|(_, c)| format!("`{c}`")).collect();
+            Some(format!("did you mean one of {}?", list.join(", ")))
+        }
+    }
 }

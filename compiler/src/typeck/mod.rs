@@ -1,10 +1,103 @@
-//! Type checking: AST + resolution -> typed HIR.
+//! Type checking: AST + name resolution -> typed HIR (LANGUAGE.md §3, §6, §8, §13).
+//!
+//! `items.rs` checks declarations (struct fields, signatures, `main`), `expr.rs` and `stmt.rs`
+//! check bodies with an expected-type hint (so integer literals take their type from context,
+//! §3.7), `print.rs` lowers the print family (§13.2), `coerce.rs` holds the implicit conversions.
+
+mod coerce;
+mod expr;
+mod items;
+mod lower_ty;
+mod print;
+mod stmt;
+
 use crate::diag::Diagnostic;
-use crate::hir;
+use crate::hir::{self, FnId, LocalId, ReceiverKind};
 use crate::resolve::Resolved;
-use crate::span::SourceFile;
+use crate::span::{SourceFile, Span};
 use crate::syntax::ast;
-pub fn check(file: &ast::File, resolved: &Resolved, source: &SourceFile) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let _ = (file, resolved, source);
-    todo!()
+use crate::types::{StructId, Ty};
+
+/// The checked signature of a function or method.
+#[derive(Debug, Clone)]
+pub(crate) struct FnSig {
+    pub name: String,
+    pub owner: Option<StructId>,
+    pub receiver: Option<ReceiverKind>,
+    pub mutating: bool,
+    /// Parameter types, without the receiver.
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    pub name_span: Span,
+}
+
+pub(crate) struct Checker<'a> {
+    pub file: &'a ast::File,
+    pub res: &'a Resolved,
+    pub source: &'a SourceFile,
+    pub structs: Vec<hir::StructDef>,
+    pub sigs: Vec<FnSig>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Per-body state.
+pub(crate) struct FnCx {
+    pub locals: Vec<hir::Local>,
+    pub ret: Ty,
+    pub loop_depth: u32,
+    /// The receiver local of a method (always local 0).
+    pub self_local: Option<LocalId>,
+}
+
+pub fn check(
+    file: &ast::File,
+    res: &Resolved,
+    source: &SourceFile,
+) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut cx = Checker { file, res, source, structs: Vec::new(), sigs: Vec::new(), diags: Vec::new() };
+    cx.check_unsupported_items();
+    cx.collect_structs();
+    cx.collect_signatures();
+    let main = cx.check_main();
+    let mut functions = Vec::with_capacity(cx.sigs.len());
+    for id in 0..cx.sigs.len() {
+        functions.push(cx.check_body(id as FnId));
+    }
+    dedup(&mut cx.diags);
+    let module = crate::module_name(&source.name);
+    let program = hir::Program { module, structs: cx.structs, functions, main };
+    if cx.diags.iter().any(Diagnostic::is_error) {
+        Err(cx.diags)
+    } else {
+        Ok((program, cx.diags))
+    }
+}
+
+impl<'a> Checker<'a> {
+    pub fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub fn not_yet(&mut self, what: &str, span: Span) {
+        self.diags.push(
+            Diagnostic::error("E0658", format!("not yet implemented: {what}"), span)
+                .label("not supported by this version of vexc"),
+        );
+    }
+
+    pub fn ty_name(&self, ty: &Ty) -> String {
+        struct D<'b>(&'b [hir::StructDef], &'b Ty);
+        impl std::fmt::Display for D<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.1.fmt_with(f, &|id| self.0.get(id as usize).map(|s| s.name.clone()).unwrap_or_default())
+            }
+        }
+        D(&self.structs, ty).to_string()
+    }
+}
+
+/// Drops exact repeats (an expression checked twice reports its error once).
+fn dedup(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.code, d.message.clone(), d.span)));
 }

@@ -1,0 +1,222 @@
+//! Phase 1 of borrow checking: assignments, mutating method calls and `&x!` borrows need a
+//! mutable place (E0594, E0596).
+
+use super::place_is_mutable;
+use crate::diag::Diagnostic;
+use crate::hir::{self, ExprKind, Receiver, StmtKind};
+use crate::types::Ty;
+
+struct Cx<'a> {
+    program: &'a hir::Program,
+    f: &'a hir::Function,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+pub fn check_function(program: &hir::Program, f: &hir::Function, diags: &mut Vec<Diagnostic>) {
+    let mut cx = Cx { program, f, diags };
+    cx.block(&f.body);
+}
+
+/// What a place is rooted at, for messages.
+enum Root<'a> {
+    Local(&'a hir::Local),
+    /// Reached through a reference held in this local (or an unnamed reference).
+    ThroughRef(Option<&'a hir::Local>),
+    Temporary,
+}
+
+impl<'a> Cx<'a> {
+    fn root(&self, place: &'a hir::Expr) -> Root<'a> {
+        match &place.kind {
+            ExprKind::Local(id) => self.f.locals.get(*id as usize).map_or(Root::Temporary, Root::Local),
+            ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => self.root(base),
+            ExprKind::Deref(r) => match &r.kind {
+                ExprKind::Local(id) => Root::ThroughRef(self.f.locals.get(*id as usize)),
+                _ => Root::ThroughRef(None),
+            },
+            _ => Root::Temporary,
+        }
+    }
+
+    fn is_self(&self, l: &hir::Local) -> bool {
+        self.f.owner.is_some() && std::ptr::eq(l, &self.f.locals[0])
+    }
+
+    fn describe_place(&self, place: &hir::Expr) -> String {
+        match &place.kind {
+            ExprKind::Local(id) => format!("variable `{}`", self.f.locals[*id as usize].name),
+            ExprKind::Field { base, field } => {
+                let name = match &base.ty {
+                    Ty::Struct(s) => self.program.structs[*s as usize].fields[*field as usize].name.clone(),
+                    _ => "?".into(),
+                };
+                format!("field `{name}`")
+            }
+            ExprKind::Index { .. } => "an array element".into(),
+            ExprKind::Deref(_) => "the referenced value".into(),
+            _ => "this expression".into(),
+        }
+    }
+
+    /// Reports E0594 for an assignment to an immutable place.
+    fn assign(&mut self, place: &hir::Expr, span: crate::span::Span) {
+        if place_is_mutable(place, &self.f.locals) || place.ty.is_error() {
+            return;
+        }
+        let what = self.describe_place(place);
+        let d = match self.root(place) {
+            Root::Local(l) => {
+                let msg = if matches!(place.kind, ExprKind::Local(_)) {
+                    format!("cannot assign to immutable variable `{}`", l.name)
+                } else {
+                    format!("cannot assign to {what} of immutable variable `{}`", l.name)
+                };
+                Diagnostic::error("E0594", msg, span)
+                    .label("cannot assign")
+                    .secondary(l.span, format!("`{}` declared immutable here", l.name))
+                    .help(format!("declare it mutable: `let! {}`", l.name))
+            }
+            Root::ThroughRef(Some(l)) if self.is_self(l) => Diagnostic::error(
+                "E0594",
+                format!("cannot assign to {what} of immutable `{}`; mark the method with `!`", l.name),
+                span,
+            )
+            .label("cannot assign")
+            .help(format!("mark the method mutating: `fn {}(...)!`", self.f.name)),
+            Root::ThroughRef(l) => {
+                let name = l.map(|l| format!(" `{}`", l.name)).unwrap_or_default();
+                Diagnostic::error("E0594", format!("cannot assign to {what} through the shared reference{name}"), span)
+                    .label("cannot assign through `&T`")
+                    .help("take a mutable reference (`&T!`, created with `&x!`) to write through it")
+            }
+            Root::Temporary => Diagnostic::error("E0594", format!("cannot assign to {what}, which is a temporary value"), span)
+                .label("cannot assign"),
+        };
+        self.diags.push(d);
+    }
+
+    fn block(&mut self, b: &hir::Block) {
+        for s in &b.stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &hir::Stmt) {
+        match &s.kind {
+            StmtKind::Let { init, .. } => self.expr(init),
+            StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
+                self.expr(place);
+                self.expr(value);
+                self.assign(place, s.span);
+            }
+            StmtKind::Expr(e) => self.expr(e),
+            StmtKind::If { cond, then_block, else_block } => {
+                self.expr(cond);
+                self.block(then_block);
+                if let Some(b) = else_block {
+                    self.block(b);
+                }
+            }
+            StmtKind::While { cond, body } => {
+                self.expr(cond);
+                self.block(body);
+            }
+            StmtKind::For { init, cond, post, body } => {
+                if let Some(i) = init {
+                    self.stmt(i);
+                }
+                if let Some(c) = cond {
+                    self.expr(c);
+                }
+                if let Some(p) = post {
+                    self.stmt(p);
+                }
+                self.block(body);
+            }
+            StmtKind::Return(Some(e)) => self.expr(e),
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+
+    fn expr(&mut self, e: &hir::Expr) {
+        match &e.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
+            ExprKind::Unary { operand, .. } | ExprKind::Cast(operand) | ExprKind::Deref(operand) => self.expr(operand),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.expr(lhs);
+                self.expr(rhs);
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| self.expr(a)),
+            ExprKind::MethodCall { func, receiver, args } => {
+                let callee = &self.program.functions[*func as usize];
+                match receiver {
+                    Receiver::AddressOf(r) => {
+                        self.expr(r);
+                        if callee.mutating && !place_is_mutable(r, &self.f.locals) && !r.ty.is_error() {
+                            self.mutating_call_on_immutable(r, &callee.name, e.span);
+                        }
+                    }
+                    Receiver::Pointer(r) => {
+                        self.expr(r);
+                        if callee.mutating && !matches!(r.ty, Ty::Ref(_, true)) {
+                            self.mutating_call_on_immutable(r, &callee.name, e.span);
+                        }
+                    }
+                    Receiver::Value(r) => self.expr(r),
+                }
+                args.iter().for_each(|a| self.expr(a));
+            }
+            ExprKind::Field { base, .. } => self.expr(base),
+            ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
+                self.expr(base);
+                self.expr(index);
+            }
+            ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| self.expr(v)),
+            ExprKind::ArrayLit(es) => es.iter().for_each(|x| self.expr(x)),
+            ExprKind::ArrayRepeat { value, .. } => self.expr(value),
+            ExprKind::AddrOf { place, mutable } => {
+                self.expr(place);
+                if *mutable && !place_is_mutable(place, &self.f.locals) && !place.ty.is_error() {
+                    let d = match self.root(place) {
+                        Root::Local(l) => Diagnostic::error("E0596", format!("cannot borrow `{}` as mutable, as it is not declared as mutable", l.name), e.span)
+                            .label("cannot borrow as mutable")
+                            .secondary(l.span, format!("`{}` declared immutable here", l.name))
+                            .help(format!("declare it mutable: `let! {}`", l.name)),
+                        _ => Diagnostic::error("E0596", "cannot borrow this place as mutable", e.span)
+                            .label("cannot borrow as mutable")
+                            .help("it is reached through a shared reference `&T`"),
+                    };
+                    self.diags.push(d);
+                }
+            }
+            ExprKind::Print { parts, .. } => {
+                for p in parts {
+                    if let hir::PrintPart::Value { expr, .. } = p {
+                        self.expr(expr);
+                    }
+                }
+            }
+        }
+    }
+
+    fn mutating_call_on_immutable(&mut self, recv: &hir::Expr, method: &str, span: crate::span::Span) {
+        let d = match self.root(recv) {
+            Root::Local(l) => Diagnostic::error("E0596", format!("cannot call mutating method `{method}` on immutable binding `{}`", l.name), span)
+                .label("needs a mutable receiver")
+                .secondary(l.span, format!("`{}` declared immutable here", l.name))
+                .help(format!("declare it mutable: `let! {}`", l.name)),
+            Root::ThroughRef(Some(l)) if self.is_self(l) => Diagnostic::error(
+                "E0596",
+                format!("cannot call mutating method `{method}` on immutable `{}`", l.name),
+                span,
+            )
+            .label("needs a mutable receiver")
+            .help(format!("mark the method mutating: `fn {}(...)!`", self.f.name)),
+            Root::ThroughRef(_) => Diagnostic::error("E0596", format!("cannot call mutating method `{method}` through a shared reference"), span)
+                .label("needs a mutable receiver")
+                .help("use a mutable reference `&T!`"),
+            Root::Temporary => return,
+        };
+        self.diags.push(d);
+    }
+}

@@ -1,0 +1,324 @@
+//! Declarations: struct layouts, function signatures, `main`, and the per-body entry point.
+
+use super::{Checker, FnCx, FnSig};
+use crate::diag::Diagnostic;
+use crate::hir::{self, FnId, ReceiverKind};
+use crate::resolve::fn_decl;
+use crate::syntax::ast::{self, ItemKind, TypeKind};
+use crate::types::{StructId, Ty};
+use std::collections::HashMap;
+
+impl Checker<'_> {
+    /// Items whose semantics later issues deliver are rejected with E0658 at their span.
+    pub fn check_unsupported_items(&mut self) {
+        for item in &self.file.items {
+            let what = match &item.kind {
+                ItemKind::Enum(_) => Some("enums"),
+                ItemKind::Trait(_) => Some("traits"),
+                ItemKind::Const(_) => Some("constants"),
+                ItemKind::TypeAlias(_) => Some("type aliases"),
+                ItemKind::Policy(_) => Some("policies"),
+                ItemKind::Extern(_) => Some("extern blocks"),
+                ItemKind::Import(ast::Import::Namespace { .. }) => Some("namespace imports"),
+                ItemKind::Import(ast::Import::Named { names, module, .. }) if module == "io" => {
+                    for n in names {
+                        if !matches!(n.name.as_str(), "print" | "println" | "eprint" | "eprintln") {
+                            self.error(
+                                Diagnostic::error("E0432", format!("unresolved import `{}`", n.name), n.span)
+                                    .label(format!("no `{}` in module `io`", n.name))
+                                    .help("module `io` provides `print`, `println`, `eprint` and `eprintln`"),
+                            );
+                        }
+                    }
+                    None
+                }
+                ItemKind::Import(ast::Import::Named { module_span, .. }) => {
+                    self.not_yet_at_module(*module_span);
+                    None
+                }
+                ItemKind::Import(_) | ItemKind::ExportList(_) | ItemKind::Fn(_) | ItemKind::Struct(_) => None,
+            };
+            if let Some(what) = what {
+                self.not_yet(what, item.span);
+            }
+            if let ItemKind::Struct(s) = &item.kind {
+                if !s.type_params.is_empty() {
+                    self.not_yet("generic structs", s.name.span);
+                }
+                if !s.impls.is_empty() {
+                    self.not_yet("trait implementations", s.impls[0].span);
+                }
+                if !s.policies.is_empty() {
+                    self.not_yet("policies", s.policies[0].span);
+                }
+                if let Some((n, _)) = s.assoc_types.first() {
+                    self.not_yet("associated types", n.span);
+                }
+            }
+        }
+    }
+
+    fn not_yet_at_module(&mut self, span: crate::span::Span) {
+        self.not_yet("standard modules other than `io`", span);
+    }
+
+    pub fn collect_structs(&mut self) {
+        for entry in &self.res.structs {
+            self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default() });
+        }
+        for (id, entry) in self.res.structs.iter().enumerate() {
+            let ItemKind::Struct(s) = &self.file.items[entry.item].kind else { continue };
+            let mut seen: HashMap<&str, crate::span::Span> = HashMap::new();
+            let mut fields = Vec::new();
+            for f in &s.fields {
+                if let Some(prev) = seen.insert(&f.name.name, f.name.span) {
+                    self.error(
+                        Diagnostic::error("E0124", format!("field `{}` is already declared", f.name.name), f.name.span)
+                            .label("field already declared")
+                            .secondary(prev, format!("`{}` first declared here", f.name.name)),
+                    );
+                    continue;
+                }
+                let ty = self.lower_ty(&f.ty);
+                fields.push(hir::FieldDef { name: f.name.name.clone(), ty });
+            }
+            self.structs[id].fields = fields;
+            self.structs[id].span = s.name.span;
+        }
+        self.check_recursive_structs();
+    }
+
+    /// A struct may not contain itself by value, directly or through arrays/other structs (E0391).
+    fn check_recursive_structs(&mut self) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        fn contained(ty: &Ty, out: &mut Vec<StructId>) {
+            match ty {
+                Ty::Struct(id) => out.push(*id),
+                Ty::Array(e, _) => contained(e, out),
+                Ty::Tuple(ts) => ts.iter().for_each(|t| contained(t, out)),
+                _ => {}
+            }
+        }
+        let n = self.structs.len();
+        let mut marks = vec![Mark::New; n];
+        let mut reported = vec![false; n];
+        // Iterative DFS keeps deep struct chains from exhausting the stack.
+        for root in 0..n {
+            if marks[root] != Mark::New {
+                continue;
+            }
+            let mut stack: Vec<(usize, Vec<StructId>, usize)> = Vec::new();
+            let mut kids = Vec::new();
+            self.structs[root].fields.iter().for_each(|f| contained(&f.ty, &mut kids));
+            marks[root] = Mark::Active;
+            stack.push((root, kids, 0));
+            while let Some((node, kids, next)) = stack.last_mut() {
+                if *next >= kids.len() {
+                    marks[*node] = Mark::Done;
+                    stack.pop();
+                    continue;
+                }
+                let child = kids[*next] as usize;
+                *next += 1;
+                match marks.get(child).copied() {
+                    Some(Mark::New) => {
+                        let mut ck = Vec::new();
+                        self.structs[child].fields.iter().for_each(|f| contained(&f.ty, &mut ck));
+                        marks[child] = Mark::Active;
+                        stack.push((child, ck, 0));
+                    }
+                    Some(Mark::Active) if !reported[child] => {
+                        reported[child] = true;
+                        let cycle: Vec<String> = stack
+                            .iter()
+                            .skip_while(|(s, _, _)| *s != child)
+                            .map(|(s, _, _)| format!("`{}`", self.structs[*s].name))
+                            .collect();
+                        let name = self.structs[child].name.clone();
+                        let span = self.structs[child].span;
+                        self.diags.push(
+                            Diagnostic::error("E0391", format!("recursive struct `{name}` has infinite size"), span)
+                                .label("contains itself by value")
+                                .note(format!("cycle: {} -> `{name}`", cycle.join(" -> ")))
+                                .help("insert indirection (a `Box`, `Vec` or reference) to break the cycle"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if reported.iter().any(|r| *r) {
+            // Mark the cyclic structs' fields as erroneous so nothing downstream recurses forever.
+            for (i, r) in reported.iter().enumerate() {
+                if *r {
+                    self.structs[i].fields.iter_mut().for_each(|f| f.ty = Ty::Error);
+                }
+            }
+        }
+    }
+
+    pub fn collect_signatures(&mut self) {
+        for (id, entry) in self.res.functions.iter().enumerate() {
+            let f = fn_decl(self.file, entry);
+            let _ = id;
+            if f.is_async {
+                self.not_yet("`async fn`", f.span);
+            }
+            if let Some(tp) = f.type_params.first() {
+                self.not_yet("generic functions", tp.span);
+            }
+            let receiver = match (entry.owner, &f.receiver) {
+                (None, _) => None,
+                (Some(_), None) => Some(ReceiverKind::ByRef),
+                (Some(_), Some(p)) => Some(match &p.ty.kind {
+                    TypeKind::Ref { .. } => ReceiverKind::ByRef,
+                    _ => ReceiverKind::ByValue,
+                }),
+            };
+            if entry.owner.is_some() {
+                if let (Some(p), ast::ItemKind::Struct(_)) = (&f.receiver, &self.file.items[entry.item].kind) {
+                    if p.name.name != "self" {
+                        self.error(
+                            Diagnostic::error("E0001", "a receiver inside a struct body must be named `self`", p.name.span)
+                                .help("write `(self: &S)` or move the method out of the struct body"),
+                        );
+                    }
+                }
+                if let (Some(p), Some(ReceiverKind::ByRef)) = (&f.receiver, receiver) {
+                    if matches!(p.ty.kind, TypeKind::Ref { mutable: true, .. }) && f.mutating.is_none() {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "W0004",
+                                format!("receiver is `&{0}!` but method `{1}` is not marked `!`", self.res.structs[entry.owner.unwrap_or(0) as usize].name, f.name.name),
+                                p.ty.span,
+                            )
+                            .note("only the `!` after the parameter list makes a method mutating")
+                            .help(format!("mark the method mutating: `fn {}(...)!`, or write `&{}`", f.name.name, self.res.structs[entry.owner.unwrap_or(0) as usize].name)),
+                        );
+                    }
+                }
+            } else if let Some(bang) = f.mutating {
+                self.error(
+                    Diagnostic::error("E0658", "`!` after the parameter list is only allowed on methods", bang)
+                        .help("remove the `!`: a free function cannot be mutating"),
+                );
+            }
+            let params = f.params.iter().map(|p| self.lower_ty(&p.ty)).collect();
+            let ret = match &f.ret {
+                Some(t) => self.lower_ty(t),
+                None => Ty::Unit,
+            };
+            self.sigs.push(FnSig {
+                name: f.name.name.clone(),
+                owner: entry.owner,
+                receiver,
+                mutating: f.mutating.is_some() && entry.owner.is_some(),
+                params,
+                ret,
+                name_span: f.name.span,
+            });
+        }
+    }
+
+    pub fn check_main(&mut self) -> Option<FnId> {
+        let Some(&id) = self.res.free_fns.get("main") else {
+            let end = self.source.text.len();
+            let span = crate::span::Span::new(0, end, end);
+            self.error(
+                Diagnostic::error("E0601", "`main` function not found", span)
+                    .label("the program needs an entry point")
+                    .help("add `fn main(): i32 { return 0; }` or `fn main() { ... }`"),
+            );
+            return None;
+        };
+        let sig = self.sigs[id as usize].clone();
+        let f = fn_decl(self.file, &self.res.functions[id as usize]);
+        if let Some(p) = f.params.first() {
+            self.error(
+                Diagnostic::error("E0308", "`main` must not take parameters", p.span)
+                    .help("write `fn main(): i32` or `fn main()`"),
+            );
+        }
+        if !matches!(sig.ret, Ty::Unit | Ty::Error | Ty::Int(crate::types::IntTy::I32)) {
+            let span = f.ret.as_ref().map(|t| t.span).unwrap_or(sig.name_span);
+            let found = self.ty_name(&sig.ret);
+            self.error(
+                Diagnostic::error("E0308", format!("`main` has return type `{found}`"), span)
+                    .label("expected `i32` or no return type")
+                    .help("`main` returns `i32` (the exit status) or nothing"),
+            );
+        }
+        Some(id)
+    }
+
+    pub fn check_body(&mut self, id: FnId) -> hir::Function {
+        let entry = &self.res.functions[id as usize];
+        let f = fn_decl(self.file, entry);
+        let sig = self.sigs[id as usize].clone();
+        let mut locals: Vec<hir::Local> = entry
+            .locals
+            .iter()
+            .map(|l| hir::Local { name: l.name.clone(), ty: Ty::Error, mutable: l.mutable, span: l.span })
+            .collect();
+        let mut params = Vec::new();
+        let mut next = 0usize;
+        if let (Some(owner), Some(kind)) = (sig.owner, sig.receiver) {
+            // The receiver: `&S` / `&S!` (mutability from the method's `!`), or `S` by value.
+            let ty = match kind {
+                ReceiverKind::ByRef => Ty::Ref(Box::new(Ty::Struct(owner)), sig.mutating),
+                ReceiverKind::ByValue => Ty::Struct(owner),
+            };
+            if let Some(l) = locals.get_mut(0) {
+                l.ty = ty;
+                l.mutable = kind == ReceiverKind::ByValue;
+            }
+            params.push(0);
+            next = 1;
+        }
+        for (i, t) in sig.params.iter().enumerate() {
+            if let Some(l) = locals.get_mut(next + i) {
+                l.ty = t.clone();
+            }
+            params.push((next + i) as u32);
+        }
+        let mut fcx = FnCx {
+            locals,
+            ret: sig.ret.clone(),
+            loop_depth: 0,
+            self_local: sig.owner.map(|_| 0),
+        };
+        let empty = ast::Block { stmts: Vec::new(), span: f.span };
+        let body_ast = f.body.as_ref().unwrap_or(&empty);
+        let body = self.block(&mut fcx, body_ast);
+        if !matches!(sig.ret, Ty::Unit | Ty::Error) && !super::stmt::block_diverges(&body) {
+            let ret_name = self.ty_name(&sig.ret);
+            let close = crate::span::Span { start: body_ast.span.end.saturating_sub(1), ..body_ast.span };
+            self.error(
+                Diagnostic::error(
+                    "E0308",
+                    format!("function `{}` with return type `{ret_name}` may reach the end without returning", sig.name),
+                    close,
+                )
+                .label("the end of the body is reachable here")
+                .secondary(sig.name_span, format!("`{}` declared to return `{ret_name}`", sig.name))
+                .help("add a `return` statement on every path (Vex has no implicit tail return)"),
+            );
+        }
+        hir::Function {
+            name: sig.name.clone(),
+            owner: sig.owner,
+            receiver: sig.receiver,
+            mutating: sig.mutating,
+            params,
+            ret: sig.ret,
+            locals: fcx.locals,
+            body,
+            span: f.span,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Type expressions (`ast::Type`) to semantic types (`Ty`).
+
+use super::Checker;
+use crate::diag::Diagnostic;
+use crate::resolve::did_you_mean;
+use crate::syntax::ast::{self, TypeKind};
+use crate::types::{FloatTy, IntTy, Ty};
+
+impl Checker<'_> {
+    pub fn lower_ty(&mut self, t: &ast::Type) -> Ty {
+        match &t.kind {
+            TypeKind::Named { name, args } => self.lower_named(name, args, t),
+            TypeKind::Ref { inner, mutable } => {
+                let inner = self.lower_ty(inner);
+                if inner.is_error() {
+                    Ty::Error
+                } else {
+                    Ty::Ref(Box::new(inner), *mutable)
+                }
+            }
+            TypeKind::Ptr { inner, is_const } => {
+                // `*void` is an opaque pointer; we model it as a pointer to `()`.
+                if let TypeKind::Named { name, args } = &inner.kind {
+                    if name.name == "void" && args.is_empty() {
+                        return Ty::Ptr(Box::new(Ty::Unit), *is_const);
+                    }
+                }
+                let inner = self.lower_ty(inner);
+                if inner.is_error() {
+                    Ty::Error
+                } else {
+                    Ty::Ptr(Box::new(inner), *is_const)
+                }
+            }
+            TypeKind::Array { elem, len, .. } => {
+                let elem = self.lower_ty(elem);
+                if elem.is_error() {
+                    Ty::Error
+                } else {
+                    Ty::Array(Box::new(elem), *len)
+                }
+            }
+            TypeKind::Tuple(ts) if ts.is_empty() => Ty::Unit,
+            TypeKind::Tuple(_) => self.unsupported_ty("tuple types", t),
+            TypeKind::Slice { .. } => self.unsupported_ty("slice types `&[T]`", t),
+            TypeKind::Fn { .. } => self.unsupported_ty("function types", t),
+            TypeKind::Never => self.unsupported_ty("the never type `!`", t),
+        }
+    }
+
+    fn unsupported_ty(&mut self, what: &str, t: &ast::Type) -> Ty {
+        self.not_yet(what, t.span);
+        Ty::Error
+    }
+
+    fn lower_named(&mut self, name: &ast::Ident, args: &[ast::Type], t: &ast::Type) -> Ty {
+        let n = name.name.as_str();
+        let simple = match n {
+            "bool" => Some(Ty::Bool),
+            "string" | "String" | "str" => Some(Ty::Str),
+            "f32" => Some(Ty::Float(FloatTy::F32)),
+            "f64" => Some(Ty::Float(FloatTy::F64)),
+            _ => IntTy::from_name(n).map(Ty::Int),
+        };
+        if let Some(ty) = simple {
+            if !args.is_empty() {
+                self.error(
+                    Diagnostic::error("E0107", format!("type `{n}` takes no type arguments"), t.span)
+                        .help(format!("write just `{n}`")),
+                );
+                return Ty::Error;
+            }
+            return ty;
+        }
+        if let Some(&id) = self.res.struct_ids.get(n) {
+            if !args.is_empty() {
+                return self.unsupported_ty("generic structs", t);
+            }
+            return Ty::Struct(id);
+        }
+        if matches!(n, "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "error")
+            || self.res.other_types.contains_key(n)
+            || crate::resolve::BUILTIN_TYPE_GENERICS.contains(&n)
+        {
+            return self.unsupported_ty(&format!("the type `{n}`"), t);
+        }
+        let candidates = self
+            .res
+            .struct_ids
+            .keys()
+            .map(String::as_str)
+            .chain(["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64", "bool", "string"]);
+        let mut d = Diagnostic::error("E0412", format!("cannot find type `{n}` in this scope"), name.span)
+            .label("not found in this scope");
+        if let Some(h) = did_you_mean(n, candidates) {
+            d = d.help(h);
+        }
+        self.error(d);
+        Ty::Error
+    }
+}
