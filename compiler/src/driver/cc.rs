@@ -143,8 +143,8 @@ pub fn find(cc_override: Option<&str>, opt_level: u32, debug: bool) -> Result<CC
     // Probe: the compiler must start. `--version` output identifies it for the cache key.
     let output = compiler.command().arg("--version").output().map_err(|e| {
         let what = if e.kind() == std::io::ErrorKind::NotFound { "was not found" } else { "could not be started" };
-        Diagnostic::global(codes::NO_CC, format!("the C compiler `{}` {what}", compiler.display()))
-            .note(format!("{e}"))
+        Diagnostic::global(codes::NO_CC, format!("the C compiler `{}` {what}", compiler.program.display()))
+            .note(format!("{e}; command: {}", compiler.display()))
             .help(install_help())
     })?;
     compiler.version = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
