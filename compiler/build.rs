@@ -52,7 +52,13 @@ fn main() {
     code.push_str("];\n");
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("runtime_files.rs");
-    fs::write(&out, code).expect("write runtime_files.rs");
+    // Rewrite only on change, so an unchanged runtime does not recompile the crate.
+    if fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
+        fs::write(&out, code).expect("write runtime_files.rs");
+    }
+    if files.is_empty() {
+        println!("cargo:warning=no C runtime found in {}: vexc will embed no runtime files", root.display());
+    }
 
     let target = std::env::var("TARGET").unwrap_or_default();
     println!("cargo:rustc-env=VEXC_HOST_TARGET={target}");

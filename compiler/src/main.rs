@@ -1,4 +1,5 @@
 //! The `vexc` command line.
+#![allow(clippy::result_large_err)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

@@ -12,10 +12,13 @@ use std::sync::Once;
 /// Stack size of the compilation thread (deeply nested input recurses deeply).
 pub const STACK_SIZE: usize = 512 * 1024 * 1024;
 
+/// What the panic hook records: message, location, stage derived from location/backtrace.
+type PanicRecord = (String, Option<String>, Option<&'static str>);
+
 thread_local! {
     static GUARDED: Cell<bool> = const { Cell::new(false) };
     static STAGE: Cell<&'static str> = const { Cell::new("driver") };
-    static PANIC: RefCell<Option<(String, Option<String>, Option<&'static str>)>> = const { RefCell::new(None) };
+    static PANIC: RefCell<Option<PanicRecord>> = const { RefCell::new(None) };
 }
 
 /// Records the stage the current thread is in (a fallback for naming ICEs).

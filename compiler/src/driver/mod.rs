@@ -6,6 +6,8 @@
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
 
+#![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
+
 pub mod build;
 pub mod cache;
 pub mod cc;
