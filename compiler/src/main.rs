@@ -1,1 +1,431 @@
-fn main() {}
+//! The `vexc` command line.
+#![allow(clippy::result_large_err)]
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vexc::diag::{self, Diagnostic};
+use vexc::driver::{self, codes, guard, BuildOptions};
+use vexc::span::{FileId, SourceFile, SourceMap};
+
+const ABOUT: &str = "The Vex compiler: turns a Vex program (.vx) into a native executable.";
+
+const LONG_ABOUT: &str = "The Vex compiler. vexc checks a Vex program (types, traits, borrows), translates it \
+to portable C11, and builds that C together with the Vex runtime (embedded in vexc) using your system's C \
+compiler (gcc, clang, or whatever `CC` or `--cc` names). Errors are printed with the source line they refer \
+to and a code such as E0308; exit status is 0 on success, 1 on compile errors, 101 on an internal compiler \
+error (a vexc bug).";
+
+const EXAMPLES: &str = "\
+Examples:
+  vexc hello.vx                   build ./hello from hello.vx
+  vexc hello.vx -o bin/hello      choose the output path
+  vexc run hello.vx               build and run at once
+  vexc run prog.vx -- a b         pass arguments to the program
+  vexc check prog.vx              only check for errors, build nothing
+  vexc --release prog.vx          optimise (-O2, no debug info)
+  vexc prog.vx --emit-c out/      write the C instead; then: cc -std=c11 out/*.c -o prog -lm -lpthread
+  vexc --cc 'zig cc -target aarch64-linux-musl' prog.vx    use another C compiler / target
+
+Environment: CC picks the C compiler (when --cc is not given); VEXC_CACHE_DIR overrides where compiled
+runtime objects are cached (default ~/.cache/vexc); NO_COLOR turns off colours.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vexc",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+
+    /// The Vex source file to build
+    #[arg(value_name = "FILE", required = true)]
+    file: Option<PathBuf>,
+
+    /// Output executable [default: the file name without `.vx`, in the current directory]
+    #[arg(short = 'o', value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Write the program's C and the runtime's C files into DIR instead of building
+    #[arg(long, value_name = "DIR")]
+    emit_c: Option<PathBuf>,
+
+    #[command(flatten)]
+    opts: CommonOpts,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Build FILE into a temporary directory and run it; exits with the program's exit status
+    Run {
+        /// The Vex source file to run
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Arguments for the program (after `--`)
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<std::ffi::OsString>,
+        #[command(flatten)]
+        opts: CommonOpts,
+    },
+    /// Check FILE for errors without building anything
+    Check {
+        /// The Vex source file to check
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct CommonOpts {
+    /// C compiler command, may include arguments (e.g. "zig cc -target x86_64-windows-gnu") [default: $CC, else cc]
+    #[arg(long, value_name = "CMD")]
+    cc: Option<String>,
+
+    /// C optimisation level 0-3 (-O0 .. -O3) [default: 0, or 2 with --release]
+    #[arg(short = 'O', value_name = "LEVEL", value_parser = clap::value_parser!(u32).range(0..=3))]
+    opt_level: Option<u32>,
+
+    /// Optimised build: -O2 and no debug info
+    #[arg(long)]
+    release: bool,
+
+    /// Keep the build directory (the C files) and print its path
+    #[arg(long)]
+    keep_c: bool,
+
+    /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+impl CommonOpts {
+    fn build_options(&self) -> BuildOptions {
+        BuildOptions {
+            cc: self.cc.clone(),
+            opt_level: self.opt_level.unwrap_or(if self.release { 2 } else { 0 }),
+            debug: !self.release,
+            cache_dir: None,
+        }
+    }
+}
+
+/// Exit statuses.
+const EXIT_OK: u8 = 0;
+const EXIT_ERROR: u8 = 1;
+const EXIT_ICE: u8 = 101;
+
+/// Where diagnostics go: collected sources plus the colour choice.
+struct Session {
+    sources: SourceMap,
+    color: bool,
+}
+
+impl Session {
+    fn report(&self, diags: &[Diagnostic]) {
+        if diags.is_empty() {
+            return;
+        }
+        eprint!("{}", diag::render(diags, &self.sources, self.color));
+    }
+
+    /// Reports `diags` and picks the exit status (101 if any is an ICE).
+    fn fail(&self, diags: &[Diagnostic]) -> u8 {
+        self.report(diags);
+        if diags.iter().any(|d| d.code == "ICE") {
+            EXIT_ICE
+        } else {
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Reads `path` into the source map, or explains why it cannot.
+fn load(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let d = Diagnostic::global(codes::READ, format!("cannot read `{shown}`: {e}"));
+        if e.kind() == std::io::ErrorKind::NotFound {
+            d.help("check the path; vexc takes the path of a `.vx` source file")
+        } else {
+            d
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = &e.as_bytes()[..offset];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = offset - valid.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
+        Diagnostic::global(codes::UTF8, format!("`{shown}` is not valid UTF-8"))
+            .note(format!("invalid byte 0x{:02x} at byte offset {offset} (line {line}, byte column {col})", e.as_bytes()[offset]))
+            .help("Vex source files must be UTF-8 encoded")
+    })?;
+    Ok(sources.add(SourceFile::new(shown, text)))
+}
+
+/// Front end + C emission, reporting warnings. `Err(exit status)` when compilation failed.
+fn compile(sess: &Session, file: FileId) -> Result<vexc::CompiledC, u8> {
+    guard::set_stage("front end");
+    let result = vexc::compile_to_c(&sess.sources, file);
+    guard::set_stage("driver");
+    match result {
+        Ok(c) => {
+            sess.report(&c.warnings);
+            Ok(c)
+        }
+        Err(diags) => Err(sess.fail(&diags)),
+    }
+}
+
+fn default_output(file: &Path, windows: bool) -> PathBuf {
+    let stem = file.file_stem().map(|s| s.to_owned()).unwrap_or_else(|| "a.out".into());
+    let mut out = PathBuf::from(stem);
+    if windows {
+        out.set_extension("exe");
+    }
+    out
+}
+
+fn build_dir() -> Result<tempfile::TempDir, Diagnostic> {
+    tempfile::Builder::new()
+        .prefix("vexc-build-")
+        .tempdir()
+        .map_err(|e| Diagnostic::global(codes::WRITE, format!("cannot create a build directory: {e}")))
+}
+
+/// Keeps the build directory when `--keep-c` is given (and says where it is).
+fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
+    if keep {
+        let path = dir.keep();
+        eprintln!("vexc: build directory kept at {}", path.display());
+    }
+}
+
+fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let compiled = match compile(&sess, id) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(dir) = &cli.emit_c {
+        return match driver::emit_c_dir(&compiled, dir) {
+            Ok(()) => EXIT_OK,
+            Err(d) => sess.fail(&[d]),
+        };
+    }
+    let opts = cli.opts.build_options();
+    let compiler = match driver::cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug) {
+        Ok(c) => c,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let out = cli.output.clone().unwrap_or_else(|| default_output(file, compiler.targets_windows()));
+    let dir = match build_dir() {
+        Ok(d) => d,
+        Err(d) => return sess.fail(&[d]),
+    };
+    // Build next to nothing user-visible, then move into place so a failed build never leaves a
+    // half-written executable (and an unwritable output is reported clearly).
+    let tmp_exe = dir.path().join(compiler.exe_name("program"));
+    let result = driver::build_c(
+        &compiler,
+        &compiled.file_name,
+        &compiled.source,
+        driver::RUNTIME_FILES,
+        &opts,
+        dir.path(),
+        &tmp_exe,
+    )
+    .and_then(|_| install(&tmp_exe, &out));
+    finish_build_dir(dir, cli.opts.keep_c);
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(d) => sess.fail(&[d]),
+    }
+}
+
+/// Copies the built executable to `out` (rename if possible, copy across file systems).
+fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let err = |e: std::io::Error| Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", out.display()));
+    if out.is_dir() {
+        return Err(Diagnostic::global(codes::WRITE, format!("cannot write `{}`: it is a directory", out.display()))
+            .help("name the executable file with `-o DIR/NAME`"));
+    }
+    if std::fs::rename(built, out).is_ok() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(out);
+    std::fs::copy(built, out).map(|_| ()).map_err(err)
+}
+
+fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
+    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let compiled = match compile(&sess, id) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let bopts = opts.build_options();
+    let dir = match build_dir() {
+        Ok(d) => d,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let compiler = match driver::cc::find(bopts.cc.as_deref(), bopts.opt_level, bopts.debug) {
+        Ok(c) => c,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let stem = vexc::module_name(&file.to_string_lossy());
+    let exe = dir.path().join(compiler.exe_name(&stem));
+    if let Err(d) = driver::build_c(
+        &compiler,
+        &compiled.file_name,
+        &compiled.source,
+        driver::RUNTIME_FILES,
+        &bopts,
+        dir.path(),
+        &exe,
+    ) {
+        finish_build_dir(dir, opts.keep_c);
+        return sess.fail(&[d]);
+    }
+    let status = std::process::Command::new(&exe).args(args).status();
+    finish_build_dir(dir, opts.keep_c);
+    match status {
+        Ok(status) => exit_code_of(status),
+        Err(e) => sess.fail(&[Diagnostic::global(codes::RUN, format!("cannot run `{}`: {e}", exe.display()))]),
+    }
+}
+
+/// The program's exit status, or 128+signal like a shell when it was killed by a signal.
+fn exit_code_of(status: std::process::ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return (code & 0xff) as u8;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return (128 + sig).min(255) as u8;
+        }
+    }
+    EXIT_ERROR
+}
+
+fn cmd_check(file: &Path, color: Color) -> u8 {
+    let mut sess = Session { sources: SourceMap::default(), color: color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
+    };
+    guard::set_stage("front end");
+    let result = vexc::check(&sess.sources, id);
+    guard::set_stage("driver");
+    match result {
+        Ok((_, warnings)) => {
+            sess.report(&warnings);
+            EXIT_OK
+        }
+        Err(diags) => sess.fail(&diags),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match &cli.command {
+        Some(Cmd::Run { opts, .. }) => opts.color,
+        Some(Cmd::Check { color, .. }) => *color,
+        None => cli.opts.color,
+    }
+    .enabled();
+    let code = guard::run_guarded(move || match &cli.command {
+        Some(Cmd::Run { file, args, opts }) => cmd_run(file, args, opts),
+        Some(Cmd::Check { file, color }) => cmd_check(file, *color),
+        None => match &cli.file {
+            Some(file) => cmd_build(&cli, file),
+            None => EXIT_ERROR, // clap enforces FILE
+        },
+    });
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(ice) => {
+            eprint!("{}", diag::render(&[ice], &SourceMap::default(), color));
+            ExitCode::from(EXIT_ICE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn exit_status_passthrough() {
+        let sh = |script: &str| std::process::Command::new("sh").arg("-c").arg(script).status().unwrap();
+        assert_eq!(exit_code_of(sh("exit 3")), 3);
+        assert_eq!(exit_code_of(sh("exit 0")), 0);
+        assert_eq!(exit_code_of(sh("kill -SEGV $$")), 128 + 11);
+        assert_eq!(exit_code_of(sh("kill -ABRT $$")), 128 + 6);
+    }
+
+    #[test]
+    fn cli_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["vexc", "a.vx", "-O3", "--release", "-o", "x"]).unwrap();
+        let o = cli.opts.build_options();
+        assert_eq!((o.opt_level, o.debug), (3, false));
+        let cli = Cli::try_parse_from(["vexc", "run", "a.vx", "--cc", "zig cc", "--", "-x", "y"]).unwrap();
+        match cli.command {
+            Some(Cmd::Run { args, opts, .. }) => {
+                assert_eq!(args, vec!["-x", "y"]);
+                assert_eq!(opts.cc.as_deref(), Some("zig cc"));
+                assert_eq!(opts.build_options().opt_level, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["vexc", "a.vx", "-O4"]).is_err());
+    }
+
+    #[test]
+    fn utf8_error_names_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.vx");
+        std::fs::write(&p, b"ok\n\xc3(").unwrap();
+        let d = load(&mut SourceMap::default(), &p).unwrap_err();
+        assert_eq!(d.code, codes::UTF8);
+        assert!(d.notes[0].contains("byte offset 3"), "{:?}", d.notes);
+    }
+}

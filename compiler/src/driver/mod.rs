@@ -1,1 +1,36 @@
 //! Driver: finds the C compiler, compiles (and caches) the embedded runtime, builds and links.
+//!
+//! - [`cc`]: C toolchain discovery (`--cc CMD`, else the `cc` crate, which honours `CC`/`CFLAGS`).
+//! - [`cache`]: the on-disk cache of compiled runtime objects (stable FNV-1a keys, atomic writes).
+//! - [`build`]: writes the C, compiles the runtime (through the cache) and the program, links.
+//! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
+//! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
+
+#![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
+
+pub mod build;
+pub mod cache;
+pub mod cc;
+pub mod guard;
+pub mod runtime;
+
+pub use build::{build_c, build_executable, emit_c_dir, BuildOptions, BuildReport};
+pub use runtime::RUNTIME_FILES;
+
+/// Diagnostic codes of the driver (listed in README.md).
+pub mod codes {
+    /// The C compiler failed on the generated C or on the runtime.
+    pub const CC_FAILED: &str = "E0900";
+    /// No usable C compiler was found (or it could not be started).
+    pub const NO_CC: &str = "E0901";
+    /// The source file could not be read.
+    pub const READ: &str = "E0902";
+    /// The source file is not valid UTF-8.
+    pub const UTF8: &str = "E0903";
+    /// An output (executable, `--emit-c` directory, build directory) could not be written.
+    pub const WRITE: &str = "E0904";
+    /// `vexc run`: the built program could not be started.
+    pub const RUN: &str = "E0905";
+    /// The C compiler is of an unsupported kind (MSVC `cl`).
+    pub const UNSUPPORTED_CC: &str = "E0906";
+}

@@ -1,0 +1,65 @@
+//! Embeds the C runtime (`../runtime/c/**/*.{c,h}`) into the vexc binary.
+//!
+//! Generates `$OUT_DIR/runtime_files.rs` with
+//! `pub const RUNTIME_FILES: &[(&str, &str)] = &[("vex_runtime.h", include_str!("/abs/path")), ...];`
+//! Files are flattened to their base names (sorted by relative path) so that the runtime and the
+//! program's C all live in one directory; two files with the same base name are a build error.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            collect(&path, root, out);
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("c" | "h")) {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            out.push((rel, path));
+        }
+    }
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let root = manifest.join("..").join("runtime").join("c");
+    let root = root.canonicalize().unwrap_or(root);
+    println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    let mut code = String::from("/// The embedded C runtime: (flat file name, contents), sorted by path under runtime/c.\n");
+    code.push_str("pub const RUNTIME_FILES: &[(&str, &str)] = &[\n");
+    for (rel, path) in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+        if let Some(first) = by_name.insert(name.clone(), rel.clone()) {
+            panic!(
+                "runtime/c: `{first}` and `{rel}` would both be embedded as `{name}`; \
+                 runtime files must have distinct base names (they are written into one flat directory)"
+            );
+        }
+        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.to_string_lossy()));
+    }
+    code.push_str("];\n");
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("runtime_files.rs");
+    // Rewrite only on change, so an unchanged runtime does not recompile the crate.
+    if fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
+        fs::write(&out, code).expect("write runtime_files.rs");
+    }
+    if files.is_empty() {
+        println!("cargo:warning=no C runtime found in {}: vexc will embed no runtime files", root.display());
+    }
+
+    let target = std::env::var("TARGET").unwrap_or_default();
+    println!("cargo:rustc-env=VEXC_HOST_TARGET={target}");
+}

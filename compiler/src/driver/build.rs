@@ -1,0 +1,372 @@
+//! Building an executable: write the C, compile the runtime (through the object cache), compile
+//! the program and link.
+
+use super::cache::{self, Fnv64};
+use super::cc::{self, CCompiler};
+use super::codes;
+use super::runtime::RUNTIME_FILES;
+use crate::diag::Diagnostic;
+use crate::CompiledC;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// `--cc CMD`; `None` = the `cc` crate's choice (honours `CC`).
+    pub cc: Option<String>,
+    /// 0..=3, passed as `-O<n>`.
+    pub opt_level: u32,
+    /// Adds `-g`.
+    pub debug: bool,
+    /// Runtime object cache root; `None` = [`cache::cache_root`].
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None }
+    }
+}
+
+impl BuildOptions {
+    /// The C flags used for both the runtime and the program.
+    pub fn cflags(&self) -> Vec<String> {
+        let mut flags = vec!["-std=c11".to_string(), format!("-O{}", self.opt_level.min(3))];
+        if self.debug {
+            flags.push("-g".into());
+        }
+        flags
+    }
+}
+
+/// What a build did (used by tests and `--keep-c`).
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// The C compiler command used.
+    pub compiler: String,
+    /// Runtime objects compiled by this build.
+    pub runtime_compiled: usize,
+    /// Runtime objects taken from the cache.
+    pub runtime_cached: usize,
+    /// The directory the runtime objects live in.
+    pub object_dir: PathBuf,
+    /// The final link command.
+    pub link_command: String,
+}
+
+/// Writes the program's C and every runtime file, flat, into `dir` (created if missing).
+/// `cc -std=c11 DIR/*.c -lm -lpthread` then builds the program without vexc.
+pub fn emit_c_dir(compiled: &CompiledC, dir: &Path) -> Result<(), Diagnostic> {
+    write_sources(&compiled.file_name, &compiled.source, RUNTIME_FILES, dir)
+}
+
+fn write_sources(name: &str, source: &str, runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
+    let write_err = |path: &Path, e: std::io::Error| {
+        Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    for (file, text) in runtime.iter().copied().chain(std::iter::once((name, source))) {
+        let path = dir.join(file);
+        std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
+    }
+    Ok(())
+}
+
+/// Builds the executable `out` from the program's C, using `build_dir` as scratch space.
+pub fn build_executable(
+    compiled: &CompiledC,
+    opts: &BuildOptions,
+    build_dir: &Path,
+    out: &Path,
+) -> Result<BuildReport, Diagnostic> {
+    let compiler = cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug)?;
+    build_c(&compiler, &compiled.file_name, &compiled.source, RUNTIME_FILES, opts, build_dir, out)
+}
+
+/// Builds `out` from one C file plus a runtime (normally [`RUNTIME_FILES`]; tests pass their own).
+pub fn build_c(
+    compiler: &CCompiler,
+    name: &str,
+    source: &str,
+    runtime: &[(&str, &str)],
+    opts: &BuildOptions,
+    build_dir: &Path,
+    out: &Path,
+) -> Result<BuildReport, Diagnostic> {
+    write_sources(name, source, runtime, build_dir)?;
+    let flags = opts.cflags();
+    let mut report = BuildReport { compiler: compiler.display(), ..BuildReport::default() };
+
+    let objects = runtime_objects(compiler, runtime, &flags, opts, build_dir, &mut report)?;
+
+    let mut cmd = compiler.command();
+    cmd.args(&flags).arg("-I").arg(build_dir).arg(build_dir.join(name));
+    cmd.args(&objects).arg("-o").arg(out).args(compiler.link_libs());
+    report.link_command = command_line(&cmd);
+    run_cc(cmd)?;
+    Ok(report)
+}
+
+/// The runtime's object files: from the cache, or compiled now and published into it.
+fn runtime_objects(
+    compiler: &CCompiler,
+    runtime: &[(&str, &str)],
+    flags: &[String],
+    opts: &BuildOptions,
+    build_dir: &Path,
+    report: &mut BuildReport,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut key = Fnv64::new();
+    key.update(env!("CARGO_PKG_VERSION").as_bytes())
+        .update(compiler.display().as_bytes())
+        .update(compiler.version.as_bytes())
+        .update(compiler.target.as_bytes());
+    for (k, v) in &compiler.env {
+        key.update(k.to_string_lossy().as_bytes()).update(v.to_string_lossy().as_bytes());
+    }
+    for f in flags {
+        key.update(f.as_bytes());
+    }
+    for (name, text) in runtime {
+        key.update(name.as_bytes()).update(text.as_bytes());
+    }
+    let root = opts.cache_dir.clone().unwrap_or_else(cache::cache_root);
+    let mut dir = root.join(format!("rt-{}", key.hex()));
+    if std::fs::create_dir_all(&dir).is_err() {
+        // No usable cache: compile into the build directory instead.
+        dir = build_dir.join("rt-objects");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Diagnostic::global(codes::WRITE, format!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    report.object_dir = dir.clone();
+
+    let c_files: Vec<&str> = runtime.iter().map(|(n, _)| *n).filter(|n| n.ends_with(".c")).collect();
+    let objects: Vec<PathBuf> =
+        c_files.iter().map(|n| dir.join(format!("{}.o", n.trim_end_matches(".c")))).collect();
+    let todo: Vec<usize> = (0..c_files.len()).filter(|&i| !objects[i].is_file()).collect();
+    report.runtime_cached = c_files.len() - todo.len();
+    report.runtime_compiled = todo.len();
+
+    // Compile the missing objects in parallel, one worker per core.
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(todo.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<(), Diagnostic>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut res = Ok(());
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&idx) = todo.get(i) else { break };
+                        let dest = &objects[idx];
+                        let tmp = cache::temp_sibling(dest);
+                        let mut cmd = compiler.command();
+                        cmd.args(flags).arg("-I").arg(build_dir).arg("-c").arg(build_dir.join(c_files[idx]));
+                        cmd.arg("-o").arg(&tmp);
+                        let r = run_cc(cmd).and_then(|()| {
+                            cache::publish(&tmp, dest).map_err(|e| {
+                                Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", dest.display()))
+                            })
+                        });
+                        if r.is_err() {
+                            let _ = std::fs::remove_file(&tmp);
+                            res = r;
+                            break;
+                        }
+                    }
+                    res
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Diagnostic::ice("driver", "runtime compile worker panicked"))))
+            .collect()
+    });
+    for r in results {
+        r?;
+    }
+    Ok(objects)
+}
+
+/// The command as a copy-pasteable line (environment overrides shown as `K=V` prefixes).
+pub fn command_line(cmd: &Command) -> String {
+    let mut parts: Vec<OsString> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| {
+            v.map(|v| {
+                let mut kv = k.to_owned();
+                kv.push("=");
+                kv.push(v);
+                kv
+            })
+        })
+        .collect();
+    parts.push(cmd.get_program().to_owned());
+    parts.extend(cmd.get_args().map(|a| a.to_owned()));
+    cc::shell_join(&parts)
+}
+
+const MAX_STDERR: usize = 20_000;
+
+/// Runs a C compiler command; failure becomes an E0900 diagnostic with the command and its output.
+fn run_cc(mut cmd: Command) -> Result<(), Diagnostic> {
+    let line = command_line(&cmd);
+    let output = cmd.output().map_err(|e| {
+        Diagnostic::global(codes::NO_CC, format!("the C compiler could not be started: {e}"))
+            .note(format!("command: {line}"))
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stdout));
+    let mut text = text.trim_end().to_string();
+    if text.len() > MAX_STDERR {
+        let mut cut = MAX_STDERR;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let rest = text.len() - cut;
+        text.truncate(cut);
+        text.push_str(&format!("\n... ({rest} more bytes)"));
+    }
+    let status = match output.status.code() {
+        Some(c) => format!("exit status {c}"),
+        None => "killed by a signal".to_string(),
+    };
+    Err(Diagnostic::global(codes::CC_FAILED, "the C compiler failed")
+        .note(format!("command ({status}): {line}"))
+        .note(format!("compiler output:\n{text}"))
+        .help(
+            "vexc's C output should always compile: if this C compiler works otherwise, this is a vexc bug \
+             (`--keep-c` keeps the C files for a report)",
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RT_H: &str = "#ifndef T_RT_H\n#define T_RT_H\nint t_rt_add(int a, int b);\n#endif\n";
+    const RT_C: &str = "#include \"t_rt.h\"\n#include <pthread.h>\n#include <math.h>\n\
+        int t_rt_add(int a, int b) { return a + b; }\n";
+    const PROG: &str = "#include <stdio.h>\n#include \"t_rt.h\"\n\
+        int main(void) { printf(\"sum=%d\\n\", t_rt_add(40, 2)); return 7; }\n";
+
+    fn compiler() -> CCompiler {
+        cc::find(None, 0, true).expect("these tests need a C compiler (gcc or clang)")
+    }
+
+    #[test]
+    fn builds_runs_and_caches_runtime_objects() {
+        let cc = compiler();
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let runtime = [("t_rt.h", RT_H), ("t_rt.c", RT_C)];
+
+        let b1 = tempfile::tempdir().unwrap();
+        let exe = b1.path().join(cc.exe_name("prog"));
+        let r1 = build_c(&cc, "prog.c", PROG, &runtime, &opts, b1.path(), &exe).unwrap();
+        assert_eq!((r1.runtime_compiled, r1.runtime_cached), (1, 0));
+        assert!(r1.object_dir.starts_with(cache.path()));
+        let out = Command::new(&exe).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "sum=42\n");
+        assert_eq!(out.status.code(), Some(7));
+
+        // Second build, fresh build dir: the runtime object comes from the cache.
+        let b2 = tempfile::tempdir().unwrap();
+        let exe2 = b2.path().join(cc.exe_name("prog"));
+        let r2 = build_c(&cc, "prog.c", PROG, &runtime, &opts, b2.path(), &exe2).unwrap();
+        assert_eq!((r2.runtime_compiled, r2.runtime_cached), (0, 1));
+        assert_eq!(r1.object_dir, r2.object_dir);
+        assert_eq!(Command::new(&exe2).output().unwrap().status.code(), Some(7));
+
+        // Other flags or other runtime sources: another cache entry.
+        let o2 = BuildOptions { opt_level: 2, debug: false, ..opts.clone() };
+        let r3 = build_c(&cc, "prog.c", PROG, &runtime, &o2, b2.path(), &exe2).unwrap();
+        assert_eq!(r3.runtime_compiled, 1);
+        assert_ne!(r3.object_dir, r1.object_dir);
+        let rt_c2 = format!("{RT_C}/* changed */\n");
+        let runtime2 = [("t_rt.h", RT_H), ("t_rt.c", rt_c2.as_str())];
+        let r4 = build_c(&cc, "prog.c", PROG, &runtime2, &opts, b2.path(), &exe2).unwrap();
+        assert_eq!(r4.runtime_compiled, 1);
+        assert_ne!(r4.object_dir, r1.object_dir);
+
+        // No temporaries left in the cache.
+        for entry in std::fs::read_dir(&r1.object_dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(!name.contains(".tmp-"), "leftover temporary {name}");
+        }
+    }
+
+    #[test]
+    fn concurrent_builds_share_the_cache() {
+        let cc = compiler();
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let runtime = [("t_rt.h", RT_H), ("t_rt.c", RT_C)];
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    let b = tempfile::tempdir().unwrap();
+                    let exe = b.path().join(cc.exe_name("prog"));
+                    build_c(&cc, "prog.c", PROG, &runtime, &opts, b.path(), &exe).unwrap();
+                    assert_eq!(Command::new(&exe).output().unwrap().status.code(), Some(7));
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn c_compiler_failure_is_e0900_with_command_and_stderr() {
+        let cc = compiler();
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let b = tempfile::tempdir().unwrap();
+        let bad = "int main(void) { return undeclared_thing_xyz; }\n";
+        let err = build_c(&cc, "bad.c", bad, &[], &opts, b.path(), &b.path().join("bad")).unwrap_err();
+        assert_eq!(err.code, codes::CC_FAILED);
+        assert_eq!(err.message, "the C compiler failed");
+        assert!(err.notes[0].contains("-std=c11") && err.notes[0].contains("bad.c"), "{:?}", err.notes);
+        assert!(err.notes[1].contains("undeclared_thing_xyz"), "{:?}", err.notes);
+        let rendered = crate::diag::render_plain(&[err], &crate::span::SourceMap::default());
+        assert!(rendered.contains("error[E0900]: the C compiler failed"), "{rendered}");
+    }
+
+    #[test]
+    fn broken_runtime_fails_and_is_not_cached() {
+        let cc = compiler();
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let b = tempfile::tempdir().unwrap();
+        let runtime = [("t_rt.c", "this is not C;\n")];
+        let err = build_c(&cc, "p.c", PROG, &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
+        assert_eq!(err.code, codes::CC_FAILED);
+        let again = build_c(&cc, "p.c", PROG, &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
+        assert_eq!(again.code, codes::CC_FAILED);
+    }
+
+    #[test]
+    fn emit_dir_is_flat_and_unwritable_output_is_e0904() {
+        let dir = tempfile::tempdir().unwrap();
+        let compiled = CompiledC { file_name: "m.c".into(), source: "int main(void){return 0;}\n".into(), warnings: vec![] };
+        emit_c_dir(&compiled, &dir.path().join("out")).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = RUNTIME_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        expected.push("m.c".into());
+        expected.sort();
+        assert_eq!(names, expected);
+
+        let file = dir.path().join("plain-file");
+        std::fs::write(&file, "x").unwrap();
+        let err = emit_c_dir(&compiled, &file.join("sub")).unwrap_err();
+        assert_eq!(err.code, codes::WRITE);
+    }
+}

@@ -1,0 +1,529 @@
+//! Run harness: builds and runs every Vex program with expectations in its header comments.
+//!
+//! Files: `examples/**/*.vx`, `compiler/tests/run/**/*.vx`, `compiler/tests/ui/**/*.vx`.
+//! Headers (anywhere in the file, one per line):
+//!   `// expect-exit: N`               exit status (default 0; a signal counts as 128+signo)
+//!   `// expect-stdout: LINE`          one per stdout line, in order (none = empty stdout)
+//!   `// expect-stderr-contains: TEXT` the program's stderr must contain TEXT
+//!   `// expect-error: E0xxx`          compilation must fail with this code (repeatable)
+//!
+//! For each program that should compile:
+//!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
+//!   [gcc]    `vexc FILE --emit-c DIR`, build DIR's C with gcc `-std=c11 -Wall -Wextra -Werror
+//!            -pedantic -O2`, run, compare;
+//!   [clang]  the same with clang (skipped, by name, when clang is not installed);
+//!   [ubsan]  gcc with `-fsanitize=undefined -fno-sanitize-recover=all` (expect-exit 0..=127 only);
+//!            UBSan must stay silent.
+//! The runtime's C files are compiled once per compiler; the first program is also built as
+//! plain `gcc -std=c11 DIR/*.c` ([standalone]) to prove `--emit-c` output stands alone.
+//!
+//! Usage: `cargo test --test run_harness [-- SUBSTRING...]` (only paths containing a substring).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"];
+const UBSAN: &[&str] = &["-std=c11", "-O1", "-g", "-fsanitize=undefined", "-fno-sanitize-recover=all"];
+const LIBS: &[&str] = &["-lm", "-lpthread"];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+}
+
+// ------------------------------------------------------------------ expectations
+
+#[derive(Debug, Default)]
+struct Expect {
+    exit: i32,
+    stdout: Vec<String>,
+    stderr_contains: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl Expect {
+    fn parse(text: &str) -> Result<Expect, String> {
+        let mut e = Expect::default();
+        for (i, line) in text.lines().enumerate() {
+            let Some(rest) = line.trim_start().strip_prefix("//") else { continue };
+            let rest = rest.strip_prefix(' ').unwrap_or(rest);
+            let Some((key, value)) = rest.split_once(':') else { continue };
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match key {
+                "expect-exit" => {
+                    e.exit = value.trim().parse().map_err(|_| format!("line {}: bad expect-exit `{value}`", i + 1))?
+                }
+                "expect-stdout" => e.stdout.push(value.to_string()),
+                "expect-stderr-contains" => e.stderr_contains.push(value.to_string()),
+                "expect-error" => e.errors.push(value.trim().to_string()),
+                k if k.starts_with("expect-") => return Err(format!("line {}: unknown header `{k}`", i + 1)),
+                _ => {}
+            }
+        }
+        if !e.errors.is_empty() && (!e.stdout.is_empty() || e.exit != 0) {
+            return Err("expect-error cannot be combined with expect-stdout/expect-exit".into());
+        }
+        Ok(e)
+    }
+
+    fn stdout_text(&self) -> String {
+        if self.stdout.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n", self.stdout.join("\n"))
+        }
+    }
+}
+
+// ------------------------------------------------------------------ processes
+
+struct Outcome {
+    /// Exit status; 128+signo when killed by a signal; None on timeout.
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl Outcome {
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+fn run(cmd: &mut Command, timeout: Duration) -> Result<Outcome, String> {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for {shown}: {e}")),
+        }
+    };
+    let code = status.map(|s| {
+        if let Some(c) = s.code() {
+            return c;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(sig) = s.signal() {
+                return 128 + sig;
+            }
+        }
+        -1
+    });
+    Ok(Outcome { code, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() })
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Compares a run against the expectations.
+fn compare(o: &Outcome, e: &Expect, sanitizer: bool) -> Result<(), String> {
+    let mut problems = Vec::new();
+    match o.code {
+        None => problems.push(format!("timed out after {} s", TIMEOUT.as_secs())),
+        Some(c) if c != e.exit => problems.push(format!("exit status {c}, expected {}", e.exit)),
+        _ => {}
+    }
+    let got = String::from_utf8_lossy(&o.stdout);
+    let want = e.stdout_text();
+    if got != want {
+        problems.push(format!("stdout differs\n--- expected\n{want}--- got\n{got}---"));
+    }
+    let stderr = o.stderr();
+    for s in &e.stderr_contains {
+        if !stderr.contains(s.as_str()) {
+            problems.push(format!("stderr does not contain `{s}`"));
+        }
+    }
+    if sanitizer && stderr.contains("runtime error") {
+        problems.push("UBSan reported undefined behaviour".into());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        if !stderr.is_empty() {
+            problems.push(format!("stderr:\n{}", tail(&stderr, 40)));
+        }
+        Err(problems.join("\n"))
+    }
+}
+
+fn tail(s: &str, lines: usize) -> String {
+    let v: Vec<&str> = s.lines().collect();
+    let start = v.len().saturating_sub(lines);
+    v[start..].join("\n")
+}
+
+// ------------------------------------------------------------------ C toolchains
+
+/// One way of compiling emitted C, with the runtime precompiled once.
+struct Toolchain {
+    label: &'static str,
+    cc: &'static str,
+    flags: &'static [&'static str],
+    /// Ok(objects) or Err(reason the runtime failed to build / tool missing).
+    runtime: Result<Vec<PathBuf>, String>,
+}
+
+fn compile_runtime(label: &str, cc: &str, flags: &[&str], rt_dir: &Path, obj_dir: &Path) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(obj_dir).map_err(|e| e.to_string())?;
+    let mut objs = Vec::new();
+    for (name, _) in vexc::driver::RUNTIME_FILES.iter().filter(|(n, _)| n.ends_with(".c")) {
+        let obj = obj_dir.join(format!("{name}.o"));
+        let o = run(
+            Command::new(cc).args(flags).arg("-I").arg(rt_dir).arg("-c").arg(rt_dir.join(name)).arg("-o").arg(&obj),
+            Duration::from_secs(300),
+        )?;
+        if o.code != Some(0) {
+            return Err(format!("runtime file {name} does not compile under {label}:\n{}", tail(&o.stderr(), 40)));
+        }
+        objs.push(obj);
+    }
+    Ok(objs)
+}
+
+// ------------------------------------------------------------------ the checks
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+}
+
+struct CheckResult {
+    name: String,
+    verdict: Verdict,
+    detail: String,
+}
+
+impl CheckResult {
+    fn new(rel: &str, variant: &str, r: Result<(), String>) -> CheckResult {
+        let (verdict, detail) = match r {
+            Ok(()) => (Verdict::Pass, String::new()),
+            Err(d) => (Verdict::Fail, d),
+        };
+        CheckResult { name: format!("{rel} [{variant}]"), verdict, detail }
+    }
+}
+
+struct Ctx {
+    vexc: PathBuf,
+    root: PathBuf,
+    tmp: PathBuf,
+    toolchains: Vec<Toolchain>,
+    standalone_done: AtomicUsize,
+}
+
+fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
+    let rel = path.strip_prefix(&ctx.root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let mut results = Vec::new();
+    macro_rules! push {
+        ($variant:expr, $r:expr) => {
+            results.push(CheckResult::new(&rel, $variant, $r))
+        };
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            push!("read", Err(e.to_string()));
+            return results;
+        }
+    };
+    let expect = match Expect::parse(&text) {
+        Ok(e) => e,
+        Err(e) => {
+            push!("headers", Err(e));
+            return results;
+        }
+    };
+    let work = ctx.tmp.join(format!("t{idx}"));
+    let _ = std::fs::remove_dir_all(&work);
+    if let Err(e) = std::fs::create_dir_all(&work) {
+        push!("setup", Err(e.to_string()));
+        return results;
+    }
+    let vexc = |args: &[&std::ffi::OsStr]| {
+        // Run from the repo root with the relative path, as a user would (diagnostics show `examples/x.vx`).
+        let mut cmd = Command::new(&ctx.vexc);
+        cmd.current_dir(&ctx.root).arg(&rel).args(args).arg("--color").arg("never");
+        run(&mut cmd, Duration::from_secs(120))
+    };
+
+    // Programs that must not compile.
+    if !expect.errors.is_empty() {
+        let exe = work.join("prog");
+        let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+            let stderr = o.stderr();
+            let mut problems = Vec::new();
+            match o.code {
+                Some(0) => problems.push("compiled, but errors were expected".to_string()),
+                Some(101) => problems.push("internal compiler error".to_string()),
+                Some(1) => {}
+                c => problems.push(format!("vexc exit status {c:?}, expected 1")),
+            }
+            for code in &expect.errors {
+                if !stderr.contains(&format!("[{code}]")) {
+                    problems.push(format!("no {code} in the diagnostics"));
+                }
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{}\nvexc stderr:\n{}", problems.join("\n"), tail(&stderr, 60)))
+            }
+        });
+        push!("error", r);
+        return results;
+    }
+
+    // (a) vexc builds and links.
+    let exe = work.join("prog");
+    let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+        if o.code != Some(0) {
+            return Err(format!("vexc failed (exit {:?}):\n{}", o.code, tail(&o.stderr(), 60)));
+        }
+        compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, false)
+    });
+    push!("vexc", r);
+
+    // (b) --emit-c, then the strict C builds.
+    let cdir = work.join("c");
+    let emitted = vexc(&["--emit-c".as_ref(), cdir.as_os_str()]).and_then(|o| {
+        if o.code != Some(0) {
+            return Err(format!("vexc --emit-c failed (exit {:?}):\n{}", o.code, tail(&o.stderr(), 60)));
+        }
+        let mut program = Vec::new();
+        for entry in std::fs::read_dir(&cdir).map_err(|e| e.to_string())? {
+            let name = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
+            match vexc::driver::RUNTIME_FILES.iter().find(|(n, _)| *n == name) {
+                Some((_, text)) => {
+                    let on_disk = std::fs::read_to_string(cdir.join(&name)).map_err(|e| e.to_string())?;
+                    if on_disk != *text {
+                        return Err(format!("--emit-c wrote a different {name} than the embedded runtime"));
+                    }
+                }
+                None if name.ends_with(".c") => program.push(name),
+                None => {}
+            }
+        }
+        Ok(program)
+    });
+    let program_c = match emitted {
+        Ok(p) => p,
+        Err(e) => {
+            push!("emit-c", Err(e));
+            return results;
+        }
+    };
+
+    // Once per run: the emitted directory builds on its own with `gcc -std=c11 DIR/*.c`.
+    if ctx.standalone_done.fetch_add(1, Ordering::SeqCst) == 0 && have_gcc(ctx) {
+        let exe = work.join("prog-standalone");
+        let mut cmd = Command::new("gcc");
+        cmd.arg("-std=c11");
+        for entry in std::fs::read_dir(&cdir).into_iter().flatten().flatten() {
+            if entry.path().extension().is_some_and(|x| x == "c") {
+                cmd.arg(entry.path());
+            }
+        }
+        cmd.arg("-o").arg(&exe).args(LIBS);
+        let r = run(&mut cmd, Duration::from_secs(300)).and_then(|o| {
+            if o.code != Some(0) {
+                return Err(format!("gcc -std=c11 DIR/*.c failed:\n{}", tail(&o.stderr(), 40)));
+            }
+            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, false)
+        });
+        push!("standalone", r);
+    }
+
+    for tc in &ctx.toolchains {
+        if tc.label == "ubsan" && !(0..=127).contains(&expect.exit) {
+            continue;
+        }
+        let objs = match &tc.runtime {
+            Ok(objs) => objs,
+            Err(_) => {
+                results.push(CheckResult { name: format!("{rel} [{}]", tc.label), verdict: Verdict::Skip, detail: String::new() });
+                continue;
+            }
+        };
+        let exe = work.join(format!("prog-{}", tc.label));
+        let mut cmd = Command::new(tc.cc);
+        cmd.args(tc.flags).arg("-I").arg(&cdir);
+        for p in &program_c {
+            cmd.arg(cdir.join(p));
+        }
+        cmd.args(objs).arg("-o").arg(&exe).args(LIBS);
+        let r = run(&mut cmd, Duration::from_secs(300)).and_then(|o| {
+            if o.code != Some(0) {
+                return Err(format!("{} rejected the emitted C:\n{}", tc.label, tail(&o.stderr(), 40)));
+            }
+            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, tc.label == "ubsan")
+        });
+        push!(tc.label, r);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    results
+}
+
+fn have_gcc(ctx: &Ctx) -> bool {
+    ctx.toolchains.iter().any(|t| t.cc == "gcc" && t.runtime.is_ok())
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "vx") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let root = repo_root();
+    let mut files = Vec::new();
+    for dir in ["examples", "compiler/tests/run", "compiler/tests/ui"] {
+        collect(&root.join(dir), &mut files);
+    }
+    files.sort();
+    files.retain(|p| {
+        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        filters.is_empty() || filters.iter().any(|f| rel.contains(f.as_str()))
+    });
+
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("run-harness-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).expect("create harness temp dir");
+    // vexc's runtime object cache: inside target/, shared between runs of the harness.
+    std::env::set_var("VEXC_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vexc-cache"));
+
+    let mut skipped_tools = Vec::new();
+    let mut setup_failures = Vec::new();
+    let mut toolchains = Vec::new();
+    let positive = files.iter().any(|p| std::fs::read_to_string(p).is_ok_and(|t| !t.contains("expect-error:")));
+    if positive {
+        let rt_dir = tmp.join("runtime");
+        std::fs::create_dir_all(&rt_dir).expect("runtime dir");
+        for (name, text) in vexc::driver::RUNTIME_FILES {
+            std::fs::write(rt_dir.join(name), text).expect("write runtime");
+        }
+        let specs: [(&'static str, &'static str, &'static [&'static str]); 3] =
+            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("ubsan", "gcc", UBSAN)];
+        let built: Vec<Toolchain> = std::thread::scope(|s| {
+            let hs: Vec<_> = specs
+                .iter()
+                .map(|&(label, cc, flags)| {
+                    let rt_dir = &rt_dir;
+                    let tmp = &tmp;
+                    s.spawn(move || {
+                        let runtime = if !have(cc) {
+                            Err(format!("{cc} is not installed"))
+                        } else {
+                            compile_runtime(label, cc, flags, rt_dir, &tmp.join(format!("obj-{label}")))
+                        };
+                        Toolchain { label, cc, flags, runtime }
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().expect("runtime build thread")).collect()
+        });
+        for tc in built {
+            match &tc.runtime {
+                Err(e) if e.ends_with("is not installed") => skipped_tools.push(format!("{} ({e})", tc.label)),
+                Err(e) => setup_failures.push(CheckResult {
+                    name: format!("runtime [{}]", tc.label),
+                    verdict: Verdict::Fail,
+                    detail: e.clone(),
+                }),
+                Ok(_) => {}
+            }
+            toolchains.push(tc);
+        }
+    }
+
+    let ctx = Ctx {
+        vexc: PathBuf::from(env!("CARGO_BIN_EXE_vexc")),
+        root: root.clone(),
+        tmp: tmp.clone(),
+        toolchains,
+        standalone_done: AtomicUsize::new(0),
+    };
+    println!("run harness: {} program(s), vexc = {}", files.len(), ctx.vexc.display());
+
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Vec<CheckResult>)>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(path) = files.get(i) else { break };
+                let r = check_file(&ctx, i, path);
+                let failed = r.iter().any(|c| c.verdict == Verdict::Fail);
+                let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
+                println!("{} {rel}", if failed { "FAIL" } else { "PASS" });
+                results.lock().unwrap().push((i, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    let mut all: Vec<CheckResult> = setup_failures;
+    all.extend(results.into_iter().flat_map(|(_, r)| r));
+
+    let count = |v: Verdict| all.iter().filter(|c| c.verdict == v).count();
+    let (passed, failed, skipped) = (count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Skip));
+    if failed > 0 {
+        println!("\n==================== failures ====================");
+        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
+            println!("\nFAIL {}\n{}", c.name, c.detail);
+        }
+        println!("\n==================== failed checks ====================");
+        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
+            println!("FAIL {}", c.name);
+        }
+    }
+    for t in &skipped_tools {
+        println!("skipped: {t}");
+    }
+    println!();
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::process::exit(if failed > 0 { 1 } else { 0 });
+}

@@ -1,0 +1,105 @@
+//! Snapshot tests (insta), stored in the top-level `snapshots/` directory:
+//! - `c__<name>`: the generated C of every `examples/**/*.vx`;
+//! - `diag__<name>`: the plain rendered diagnostics of every `compiler/tests/ui/**/*.vx`.
+//!
+//! `<name>` is the path below `examples/` or `compiler/tests/ui/` without `.vx`, `/` -> `__`.
+//! Review changes with `cargo insta review` (or accept `*.snap.new` files). With `CI=true` a
+//! missing or changed snapshot fails.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use vexc::diag;
+use vexc::span::{SourceFile, SourceMap};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "vx") {
+            out.push(p);
+        }
+    }
+}
+
+fn vx_files(rel_dir: &str) -> Vec<(String, PathBuf)> {
+    let root = repo_root();
+    let base = root.join(rel_dir);
+    let mut files = Vec::new();
+    collect(&base, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&base).unwrap().with_extension("");
+            let name: String = rel
+                .to_string_lossy()
+                .replace(['/', '\\'], "__")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+                .collect();
+            (name, p)
+        })
+        .collect()
+}
+
+/// Loads `path` under its repo-relative name (so snapshots do not depend on the checkout path).
+fn load(path: &Path) -> (SourceMap, u32) {
+    let rel = path.strip_prefix(repo_root()).unwrap().to_string_lossy().replace('\\', "/");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let mut sources = SourceMap::default();
+    let id = sources.add(SourceFile::new(rel, text));
+    (sources, id)
+}
+
+fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+/// Runs `check` for each file, collecting every failure instead of stopping at the first.
+fn for_each(files: Vec<(String, PathBuf)>, check: impl Fn(&str, &Path)) {
+    let mut failures = Vec::new();
+    for (name, path) in &files {
+        if let Err(e) = catch_unwind(AssertUnwindSafe(|| check(name, path))) {
+            failures.push(format!("{}: {}", path.display(), panic_text(&*e)));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} snapshot(s) failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn generated_c() {
+    for_each(vx_files("examples"), |name, path| {
+        let (sources, id) = load(path);
+        let c = match vexc::compile_to_c(&sources, id) {
+            Ok(c) => c,
+            Err(diags) => panic!("examples must compile:\n{}", diag::render_plain(&diags, &sources)),
+        };
+        insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("c__{name}"), c.source);
+        });
+    });
+}
+
+#[test]
+fn diagnostics() {
+    for_each(vx_files("compiler/tests/ui"), |name, path| {
+        let (sources, id) = load(path);
+        let text = match vexc::compile_to_c(&sources, id) {
+            Ok(c) if c.warnings.is_empty() => "(compiled without diagnostics)\n".to_string(),
+            Ok(c) => diag::render_plain(&c.warnings, &sources),
+            Err(diags) => diag::render_plain(&diags, &sources),
+        };
+        insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("diag__{name}"), text);
+        });
+    });
+}
