@@ -123,7 +123,7 @@ fn describe_rule(rule: Rule) -> (Cat, &'static str) {
         }
         R::statement | R::block_stmt | R::expr_stmt | R::let_stmt | R::let_destructure | R::return_stmt
         | R::if_stmt | R::while_stmt | R::for_stmt | R::for_in_stmt => (Construct, "a statement"),
-        R::item | R::fn_decl | R::struct_decl | R::enum_decl | R::trait_decl | R::const_decl | R::type_alias
+        R::file | R::item | R::fn_decl | R::struct_decl | R::enum_decl | R::trait_decl | R::const_decl | R::type_alias
         | R::policy_decl | R::extern_block | R::import_decl | R::export_list | R::kw_export | R::kw_async => {
             (Construct, "an item (`fn`, `struct`, `enum`, `trait`, ...)")
         }

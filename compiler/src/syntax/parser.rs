@@ -44,6 +44,7 @@ fn is_noise(r: Rule) -> bool {
             | arrow
             | kw_fn
             | kw_let
+            | kw_const
             | kw_struct
             | kw_enum
             | kw_trait
@@ -134,19 +135,18 @@ fn has(p: &P, r: Rule) -> bool {
     p.clone().into_inner().any(|c| c.as_rule() == r)
 }
 
-pub(crate) struct Builder<'s> {
+pub(crate) struct Builder {
     file: FileId,
     /// Offset of the text pest parsed within the file (non-zero inside f-strings).
     base: usize,
-    _src: std::marker::PhantomData<&'s str>,
     next_id: u32,
     depth: u32,
     pub errors: Vec<Diagnostic>,
 }
 
-impl<'s> Builder<'s> {
-    pub(crate) fn new(file: FileId, src: &'s str) -> Builder<'s> {
-        Builder { file, base: 0, _src: std::marker::PhantomData, next_id: 0, depth: 0, errors: Vec::new() }
+impl Builder {
+    pub(crate) fn new(file: FileId) -> Builder {
+        Builder { file, base: 0, next_id: 0, depth: 0, errors: Vec::new() }
     }
 
     fn id(&mut self) -> NodeId {
@@ -1022,7 +1022,8 @@ impl<'s> Builder<'s> {
                     e = self.mk(ExprKind::AddrOf { operand: Box::new(e), mutable: bang.is_some() }, sp);
                     continue;
                 }
-                _ => ExprKind::Await(Box::new(e)),
+                "await" => ExprKind::Await(Box::new(e)),
+                other => return Err(ice(format!("unknown prefix operator {other:?}"))),
             };
             let sp = match &kind {
                 ExprKind::Unary { operand, .. } | ExprKind::Deref(operand) | ExprKind::Await(operand) => {
@@ -1115,6 +1116,9 @@ impl<'s> Builder<'s> {
         Ok(out)
     }
 
+    /// Dispatches on the primary's rule. Every case is its own function: in debug builds a
+    /// frame holds the locals of all match arms, and this function is on the recursion path of
+    /// every bracket level, so it must stay tiny.
     fn primary(&mut self, p: P) -> R<Expr> {
         let span = self.span(&p);
         let kind = match p.as_rule() {
@@ -1126,102 +1130,116 @@ impl<'s> Builder<'s> {
             Rule::kw_false => ExprKind::Bool(false),
             Rule::kw_nil => ExprKind::Nil,
             Rule::ident => ExprKind::Ident(self.ident(&p)),
-            Rule::closure => {
-                let mut params = Vec::new();
-                let (mut ret, mut body) = (None, None);
-                for c in p.into_inner() {
-                    match c.as_rule() {
-                        Rule::closure_param => params.push(self.param(c)?),
-                        Rule::ret_type => ret = Some(self.ty(Kids::new(&c).want(Rule::r#type)?)?),
-                        Rule::block_expr | Rule::expr => body = Some(self.body_expr(c)?),
-                        _ => {}
-                    }
-                }
-                let body = body.ok_or_else(|| ice("closure without body".into()))?;
-                ExprKind::Closure(Closure { params, ret, body: Box::new(body) })
-            }
-            Rule::match_expr => {
-                let mut k = Kids::new(&p);
-                let scrutinee = self.expr(k.want(Rule::cond_expr)?)?;
-                let mut arms = Vec::new();
-                while let Some(a) = k.next() {
-                    let aspan = self.span(&a);
-                    let mut ak = Kids::new(&a);
-                    let pattern = self.pattern(ak.want(Rule::pattern)?)?;
-                    let guard = match ak.opt(Rule::guard) {
-                        Some(g) => Some(self.expr(Kids::new(&g).want(Rule::expr)?)?),
-                        None => None,
-                    };
-                    let body = self.body_expr(ak.any()?)?;
-                    arms.push(MatchArm { pattern, guard, body, span: aspan });
-                }
-                ExprKind::Match { scrutinee: Box::new(scrutinee), arms }
-            }
-            Rule::array_lit => {
-                let repeat = has(&p, Rule::repeat_semi);
-                let mut elems = Vec::new();
-                for c in p.into_inner().filter(|c| c.as_rule() == Rule::array_elem) {
-                    elems.push(self.chain(c)?);
-                }
-                if repeat {
-                    let count = elems.pop().ok_or_else(|| ice("repeat without count".into()))?;
-                    let value = elems.pop().ok_or_else(|| ice("repeat without value".into()))?;
-                    ExprKind::ArrayRepeat { value: Box::new(value), count: Box::new(count) }
-                } else {
-                    ExprKind::ArrayLit(elems)
-                }
-            }
-            Rule::map_lit => {
-                let mut entries = Vec::new();
-                for en in p.into_inner().filter(|c| c.as_rule() == Rule::map_entry) {
-                    let mut k = Kids::new(&en);
-                    let key = self.expr(k.want(Rule::expr)?)?;
-                    let value = self.expr(k.want(Rule::expr)?)?;
-                    entries.push((key, value));
-                }
-                ExprKind::MapLit(entries)
-            }
-            Rule::paren_expr => {
-                let comma = has(&p, Rule::comma);
-                let mut elems = self.args(p)?;
-                if elems.len() == 1 && !comma {
-                    // `(e)`: the same node, its span widened to the parentheses.
-                    let mut e = elems.pop().ok_or_else(|| ice("paren".into()))?;
-                    e.span = span;
-                    return Ok(e);
-                }
-                ExprKind::Tuple(elems)
-            }
-            Rule::collection_ctor => {
-                let mut k = Kids::new(&p);
-                let name = self.ident(&k.any()?);
-                let type_args = match k.opt(Rule::type_args) {
-                    Some(a) => self.type_list(a)?,
-                    None => Vec::new(),
-                };
-                let args = self.args(k.want(Rule::call_args)?)?;
-                ExprKind::CollectionCtor { name, type_args, args }
-            }
-            Rule::struct_lit => {
-                let mut k = Kids::new(&p);
-                let name = self.ident(&k.want(Rule::ident)?);
-                let type_args = match k.opt(Rule::type_args) {
-                    Some(a) => self.type_list(a)?,
-                    None => Vec::new(),
-                };
-                let mut fields = Vec::new();
-                while let Some(f) = k.next() {
-                    let fspan = self.span(&f);
-                    let mut fk = Kids::new(&f);
-                    let fname = self.ident(&fk.want(Rule::ident)?);
-                    let value = self.expr(fk.want(Rule::expr)?)?;
-                    fields.push(FieldInit { name: fname, value, span: fspan });
-                }
-                ExprKind::StructLit { name, type_args, fields }
-            }
+            Rule::closure => self.closure(p)?,
+            Rule::match_expr => self.match_expr(p)?,
+            Rule::array_lit => self.array_lit(p)?,
+            Rule::map_lit => self.map_lit(p)?,
+            Rule::paren_expr => return self.paren_expr(p, span),
+            Rule::collection_ctor => self.collection_ctor(p)?,
+            Rule::struct_lit => self.struct_lit(p)?,
             r => return Err(ice(format!("unexpected {r:?} as primary expression"))),
         };
         Ok(self.mk(kind, span))
+    }
+
+    fn closure(&mut self, p: P) -> R<ExprKind> {
+        let mut params = Vec::new();
+        let (mut ret, mut body) = (None, None);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::closure_param => params.push(self.param(c)?),
+                Rule::ret_type => ret = Some(self.ty(Kids::new(&c).want(Rule::r#type)?)?),
+                Rule::block_expr | Rule::expr => body = Some(self.body_expr(c)?),
+                _ => {}
+            }
+        }
+        let body = body.ok_or_else(|| ice("closure without body".into()))?;
+        Ok(ExprKind::Closure(Closure { params, ret, body: Box::new(body) }))
+    }
+
+    fn match_expr(&mut self, p: P) -> R<ExprKind> {
+        let mut k = Kids::new(&p);
+        let scrutinee = self.expr(k.want(Rule::cond_expr)?)?;
+        let mut arms = Vec::new();
+        while let Some(a) = k.next() {
+            let aspan = self.span(&a);
+            let mut ak = Kids::new(&a);
+            let pattern = self.pattern(ak.want(Rule::pattern)?)?;
+            let guard = match ak.opt(Rule::guard) {
+                Some(g) => Some(self.expr(Kids::new(&g).want(Rule::expr)?)?),
+                None => None,
+            };
+            let body = self.body_expr(ak.any()?)?;
+            arms.push(MatchArm { pattern, guard, body, span: aspan });
+        }
+        Ok(ExprKind::Match { scrutinee: Box::new(scrutinee), arms })
+    }
+
+    fn array_lit(&mut self, p: P) -> R<ExprKind> {
+        let repeat = has(&p, Rule::repeat_semi);
+        let mut elems = Vec::new();
+        for c in p.into_inner().filter(|c| c.as_rule() == Rule::array_elem) {
+            elems.push(self.chain(c)?);
+        }
+        if repeat {
+            let count = elems.pop().ok_or_else(|| ice("repeat without count".into()))?;
+            let value = elems.pop().ok_or_else(|| ice("repeat without value".into()))?;
+            Ok(ExprKind::ArrayRepeat { value: Box::new(value), count: Box::new(count) })
+        } else {
+            Ok(ExprKind::ArrayLit(elems))
+        }
+    }
+
+    fn map_lit(&mut self, p: P) -> R<ExprKind> {
+        let mut entries = Vec::new();
+        for en in p.into_inner().filter(|c| c.as_rule() == Rule::map_entry) {
+            let mut k = Kids::new(&en);
+            let key = self.expr(k.want(Rule::expr)?)?;
+            let value = self.expr(k.want(Rule::expr)?)?;
+            entries.push((key, value));
+        }
+        Ok(ExprKind::MapLit(entries))
+    }
+
+    fn collection_ctor(&mut self, p: P) -> R<ExprKind> {
+        let mut k = Kids::new(&p);
+        let name = self.ident(&k.any()?);
+        let type_args = match k.opt(Rule::type_args) {
+            Some(a) => self.type_list(a)?,
+            None => Vec::new(),
+        };
+        let args = self.args(k.want(Rule::call_args)?)?;
+        Ok(ExprKind::CollectionCtor { name, type_args, args })
+    }
+
+    fn struct_lit(&mut self, p: P) -> R<ExprKind> {
+        let mut k = Kids::new(&p);
+        let name = self.ident(&k.want(Rule::ident)?);
+        let type_args = match k.opt(Rule::type_args) {
+            Some(a) => self.type_list(a)?,
+            None => Vec::new(),
+        };
+        let mut fields = Vec::new();
+        while let Some(f) = k.next() {
+            let fspan = self.span(&f);
+            let mut fk = Kids::new(&f);
+            let fname = self.ident(&fk.want(Rule::ident)?);
+            let value = self.expr(fk.want(Rule::expr)?)?;
+            fields.push(FieldInit { name: fname, value, span: fspan });
+        }
+        Ok(ExprKind::StructLit { name, type_args, fields })
+    }
+
+    fn paren_expr(&mut self, p: P, span: Span) -> R<Expr> {
+        let comma = has(&p, Rule::comma);
+        let mut elems = self.args(p)?;
+        if elems.len() == 1 && !comma {
+            // `(e)`: the same node, its span widened to the parentheses.
+            let mut e = elems.pop().ok_or_else(|| ice("paren".into()))?;
+            e.span = span;
+            return Ok(e);
+        }
+        Ok(self.mk(ExprKind::Tuple(elems), span))
     }
 
     // ------------------------------------------------------------------ literals
