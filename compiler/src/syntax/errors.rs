@@ -17,7 +17,7 @@ pub(crate) fn too_deep(span: Span) -> Diagnostic {
 /// One linear pass over `text` (which starts at byte `base` of file `file`) that skips comments,
 /// strings and tags, rejects bracket nesting deeper than `MAX_BRACKET_DEPTH`, and reports
 /// unterminated strings and block comments with a precise message before pest sees them.
-pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Diagnostic> {
+pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Box<Diagnostic>> {
     let bytes = text.as_bytes();
     let sp = |s: usize, e: usize| Span::new(file, base + s, base + e);
     let mut depth = 0usize;
@@ -31,9 +31,11 @@ pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Diagn
             b'/' if bytes.get(i + 1) == Some(&b'*') => match text[i + 2..].find("*/") {
                 Some(k) => i = i + 2 + k + 2,
                 None => {
-                    return Err(Diagnostic::error("E0001", "unterminated block comment", sp(i, i + 2))
-                        .label("this comment is never closed")
-                        .help("close the comment with `*/`"));
+                    return Err(Box::new(
+                        Diagnostic::error("E0001", "unterminated block comment", sp(i, i + 2))
+                            .label("this comment is never closed")
+                            .help("close the comment with `*/`"),
+                    ));
                 }
             },
             b'"' => {
@@ -45,9 +47,11 @@ pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Diagn
                         Some(b'\\') if bytes.get(i + 1).is_some_and(|&b| b != b'\n') => i += 2,
                         Some(b'\n') | Some(b'\\') | None => {
                             let end = if i > start + 1 && bytes.get(i - 1) == Some(&b'\r') { i - 1 } else { i };
-                            return Err(Diagnostic::error("E0001", "unterminated string literal", sp(start, end.max(start + 1)))
-                                .label("this string is not closed before the end of the line")
-                                .help("close the string with `\"`; a string cannot span lines (write `\\n` for a line break)"));
+                            return Err(Box::new(
+                                Diagnostic::error("E0001", "unterminated string literal", sp(start, end.max(start + 1)))
+                                    .label("this string is not closed before the end of the line")
+                                    .help("close the string with `\"`; a string cannot span lines (write `\\n` for a line break)"),
+                            ));
                         }
                         Some(_) => i += 1,
                     }
@@ -62,7 +66,7 @@ pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Diagn
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_BRACKET_DEPTH {
-                    return Err(too_deep(sp(i, i + 1)));
+                    return Err(Box::new(too_deep(sp(i, i + 1))));
                 }
                 i += 1;
             }
@@ -87,8 +91,8 @@ fn memchr(needle: u8, hay: &[u8], from: usize) -> Option<usize> {
 /// nothing better is expected).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Cat {
-    Punct,
     Construct,
+    Punct,
     Noise,
 }
 
@@ -112,21 +116,70 @@ fn describe_rule(rule: Rule) -> (Cat, &'static str) {
         R::kw_from => (Punct, "`from`"),
         R::kw_fn | R::extern_fn => (Construct, "`fn`"),
         R::ident | R::member_name | R::binding_pat | R::callable_kind => (Construct, "an identifier"),
-        R::r#type | R::named_type | R::prim_type | R::ptr_type | R::ref_type | R::fn_type | R::tuple_type
-        | R::array_type | R::never_type => (Construct, "a type"),
-        R::expr | R::cond_expr | R::bin_chain | R::c_chain | R::operand | R::c_operand | R::unary
-        | R::c_unary | R::postfix_expr | R::c_postfix | R::int_lit | R::float_lit | R::string_lit
-        | R::fstring | R::kw_true | R::kw_false | R::kw_nil | R::closure | R::match_expr | R::array_lit
-        | R::map_lit | R::paren_expr | R::collection_ctor | R::struct_lit | R::generic_ident
-        | R::prefix_op | R::array_elem | R::map_entry | R::kw_map | R::kw_set | R::expr_item => {
-            (Construct, "an expression")
-        }
-        R::statement | R::block_stmt | R::expr_stmt | R::let_stmt | R::let_destructure | R::return_stmt
-        | R::if_stmt | R::while_stmt | R::for_stmt | R::for_in_stmt => (Construct, "a statement"),
-        R::file | R::item | R::fn_decl | R::struct_decl | R::enum_decl | R::trait_decl | R::const_decl | R::type_alias
-        | R::policy_decl | R::extern_block | R::import_decl | R::export_list | R::kw_export | R::kw_async => {
-            (Construct, "an item (`fn`, `struct`, `enum`, `trait`, ...)")
-        }
+        R::r#type
+        | R::named_type
+        | R::prim_type
+        | R::ptr_type
+        | R::ref_type
+        | R::fn_type
+        | R::tuple_type
+        | R::array_type
+        | R::never_type => (Construct, "a type"),
+        R::expr
+        | R::cond_expr
+        | R::bin_chain
+        | R::c_chain
+        | R::operand
+        | R::c_operand
+        | R::unary
+        | R::c_unary
+        | R::postfix_expr
+        | R::c_postfix
+        | R::int_lit
+        | R::float_lit
+        | R::string_lit
+        | R::fstring
+        | R::kw_true
+        | R::kw_false
+        | R::kw_nil
+        | R::closure
+        | R::match_expr
+        | R::array_lit
+        | R::map_lit
+        | R::paren_expr
+        | R::collection_ctor
+        | R::name_expr
+        | R::c_name_expr
+        | R::prefix_op
+        | R::array_elem
+        | R::map_entry
+        | R::kw_map
+        | R::kw_set
+        | R::expr_item => (Construct, "an expression"),
+        R::statement
+        | R::block_stmt
+        | R::expr_stmt
+        | R::let_stmt
+        | R::let_destructure
+        | R::return_stmt
+        | R::if_stmt
+        | R::while_stmt
+        | R::for_stmt
+        | R::for_in_stmt => (Construct, "a statement"),
+        R::file
+        | R::item
+        | R::fn_decl
+        | R::struct_decl
+        | R::enum_decl
+        | R::trait_decl
+        | R::const_decl
+        | R::type_alias
+        | R::policy_decl
+        | R::extern_block
+        | R::import_decl
+        | R::export_list
+        | R::kw_export
+        | R::kw_async => (Construct, "an item (`fn`, `struct`, `enum`, `trait`, ...)"),
         R::field | R::assoc_type_def => (Construct, "a field or a method"),
         R::trait_method | R::assoc_type_decl => (Construct, "a method signature"),
         R::variant => (Construct, "a variant"),
@@ -141,7 +194,13 @@ fn describe_rule(rule: Rule) -> (Cat, &'static str) {
         R::case_clause | R::kw_case => (Construct, "`case`"),
         R::default_clause | R::kw_default => (Construct, "`default`"),
         R::match_arm => (Construct, "a match arm"),
-        R::pattern | R::lit_pat | R::range_pat | R::wildcard_pat | R::tuple_pat | R::variant_pat | R::call_pat
+        R::pattern
+        | R::lit_pat
+        | R::range_pat
+        | R::wildcard_pat
+        | R::tuple_pat
+        | R::variant_pat
+        | R::call_pat
         | R::struct_pat => (Construct, "a pattern"),
         R::EOI => (Construct, "end of file"),
         _ => (Noise, "an operator"),
@@ -176,13 +235,17 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
     if wants_semi {
         let is_item = !positives.contains(&Rule::semi);
         let msg = if at_eof { "unexpected end of file".to_string() } else { format!("expected `;`, found {found}") };
-        let mut d = Diagnostic::error("E0001", msg, sp(prev_end, prev_end)).label("expected `;` here").help(if is_item {
-            "add `;` at the end of the declaration"
-        } else {
-            "add `;` at the end of the statement"
-        });
+        let mut d =
+            Diagnostic::error("E0001", msg, sp(prev_end, prev_end)).label("expected `;` here").help(if is_item {
+                "add `;` at the end of the declaration"
+            } else {
+                "add `;` at the end of the statement"
+            });
         if !at_eof {
-            d = d.secondary(sp(pos, pos + found_len), "unexpected token");
+            // Point at the offending token too when it is on another line.
+            if text[prev_end..pos].contains('\n') {
+                d = d.secondary(sp(pos, pos + found_len), "unexpected token");
+            }
             if text[pos..].starts_with('}') && !is_item {
                 d = d.note("Vex has no implicit return value: write `return value;` to return from a function");
             }
@@ -273,8 +336,8 @@ pub(crate) fn describe_token(text: &str, pos: usize) -> (String, usize) {
         return ("a string literal".into(), len.min(rest.len()));
     }
     const OPS: [&str; 26] = [
-        "<<=", ">>=", "..=", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "+=", "-=", "*=", "/=", "%=",
-        "=>", "->", "::", "..", "++", "--", "&=", "|=", "^=",
+        "<<=", ">>=", "..=", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "=>",
+        "->", "::", "..", "++", "--", "&=", "|=", "^=",
     ];
     for op in OPS {
         if rest.starts_with(op) {
@@ -291,12 +354,69 @@ pub(crate) fn describe_token(text: &str, pos: usize) -> (String, usize) {
 pub(crate) fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "fn" | "let" | "const" | "struct" | "enum" | "trait" | "impl" | "type" | "extern" | "policy" | "with" | "if"
-            | "elif" | "else" | "while" | "for" | "in" | "break" | "continue" | "return" | "switch" | "case"
-            | "default" | "match" | "defer" | "import" | "export" | "from" | "as" | "go" | "async" | "await"
-            | "select" | "true" | "false" | "nil" | "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32"
-            | "u64" | "u128" | "f16" | "f32" | "f64" | "bool" | "string" | "byte" | "error" | "Map" | "Set"
-            | "interface" | "unsafe" | "new" | "make" | "try" | "extends" | "infer" | "gpu" | "launch"
+        "fn" | "let"
+            | "const"
+            | "struct"
+            | "enum"
+            | "trait"
+            | "impl"
+            | "type"
+            | "extern"
+            | "policy"
+            | "with"
+            | "if"
+            | "elif"
+            | "else"
+            | "while"
+            | "for"
+            | "in"
+            | "break"
+            | "continue"
+            | "return"
+            | "switch"
+            | "case"
+            | "default"
+            | "match"
+            | "defer"
+            | "import"
+            | "export"
+            | "from"
+            | "as"
+            | "go"
+            | "async"
+            | "await"
+            | "select"
+            | "true"
+            | "false"
+            | "nil"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "f16"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "string"
+            | "byte"
+            | "error"
+            | "Map"
+            | "Set"
+            | "interface"
+            | "unsafe"
+            | "new"
+            | "make"
+            | "try"
+            | "extends"
+            | "infer"
+            | "gpu"
+            | "launch"
     )
 }
 

@@ -40,7 +40,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<ast::File, Vec<Diagnos
 
 fn parse_here(file: FileId, source: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     let text = source.text.as_str();
-    errors::prescan(text, file, 0).map_err(|d| vec![d])?;
+    errors::prescan(text, file, 0).map_err(|d| vec![*d])?;
     let mut pairs = parser::VexParser::parse(parser::Rule::file, text)
         .map_err(|e| vec![errors::from_pest(e, text, file, 0)])?;
     let top = pairs.next().ok_or_else(|| vec![Diagnostic::ice("parser", "pest returned no file pair")])?;
@@ -50,7 +50,7 @@ fn parse_here(file: FileId, source: &SourceFile) -> Result<ast::File, Vec<Diagno
         Ok(_) => Err(builder.errors),
         Err(fatal) => {
             let mut errs = builder.errors;
-            errs.push(fatal);
+            errs.push(*fatal);
             Err(errs)
         }
     }

@@ -21,7 +21,8 @@ use pest::Parser as _;
 pub struct VexParser;
 
 type P<'i> = Pair<'i, Rule>;
-type R<T> = Result<T, Diagnostic>;
+/// Fatal builder errors (E0007, ICE); boxed to keep `Result`s and stack frames small.
+type R<T> = Result<T, Box<Diagnostic>>;
 
 /// Deepest expression/type/pattern tree the builder produces (E0007 beyond).
 pub(crate) const MAX_TREE_DEPTH: u32 = 1000;
@@ -126,8 +127,8 @@ impl<'i> Kids<'i> {
     }
 }
 
-fn ice(msg: String) -> Diagnostic {
-    Diagnostic::ice("parser", msg)
+fn ice(msg: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::ice("parser", msg))
 }
 
 /// Does `p` have a direct child (noise included) of rule `r`?
@@ -173,13 +174,15 @@ impl Builder {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
         self.depth = self.depth.saturating_add(n);
         if self.depth > MAX_TREE_DEPTH {
-            return Err(Diagnostic::error(
-                "E0007",
-                format!("expression too deep: more than {MAX_TREE_DEPTH} nested operations"),
-                span,
-            )
-            .label("this expression is too deeply nested")
-            .help("split the expression into several `let` bindings"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "E0007",
+                    format!("expression too deep: more than {MAX_TREE_DEPTH} nested operations"),
+                    span,
+                )
+                .label("this expression is too deeply nested")
+                .help("split the expression into several `let` bindings"),
+            ));
         }
         Ok(())
     }
@@ -202,7 +205,8 @@ impl Builder {
                 }
                 Rule::export_list => {
                     let span = self.span(&c);
-                    let names = c.clone().into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| self.ident(&x)).collect();
+                    let names =
+                        c.clone().into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| self.ident(&x)).collect();
                     items.push(Item { kind: ItemKind::ExportList(names), exported: false, span });
                 }
                 Rule::item => {
@@ -294,10 +298,9 @@ impl Builder {
         let words: Vec<&str> = head.split_whitespace().collect();
         let simple = |w: &str| w.split(['<', '(']).next().unwrap_or(w).to_string();
         let (trait_name, type_name) = match words.iter().position(|w| *w == "for") {
-            Some(i) => (
-                words.get(1..i).and_then(|ws| ws.last()).map(|w| simple(w)),
-                words.get(i + 1).map(|w| simple(w)),
-            ),
+            Some(i) => {
+                (words.get(1..i).and_then(|ws| ws.last()).map(|w| simple(w)), words.get(i + 1).map(|w| simple(w)))
+            }
             None => (None, words.last().filter(|w| **w != "impl").map(|w| simple(w))),
         };
         let ty = type_name.unwrap_or_else(|| "X".into());
@@ -815,9 +818,13 @@ impl Builder {
                             let start = self.base + c.as_span().start();
                             let if_end = self.base + inner.as_span().start() + 2;
                             self.errors.push(
-                                Diagnostic::error("E0001", "`else if` is not Vex syntax", Span::new(self.file, start, if_end))
-                                    .label("expected `{` after `else`")
-                                    .help("use `elif`: `if a { ... } elif b { ... } else { ... }`"),
+                                Diagnostic::error(
+                                    "E0001",
+                                    "`else if` is not Vex syntax",
+                                    Span::new(self.file, start, if_end),
+                                )
+                                .label("expected `{` after `else`")
+                                .help("use `elif`: `if a { ... } elif b { ... } else { ... }`"),
                             );
                             let nested = Kids::new(&inner).want(Rule::if_stmt)?;
                             let _ = self.if_stmt(nested)?;
@@ -875,7 +882,8 @@ impl Builder {
         self.enter(1, span)?;
         let mut stmts = Vec::new();
         let mut tail: Option<Expr> = None;
-        let items: Vec<P> = p.into_inner().filter(|c| matches!(c.as_rule(), Rule::block_stmt | Rule::expr_item)).collect();
+        let items: Vec<P> =
+            p.into_inner().filter(|c| matches!(c.as_rule(), Rule::block_stmt | Rule::expr_item)).collect();
         let n = items.len();
         for (i, item) in items.into_iter().enumerate() {
             if item.as_rule() == Rule::block_stmt {
@@ -1053,13 +1061,7 @@ impl Builder {
         let n_ops = ops.len();
         self.enter(n_ops, span)?;
         let (mut e, mut pending_targs) = match prim.as_rule() {
-            Rule::generic_ident => {
-                let mut k = Kids::new(&prim);
-                let id = k.want(Rule::ident)?;
-                let name = self.ident(&id);
-                let targs = self.type_list(k.want(Rule::type_args)?)?;
-                (self.mk(ExprKind::Ident(name), self.span(&id)), Some(targs))
-            }
+            Rule::name_expr | Rule::c_name_expr => self.name_expr(prim)?,
             _ => (self.primary(prim)?, None),
         };
         for op in ops {
@@ -1136,7 +1138,6 @@ impl Builder {
             Rule::map_lit => self.map_lit(p)?,
             Rule::paren_expr => return self.paren_expr(p, span),
             Rule::collection_ctor => self.collection_ctor(p)?,
-            Rule::struct_lit => self.struct_lit(p)?,
             r => return Err(ice(format!("unexpected {r:?} as primary expression"))),
         };
         Ok(self.mk(kind, span))
@@ -1212,22 +1213,31 @@ impl Builder {
         Ok(ExprKind::CollectionCtor { name, type_args, args })
     }
 
-    fn struct_lit(&mut self, p: P) -> R<ExprKind> {
+    /// `name`, `Name { f: e }`, `Name<T> { .. }` or `name<T>` (whose call follows as a postfix
+    /// operator: the type arguments are returned so that the call takes them).
+    fn name_expr(&mut self, p: P) -> R<(Expr, Option<Vec<Type>>)> {
+        let span = self.span(&p);
         let mut k = Kids::new(&p);
-        let name = self.ident(&k.want(Rule::ident)?);
+        let id = k.want(Rule::ident)?;
+        let name = self.ident(&id);
         let type_args = match k.opt(Rule::type_args) {
-            Some(a) => self.type_list(a)?,
-            None => Vec::new(),
+            Some(a) => Some(self.type_list(a)?),
+            None => None,
+        };
+        let Some(body) = k.opt(Rule::struct_body) else {
+            let id_span = self.span(&id);
+            return Ok((self.mk(ExprKind::Ident(name), id_span), type_args));
         };
         let mut fields = Vec::new();
-        while let Some(f) = k.next() {
+        for f in body.into_inner().filter(|c| c.as_rule() == Rule::field_init) {
             let fspan = self.span(&f);
             let mut fk = Kids::new(&f);
             let fname = self.ident(&fk.want(Rule::ident)?);
             let value = self.expr(fk.want(Rule::expr)?)?;
             fields.push(FieldInit { name: fname, value, span: fspan });
         }
-        Ok(ExprKind::StructLit { name, type_args, fields })
+        let kind = ExprKind::StructLit { name, type_args: type_args.unwrap_or_default(), fields };
+        Ok((self.mk(kind, span), None))
     }
 
     fn paren_expr(&mut self, p: P, span: Span) -> R<Expr> {
@@ -1326,9 +1336,13 @@ impl Builder {
                 }
                 b'}' => {
                     self.errors.push(
-                        Diagnostic::error("E0001", "unmatched `}` in format string", Span::new(self.file, at + i, at + i + 1))
-                            .label("unmatched `}`")
-                            .help("write `}}` for a literal `}`"),
+                        Diagnostic::error(
+                            "E0001",
+                            "unmatched `}` in format string",
+                            Span::new(self.file, at + i, at + i + 1),
+                        )
+                        .label("unmatched `}`")
+                        .help("write `}}` for a literal `}`"),
                     );
                     i += 1;
                 }
@@ -1352,9 +1366,13 @@ impl Builder {
                     }
                     let Some(close) = close else {
                         self.errors.push(
-                            Diagnostic::error("E0001", "unclosed `{` in format string", Span::new(self.file, at + i, at + i + 1))
-                                .label("this `{` is never closed")
-                                .help("close the interpolation with `}`, or write `{{` for a literal `{`"),
+                            Diagnostic::error(
+                                "E0001",
+                                "unclosed `{` in format string",
+                                Span::new(self.file, at + i, at + i + 1),
+                            )
+                            .label("this `{` is never closed")
+                            .help("close the interpolation with `}`, or write `{{` for a literal `{`"),
                         );
                         return Ok(parts);
                     };
@@ -1365,9 +1383,13 @@ impl Builder {
                     let src_at = at + i + 1;
                     if src.trim().is_empty() {
                         self.errors.push(
-                            Diagnostic::error("E0001", "empty interpolation in format string", Span::new(self.file, at + i, at + close + 1))
-                                .label("expected an expression inside `{}`")
-                                .help("write `{{}}` for literal braces"),
+                            Diagnostic::error(
+                                "E0001",
+                                "empty interpolation in format string",
+                                Span::new(self.file, at + i, at + close + 1),
+                            )
+                            .label("expected an expression inside `{}`")
+                            .help("write `{{}}` for literal braces"),
                         );
                     } else if let Some(e) = self.interpolation(src, src_at)? {
                         parts.push(FStringPart::Expr(e));
@@ -1387,12 +1409,14 @@ impl Builder {
 
     /// Parses the expression of an f-string interpolation located at file offset `at`.
     fn interpolation(&mut self, src: &str, at: usize) -> R<Option<Expr>> {
-        if let Err(d) = errors::prescan(src, self.file, at) {
-            return Err(d);
-        }
+        errors::prescan(src, self.file, at)?;
         match VexParser::parse(Rule::fstring_expr, src) {
             Err(e) => {
-                self.errors.push(errors::from_pest(e, src, self.file, at));
+                let mut d = errors::from_pest(e, src, self.file, at);
+                if d.message == "unexpected end of file" {
+                    d.message = "unexpected end of the interpolated expression".into();
+                }
+                self.errors.push(d);
                 Ok(None)
             }
             Ok(mut pairs) => {
@@ -1488,7 +1512,8 @@ impl Builder {
     fn lit_pattern(&mut self, p: P) -> R<Pattern> {
         let span = self.span(&p);
         let negative = has(&p, Rule::neg);
-        let lit = Kids::new(&p).it.find(|c| c.as_rule() != Rule::neg).ok_or_else(|| ice("empty literal pattern".into()))?;
+        let lit =
+            Kids::new(&p).it.find(|c| c.as_rule() != Rule::neg).ok_or_else(|| ice("empty literal pattern".into()))?;
         let kind = match lit.as_rule() {
             Rule::int_lit => PatternKind::Int { value: self.int(&lit), negative },
             Rule::float_lit => {

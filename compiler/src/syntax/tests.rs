@@ -29,7 +29,7 @@ fn line_of(src: &str, d: &Diagnostic) -> usize {
     SourceFile::new("t.vx", src).line_of(span)
 }
 
-fn text<'a>(src: &'a str, span: crate::span::Span) -> &'a str {
+fn text(src: &str, span: crate::span::Span) -> &str {
     &src[span.start as usize..span.end as usize]
 }
 
@@ -144,12 +144,9 @@ fn sx(x: &Expr) -> String {
         ExprKind::MapLit(kvs) => {
             format!("(map {})", kvs.iter().map(|(k, v)| format!("{}:{}", sx(k), sx(v))).collect::<Vec<_>>().join(" "))
         }
-        ExprKind::CollectionCtor { name, type_args, args } => format!(
-            "(ctor {}<{}> [{}])",
-            name.name,
-            type_args.iter().map(ty).collect::<Vec<_>>().join(","),
-            list(args)
-        ),
+        ExprKind::CollectionCtor { name, type_args, args } => {
+            format!("(ctor {}<{}> [{}])", name.name, type_args.iter().map(ty).collect::<Vec<_>>().join(","), list(args))
+        }
         ExprKind::Match { scrutinee, arms } => format!("(match {} {} arms)", sx(scrutinee), arms.len()),
         ExprKind::Closure(cl) => format!(
             "(closure [{}]{} {})",
@@ -163,7 +160,9 @@ fn sx(x: &Expr) -> String {
         ExprKind::Range { start, end, inclusive } => {
             format!("({} {} {})", if *inclusive { "..=" } else { ".." }, sx(start), sx(end))
         }
-        ExprKind::PostIncDec { operand, increment } => format!("({} {})", if *increment { "++" } else { "--" }, sx(operand)),
+        ExprKind::PostIncDec { operand, increment } => {
+            format!("({} {})", if *increment { "++" } else { "--" }, sx(operand))
+        }
     }
 }
 
@@ -236,7 +235,11 @@ impl Ids {
                     self.expr(t)
                 }
             }
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Nil
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Nil
             | ExprKind::Ident(_) => {}
         }
     }
@@ -554,13 +557,13 @@ fn parses_every_syntax_form() {
         }
     }
     let body = main_body(&f);
-    let unsupported: Vec<&str> = body
-        .iter()
-        .filter_map(|s| if let StmtKind::Unsupported(w) = s.kind { Some(w) } else { None })
-        .collect();
+    let unsupported: Vec<&str> =
+        body.iter().filter_map(|s| if let StmtKind::Unsupported(w) = s.kind { Some(w) } else { None }).collect();
     assert_eq!(unsupported, ["`loop` statements", "`unsafe` blocks", "block statements"]);
     assert!(body.iter().any(|s| matches!(s.kind, StmtKind::ForIn { .. })));
-    assert!(body.iter().any(|s| matches!(s.kind, StmtKind::Switch { ref cases, default: Some(_), .. } if cases.len() == 2)));
+    assert!(body
+        .iter()
+        .any(|s| matches!(s.kind, StmtKind::Switch { ref cases, default: Some(_), .. } if cases.len() == 2)));
     assert!(body.iter().any(|s| matches!(s.kind, StmtKind::Go(Expr { kind: ExprKind::Block(_), .. }))));
 }
 
@@ -574,7 +577,8 @@ fn empty_file_and_comments() {
 
 #[test]
 fn keywords_need_a_word_boundary() {
-    let f = ok("fn main() { let iffy = 1; let letter = 2; let format = 3; let inx = 4; let asx = 5; let Settings = 6; }");
+    let f =
+        ok("fn main() { let iffy = 1; let letter = 2; let format = 3; let inx = 4; let asx = 5; let Settings = 6; }");
     assert_eq!(main_body(&f).len(), 6);
     assert_eq!(err("fn main() { let match = 1; }").code, "E0001");
     // `Vec`, `Box`, `Some`, `Self`, `loop` are not keywords.
@@ -632,7 +636,10 @@ fn struct_literals_and_conditions() {
     assert_eq!(c("p == (Point { x: 1 })"), "(== p (struct Point x:1))");
     assert_eq!(c("a < b && c > d"), "(&& (< a b) (> c d))");
     let f = ok("fn main() { while i < n { i = i + 1; } }");
-    assert!(matches!(&main_body(&f)[0].kind, StmtKind::While { cond: Expr { kind: ExprKind::Binary { op: BinOp::Lt, .. }, .. }, .. }));
+    assert!(matches!(
+        &main_body(&f)[0].kind,
+        StmtKind::While { cond: Expr { kind: ExprKind::Binary { op: BinOp::Lt, .. }, .. }, .. }
+    ));
     ok("fn main() { for x in items { } match p { _ => 1 }; switch n { default: } for let! i = 0; i < n; i = i + 1 { } }");
     // Struct literals elsewhere.
     assert_eq!(e("Point { x: 1, y: f(2), }"), "(struct Point x:1 y:(call f [2]))");
@@ -738,7 +745,10 @@ fn closures_blocks_and_match() {
     // Patterns.
     let f = ok("fn main() { match v { E.V(x) => 1, E.W() => 2, E.U => 3, Some(_) => 4, None => 5, P { a, b: 1 } => 6, (x, y) => 7, -1 => 8, 1..=9 => 9 } ; }");
     let StmtKind::Expr(Expr { kind: ExprKind::Match { arms, .. }, .. }) = &main_body(&f)[0].kind else { panic!() };
-    let kinds: Vec<String> = arms.iter().map(|a| format!("{:?}", a.pattern.kind).split([' ', '(', '{']).next().unwrap().to_string()).collect();
+    let kinds: Vec<String> = arms
+        .iter()
+        .map(|a| format!("{:?}", a.pattern.kind).split([' ', '(', '{']).next().unwrap().to_string())
+        .collect();
     assert_eq!(kinds, ["Variant", "Variant", "Variant", "Variant", "Binding", "Struct", "Tuple", "Int", "Range"]);
     assert!(matches!(arms[1].pattern.kind, PatternKind::Variant { has_parens: true, payload: None, .. }));
     assert!(matches!(arms[2].pattern.kind, PatternKind::Variant { has_parens: false, .. }));
@@ -810,7 +820,8 @@ fn other_syntax_errors_use_words() {
 
 #[test]
 fn rejected_constructs() {
-    let src = "struct Point { x: i32 }\nimpl Show for Point {\n    fn show(): string { return \"}\"; }\n}\nfn main() {}";
+    let src =
+        "struct Point { x: i32 }\nimpl Show for Point {\n    fn show(): string { return \"}\"; }\n}\nfn main() {}";
     let d = err(src);
     assert_eq!(d.code, "E0001");
     assert_eq!(text(src, d.span.unwrap()), "impl Show for Point");
@@ -841,7 +852,7 @@ fn quick<F: FnOnce() -> Result<File, Vec<Diagnostic>>>(f: F) -> Vec<Diagnostic> 
     let start = std::time::Instant::now();
     let r = f();
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
-    r.err().expect("expected diagnostics")
+    r.expect_err("expected diagnostics")
 }
 
 #[test]
@@ -906,8 +917,8 @@ fn random_bytes_never_panic() {
     // Random tokens are closer to real code and exercise more of the grammar.
     let toks = [
         "fn", "main", "(", ")", "{", "}", "let", "x", "=", "1", ";", "if", "else", "elif", "match", "=>", "|", "&",
-        "!", "<", ">", "[", "]", ",", ".", "\"s\"", "f\"{x}\"", "as", "i32", ":", "struct", "+", "-", "*", "?",
-        "..", "for", "in", "while", "return", "go", "defer", "switch", "case", "default", "impl", "trait", "enum",
+        "!", "<", ">", "[", "]", ",", ".", "\"s\"", "f\"{x}\"", "as", "i32", ":", "struct", "+", "-", "*", "?", "..",
+        "for", "in", "while", "return", "go", "defer", "switch", "case", "default", "impl", "trait", "enum",
     ];
     for _ in 0..300 {
         let n = (next() % 60) as usize;
@@ -919,3 +930,24 @@ fn random_bytes_never_panic() {
     }
 }
 
+/// `cargo test --release -p vexc --lib syntax::tests::throughput -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn throughput() {
+    let func = "fn f_N(a: i32, b: &Point!): i32 {\n    let! x: i32 = a * 2 + b.x;\n    if x > 10 && a != 3 { x = x - 1; } elif x < 0 { return 0; } else { b.bump(1)!; }\n    for let! i = 0; i < 10; i = i + 1 { x += i; }\n    let m = match x { 0 | 1 => 1, n if n > 5 => { n * 2 }, _ => 0 };\n    println(f\"x = {x} and {m}\");\n    return x as i32;\n}\n";
+    let mut src = String::new();
+    for i in 0..20_000 {
+        src.push_str(&func.replace("_N", &format!("_{i}")));
+    }
+    let lines = src.lines().count();
+    let t = std::time::Instant::now();
+    {
+        use pest::Parser;
+        let pairs = super::parser::VexParser::parse(super::parser::Rule::file, &src).map(|p| p.count());
+        eprintln!("pest only: {:?} {:?}", pairs.is_ok(), t.elapsed());
+    }
+    let t = std::time::Instant::now();
+    let f = ok(&src);
+    let dt = t.elapsed();
+    eprintln!("{lines} lines, {} items in {dt:?}: {:.0} lines/s", f.items.len(), lines as f64 / dt.as_secs_f64());
+}
