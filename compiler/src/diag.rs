@@ -146,21 +146,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut text = String::new();
-        for note in &self.diag.notes {
-            text.push_str("note: ");
-            text.push_str(note);
-            text.push('\n');
-        }
-        if let Some(help) = &self.diag.help {
-            text.push_str(help);
-        }
-        let text = text.trim_end().to_string();
-        if text.is_empty() {
-            None
-        } else {
-            Some(Box::new(text))
-        }
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -191,9 +177,14 @@ pub fn render_plain(diags: &[Diagnostic], sources: &SourceMap) -> String {
 /// Renders diagnostics for a terminal; colours when `color` is true.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     for d in diags {
+        let mut handler = miette::GraphicalReportHandler::new_themed(theme.clone()).with_width(100).with_links(false);
+        if !d.notes.is_empty() {
+            // Notes come after the excerpt and help, as `= note:` lines (LANGUAGE.md §16.1).
+            let notes: Vec<String> = d.notes.iter().map(|n| format!("= note: {n}")).collect();
+            handler = handler.with_footer(notes.join("\n"));
+        }
         let source = d.span.and_then(|s| {
             let file = sources.files.get(s.file as usize)?;
             Some(miette::NamedSource::new(file.name.clone(), file.text.clone()).with_language("vex"))
