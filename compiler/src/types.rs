@@ -45,7 +45,7 @@ impl IntTy {
         }
     }
 
-    pub fn min(self) -> i128 {
+    pub fn min_value(self) -> i128 {
         if self.signed() {
             -(1i128 << (self.bits() - 1))
         } else {
@@ -53,7 +53,7 @@ impl IntTy {
         }
     }
 
-    pub fn max(self) -> i128 {
+    pub fn max_value(self) -> i128 {
         if self.signed() {
             (1i128 << (self.bits() - 1)) - 1
         } else {

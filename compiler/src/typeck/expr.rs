@@ -188,13 +188,13 @@ impl Checker<'_> {
         };
         let v: Option<i128> = i128::try_from(value).ok().map(|v| if negative { -v } else { v });
         match v {
-            Some(v) if v >= ity.min() && v <= ity.max() => mk(ExprKind::Int(v), Ty::Int(ity), span),
+            Some(v) if v >= ity.min_value() && v <= ity.max_value() => mk(ExprKind::Int(v), Ty::Int(ity), span),
             _ => {
                 let shown = if negative { format!("-{value}") } else { value.to_string() };
                 self.error(
                     Diagnostic::error("E0308", format!("literal out of range for `{}`", ity.name()), span)
                         .label(format!("`{shown}` does not fit into `{}`", ity.name()))
-                        .note(format!("the range of `{}` is `{}..={}`", ity.name(), ity.min(), ity.max()))
+                        .note(format!("the range of `{}` is `{}..={}`", ity.name(), ity.min_value(), ity.max_value()))
                         .help("use a wider type, e.g. `i64` or `u64`"),
                 );
                 error_expr(span)

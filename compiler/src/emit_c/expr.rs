@@ -1,0 +1,597 @@
+//! Expressions. Vex evaluates left to right (§6.14) but C leaves the order of operands and
+//! arguments unspecified, so whenever a later operand has side effects, every earlier
+//! non-constant operand is first evaluated into a temporary (the statement's prelude).
+
+use super::func::{paren, FnEmitter};
+use super::names::c_string_body;
+use super::types::int_c;
+use crate::hir::{self, ExprKind, PrintPart, PrintStyle, Receiver};
+use crate::syntax::ast::{BinOp, UnaryOp};
+use crate::types::{FloatTy, IntTy, Ty};
+
+/// Calls `f` on `e` and every sub-expression (pre-order).
+pub fn visit(e: &hir::Expr, f: &mut impl FnMut(&hir::Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
+        ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) => visit(x, f),
+        ExprKind::AddrOf { place, .. } => visit(place, f),
+        ExprKind::ArrayRepeat { value, .. } => visit(value, f),
+        ExprKind::Field { base, .. } => visit(base, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            visit(lhs, f);
+            visit(rhs, f);
+        }
+        ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
+            visit(base, f);
+            visit(index, f);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| visit(a, f)),
+        ExprKind::MethodCall { receiver, args, .. } => {
+            match receiver {
+                Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => visit(r, f),
+            }
+            args.iter().for_each(|a| visit(a, f));
+        }
+        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| visit(v, f)),
+        ExprKind::ArrayLit(es) => es.iter().for_each(|x| visit(x, f)),
+        ExprKind::Print { parts, .. } => {
+            for p in parts {
+                if let PrintPart::Value { expr, .. } = p {
+                    visit(expr, f);
+                }
+            }
+        }
+    }
+}
+
+/// Whether evaluating `e` can have an effect (output, a call, a panic) that fixes its order.
+pub fn impure(e: &hir::Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| {
+        found |= match &x.kind {
+            ExprKind::Call { .. } | ExprKind::MethodCall { .. } | ExprKind::Print { .. } | ExprKind::Index { .. } => true,
+            ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => x.ty.is_int() && !nonzero_divisor(rhs),
+            _ => false,
+        }
+    });
+    found
+}
+
+fn is_constant(e: &hir::Expr) -> bool {
+    matches!(e.kind, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Unit)
+}
+
+/// A literal divisor that can neither be zero nor -1 (so plain C division is exact and safe).
+fn nonzero_divisor(e: &hir::Expr) -> bool {
+    matches!(e.kind, ExprKind::Int(v) if v != 0 && v != -1)
+}
+
+fn suffix(i: IntTy) -> &'static str {
+    i.name()
+}
+
+/// How one operand of a multi-operand construct is to be emitted.
+enum Operand<'e> {
+    Value(&'e hir::Expr),
+    /// The address of a place (a by-reference method receiver).
+    Address(&'e hir::Expr),
+}
+
+impl<'e> Operand<'e> {
+    fn expr(&self) -> &'e hir::Expr {
+        match self {
+            Operand::Value(e) | Operand::Address(e) => e,
+        }
+    }
+}
+
+impl FnEmitter<'_> {
+    fn hoist(&mut self, cty: &str, value: &str) -> String {
+        let t = self.fresh_temp();
+        self.prelude.push(format!("{cty} {t} = {value};"));
+        t
+    }
+
+    /// Emits operands left to right, hoisting earlier ones when a later one has effects.
+    fn operands(&mut self, ops: &[Operand<'_>]) -> Vec<String> {
+        let effects: Vec<bool> = ops.iter().map(|o| impure(o.expr())).collect();
+        let mut out = Vec::with_capacity(ops.len());
+        for (i, op) in ops.iter().enumerate() {
+            let later_effects = effects[i + 1..].iter().any(|b| *b);
+            let text = match op {
+                Operand::Value(e) => {
+                    let t = self.expr(e);
+                    if later_effects && !is_constant(e) && e.ty != Ty::Unit {
+                        let cty = self.c_type(&e.ty);
+                        self.hoist(&cty, &t)
+                    } else {
+                        t
+                    }
+                }
+                Operand::Address(e) => {
+                    let t = self.address_of(e);
+                    if later_effects {
+                        let cty = format!("{}*", self.c_type(&e.ty));
+                        self.hoist(&cty, &t)
+                    } else {
+                        t
+                    }
+                }
+            };
+            out.push(text);
+        }
+        out
+    }
+
+    /// `&place`, or the address of a temporary holding a non-place value.
+    fn address_of(&mut self, e: &hir::Expr) -> String {
+        if e.is_place() {
+            if let ExprKind::Deref(inner) = &e.kind {
+                return self.expr(inner);
+            }
+            let p = self.expr(e);
+            format!("&{}", paren(&p))
+        } else {
+            let v = self.expr(e);
+            let cty = self.c_type(&e.ty);
+            let t = self.hoist(&cty, &v);
+            format!("&{t}")
+        }
+    }
+
+    fn src_line(&self, e: &hir::Expr) -> usize {
+        self.line_of(e.span)
+    }
+
+    pub fn expr(&mut self, e: &hir::Expr) -> String {
+        match &e.kind {
+            ExprKind::Int(v) => int_literal(*v, &e.ty),
+            ExprKind::Float(v) => float_literal(*v, &e.ty),
+            ExprKind::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+            ExprKind::Str(s) => self.string_literal(s),
+            ExprKind::Unit => "((vex_unit)0)".to_string(),
+            ExprKind::Local(id) => {
+                if self.f.locals[*id as usize].ty == Ty::Unit {
+                    "((vex_unit)0)".to_string()
+                } else {
+                    self.locals[*id as usize].clone()
+                }
+            }
+            ExprKind::Unary { op, operand } => {
+                let x = self.expr(operand);
+                match (op, &e.ty) {
+                    (UnaryOp::Neg, Ty::Int(i)) => format!("vex_neg_{}({})", suffix(*i), x),
+                    (UnaryOp::Neg, _) => format!("(-{})", paren(&x)),
+                    (UnaryOp::Not, _) => format!("(!{})", paren(&x)),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
+            ExprKind::Cast(inner) => {
+                let x = self.expr(inner);
+                cast(&x, &inner.ty, &e.ty, self)
+            }
+            ExprKind::Call { func, args } => {
+                let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();
+                let args = self.operands(&ops);
+                format!("{}({})", self.names.function(*func), args.join(", "))
+            }
+            ExprKind::MethodCall { func, receiver, args } => {
+                let mut ops = Vec::with_capacity(args.len() + 1);
+                match receiver {
+                    Receiver::AddressOf(r) => ops.push(Operand::Address(r)),
+                    Receiver::Pointer(r) | Receiver::Value(r) => ops.push(Operand::Value(r)),
+                }
+                ops.extend(args.iter().map(Operand::Value));
+                let args = self.operands(&ops);
+                format!("{}({})", self.names.function(*func), args.join(", "))
+            }
+            ExprKind::Field { base, field } => {
+                let Ty::Struct(sid) = base.ty else { return "0".into() };
+                let name = self.layouts.field(sid, *field).to_string();
+                match &base.kind {
+                    ExprKind::Deref(p) => {
+                        let p = self.expr(p);
+                        format!("{}->{name}", paren(&p))
+                    }
+                    _ => {
+                        let b = self.expr(base);
+                        format!("{}.{name}", paren(&b))
+                    }
+                }
+            }
+            ExprKind::Index { base, index } => self.index(e, base, index),
+            ExprKind::ArrayGet { base, index } => self.array_get(e, base, index),
+            ExprKind::StructLit { id, fields } => {
+                let ops: Vec<Operand> = fields.iter().map(|(_, v)| Operand::Value(v)).collect();
+                let values = self.operands(&ops);
+                let inits: Vec<String> = fields
+                    .iter()
+                    .zip(values)
+                    .map(|((i, _), v)| format!(".{} = {}", self.layouts.field(*id, *i), v))
+                    .collect();
+                let cty = self.c_type(&e.ty);
+                if inits.is_empty() {
+                    format!("(({cty}){{0}})")
+                } else {
+                    format!("(({cty}){{{}}})", inits.join(", "))
+                }
+            }
+            ExprKind::ArrayLit(elems) => {
+                let ops: Vec<Operand> = elems.iter().map(Operand::Value).collect();
+                let values = self.operands(&ops);
+                let cty = self.c_type(&e.ty);
+                if values.is_empty() {
+                    format!("(({cty}){{0}})")
+                } else {
+                    format!("(({cty}){{{{{}}}}})", values.join(", "))
+                }
+            }
+            ExprKind::ArrayRepeat { value, count } => {
+                let cty = self.c_type(&e.ty);
+                let t = self.fresh_temp();
+                if *count == 0 {
+                    self.prelude.push(format!("{cty} {t} = {{0}};"));
+                    return t;
+                }
+                let v = self.expr(value);
+                let v = if is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
+                let i = self.fresh_temp();
+                self.prelude.push(format!("{cty} {t};"));
+                self.prelude.push(format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {t}.a[{i}] = {v};"));
+                t
+            }
+            ExprKind::AddrOf { place, .. } => self.address_of(place),
+            ExprKind::Deref(inner) => {
+                let p = self.expr(inner);
+                format!("(*{})", paren(&p))
+            }
+            ExprKind::Print { parts, newline, stderr } => {
+                self.print(parts, *newline, *stderr);
+                "((vex_unit)0)".to_string()
+            }
+        }
+    }
+
+    fn string_literal(&mut self, s: &str) -> String {
+        let body = c_string_body(s.as_bytes());
+        if s.len() <= 4000 {
+            format!("((vex_str){{\"{body}\", {}}})", s.len())
+        } else {
+            // ISO C only guarantees string literals of 4095 characters: use a byte array.
+            let t = format!("vx_string_{}_{}", self.names.function(0).len(), self.fresh_temp());
+            let bytes: Vec<String> = s.bytes().map(|b| b.to_string()).collect();
+            let mut def = format!("static const char {t}[{}] = {{", s.len());
+            for (i, chunk) in bytes.chunks(24).enumerate() {
+                if i > 0 {
+                    def.push(',');
+                }
+                def.push_str("\n    ");
+                def.push_str(&chunk.join(", "));
+            }
+            def.push_str("\n};\n");
+            self.globals.push_str(&def);
+            format!("((vex_str){{{t}, {}}})", s.len())
+        }
+    }
+
+    fn binary(&mut self, e: &hir::Expr, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> String {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let l = self.expr(lhs);
+            let (r, pre) = self.capture(|s| s.expr(rhs));
+            let c_op = if op == BinOp::And { "&&" } else { "||" };
+            if pre.is_empty() {
+                return format!("({} {c_op} {})", paren(&l), paren(&r));
+            }
+            // The right operand needs statements: evaluate it only when needed.
+            let t = self.hoist("bool", &l);
+            let test = if op == BinOp::And { t.clone() } else { format!("!{t}") };
+            let mut block = format!("if ({test}) {{\n");
+            for p in pre {
+                for line in p.lines() {
+                    block.push_str("    ");
+                    block.push_str(line);
+                    block.push('\n');
+                }
+            }
+            block.push_str(&format!("    {t} = {r};\n}}"));
+            self.prelude.push(block);
+            return t;
+        }
+        let vals = self.operands(&[Operand::Value(lhs), Operand::Value(rhs)]);
+        let (l, r) = (&vals[0], &vals[1]);
+        let line = self.src_line(e);
+        match &lhs.ty {
+            Ty::Int(i) => {
+                let s = suffix(*i);
+                let t = int_c(*i);
+                match op {
+                    BinOp::Add => format!("vex_add_{s}({l}, {r})"),
+                    BinOp::Sub => format!("vex_sub_{s}({l}, {r})"),
+                    BinOp::Mul => format!("vex_mul_{s}({l}, {r})"),
+                    BinOp::Div | BinOp::Rem if nonzero_divisor(rhs) => {
+                        let c = if op == BinOp::Div { "/" } else { "%" };
+                        format!("(({t})({} {c} {}))", paren(l), paren(r))
+                    }
+                    BinOp::Div => format!("vex_div_{s}({l}, {r}, vx_source_file, {line})"),
+                    BinOp::Rem => format!("vex_rem_{s}({l}, {r}, vx_source_file, {line})"),
+                    BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
+                        let c = match op {
+                            BinOp::BitAnd => "&",
+                            BinOp::BitOr => "|",
+                            _ => "^",
+                        };
+                        format!("(({t})({} {c} {}))", paren(l), paren(r))
+                    }
+                    BinOp::Shl => format!("vex_shl_{s}({l}, (uint32_t){})", paren(r)),
+                    BinOp::Shr => format!("vex_shr_{s}({l}, (uint32_t){})", paren(r)),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                        // A comparison against the type's own bound would trip -Wtype-limits.
+                        let at_bound = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(v) if v == i.min_value() || v == i.max_value());
+                        if at_bound(lhs) || at_bound(rhs) {
+                            let name = match op {
+                                BinOp::Lt => "lt",
+                                BinOp::Le => "le",
+                                BinOp::Gt => "gt",
+                                BinOp::Ge => "ge",
+                                BinOp::Eq => "eq",
+                                _ => "ne",
+                            };
+                            format!("vex_{name}_{s}({l}, {r})")
+                        } else {
+                            format!("({} {} {})", paren(l), op.symbol(), paren(r))
+                        }
+                    }
+                    BinOp::And | BinOp::Or => unreachable_text(),
+                }
+            }
+            Ty::Float(f) => match op {
+                BinOp::Rem => {
+                    let func = if *f == FloatTy::F32 { "vex_fmod_f32" } else { "vex_fmod_f64" };
+                    format!("{func}({l}, {r})")
+                }
+                _ => format!("({} {} {})", paren(l), op.symbol(), paren(r)),
+            },
+            Ty::Str => match op {
+                BinOp::Eq => format!("vex_str_eq({l}, {r})"),
+                _ => format!("(!vex_str_eq({l}, {r}))"),
+            },
+            _ => format!("({} {} {})", paren(l), op.symbol(), paren(r)),
+        }
+    }
+
+    /// `base.a[checked index]`; the base is evaluated first, as a place when it is one.
+    fn index(&mut self, e: &hir::Expr, base: &hir::Expr, index: &hir::Expr) -> String {
+        let Ty::Array(_, len) = &base.ty else { return "0".into() };
+        let len = *len;
+        let index_effects = impure(index);
+        let b = if index_effects && !matches!(base.kind, ExprKind::Local(_)) {
+            if base.is_place() {
+                let p = self.address_of(base);
+                let cty = format!("{}*", self.c_type(&base.ty));
+                let t = self.hoist(&cty, &p);
+                format!("(*{t})")
+            } else {
+                let v = self.expr(base);
+                let cty = self.c_type(&base.ty);
+                self.hoist(&cty, &v)
+            }
+        } else {
+            match &base.kind {
+                ExprKind::Deref(p) => {
+                    let p = self.expr(p);
+                    format!("(*{})", paren(&p))
+                }
+                _ => self.expr(base),
+            }
+        };
+        let i = self.expr(index);
+        let line = self.src_line(e);
+        let checked = match index.kind {
+            ExprKind::Int(v) if v >= 0 && (v as u128) < len as u128 => v.to_string(),
+            _ => match index.ty {
+                Ty::Int(IntTy::U64) => format!("vex_check_index_u({i}, {len}, vx_source_file, {line})"),
+                _ => format!("vex_check_index((int64_t){}, {len}, vx_source_file, {line})", paren(&i)),
+            },
+        };
+        format!("{}.a[{checked}]", paren(&b))
+    }
+
+    /// `arr.get(i)`: the element, or the zero value when `i` is out of range.
+    fn array_get(&mut self, e: &hir::Expr, base: &hir::Expr, index: &hir::Expr) -> String {
+        let Ty::Array(_, len) = &base.ty else { return "0".into() };
+        let len = *len;
+        let vals = self.operands(&[Operand::Value(base), Operand::Value(index)]);
+        let b = vals[0].clone();
+        let i = if matches!(index.kind, ExprKind::Local(_) | ExprKind::Int(_)) {
+            vals[1].clone()
+        } else {
+            let cty = self.c_type(&index.ty);
+            self.hoist(&cty, &vals[1])
+        };
+        let ok = match index.ty {
+            Ty::Int(IntTy::U64) => format!("vex_index_ok_u({i}, {len})"),
+            _ => format!("vex_index_ok((int64_t){}, {len})", paren(&i)),
+        };
+        let zero = match &e.ty {
+            Ty::Int(_) | Ty::Float(_) => "0".to_string(),
+            Ty::Bool => "false".to_string(),
+            other => format!("(({}){{0}})", self.c_type(other)),
+        };
+        format!("({ok} ? {}.a[{}] : {zero})", paren(&b), paren(&i))
+    }
+
+    pub fn assign_text(&mut self, place: &hir::Expr, value: &hir::Expr) -> String {
+        if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
+            let p = self.address_of(place);
+            let cty = format!("{}*", self.c_type(&place.ty));
+            let t = self.hoist(&cty, &p);
+            let v = self.expr(value);
+            return format!("*{t} = {v}");
+        }
+        let p = self.expr(place);
+        let v = self.expr(value);
+        format!("{p} = {}", strip(&v))
+    }
+
+    pub fn compound_text(&mut self, place: &hir::Expr, op: BinOp, value: &hir::Expr, span: crate::span::Span) -> String {
+        let simple = is_simple_place(place) && !impure(value);
+        let (target, current) = if simple {
+            let p = self.expr(place);
+            (p.clone(), p)
+        } else {
+            let p = self.address_of(place);
+            let cty = self.c_type(&place.ty);
+            let t = self.hoist(&format!("{cty}*"), &p);
+            let old = self.hoist(&cty, &format!("*{t}"));
+            (format!("*{t}"), old)
+        };
+        let v = self.expr(value);
+        let v = if simple || is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
+        let line = self.line_of(span);
+        let combined = match &place.ty {
+            Ty::Int(i) => {
+                let s = suffix(*i);
+                match op {
+                    BinOp::Add => format!("vex_add_{s}({current}, {v})"),
+                    BinOp::Sub => format!("vex_sub_{s}({current}, {v})"),
+                    BinOp::Mul => format!("vex_mul_{s}({current}, {v})"),
+                    _ if nonzero_divisor(value) => format!("(({})({current} / {}))", int_c(*i), paren(&v)),
+                    _ => format!("vex_div_{s}({current}, {v}, vx_source_file, {line})"),
+                }
+            }
+            _ => format!("{} {} {}", paren(&current), op.symbol(), paren(&v)),
+        };
+        format!("{target} = {combined}")
+    }
+
+    fn print(&mut self, parts: &[PrintPart], newline: bool, stderr: bool) {
+        let err = if stderr { 1 } else { 0 };
+        // Arguments are evaluated, left to right, before anything is printed.
+        let values: Vec<Operand> = parts
+            .iter()
+            .filter_map(|p| match p {
+                PrintPart::Value { expr, .. } => Some(Operand::Value(expr)),
+                PrintPart::Text(_) => None,
+            })
+            .collect();
+        let any_effects = values.iter().any(|o| impure(o.expr()));
+        let mut texts = Vec::new();
+        for op in &values {
+            let e = op.expr();
+            let t = self.expr(e);
+            texts.push(if any_effects && !is_constant(e) {
+                let cty = self.c_type(&e.ty);
+                self.hoist(&cty, &t)
+            } else {
+                t
+            });
+        }
+        let mut texts = texts.into_iter();
+        let mut calls = Vec::new();
+        let last_text = parts.len().checked_sub(1).filter(|i| matches!(parts[*i], PrintPart::Text(_)));
+        for (i, p) in parts.iter().enumerate() {
+            match p {
+                PrintPart::Text(t) => {
+                    let mut t = t.clone();
+                    if newline && Some(i) == last_text {
+                        t.push('\n');
+                    }
+                    calls.push(format!("vex_print_text({err}, \"{}\", {});", c_string_body(t.as_bytes()), t.len()));
+                }
+                PrintPart::Value { expr, style } => {
+                    let v = texts.next().unwrap_or_default();
+                    calls.push(print_value(err, &v, &expr.ty, *style));
+                }
+            }
+        }
+        if newline && last_text.is_none() {
+            calls.push(format!("vex_print_text({err}, \"\\n\", 1);"));
+        }
+        self.prelude.extend(calls);
+    }
+}
+
+fn print_value(err: u8, v: &str, ty: &Ty, style: PrintStyle) -> String {
+    let v = paren(v);
+    match (style, ty) {
+        (PrintStyle::Display, Ty::Int(i)) if i.signed() => format!("vex_print_i64({err}, (int64_t){v});"),
+        (PrintStyle::Display, Ty::Int(_)) => format!("vex_print_u64({err}, (uint64_t){v});"),
+        (PrintStyle::Display, Ty::Float(_)) => format!("vex_print_f64({err}, (double){v});"),
+        (PrintStyle::Display, Ty::Bool) => format!("vex_print_bool({err}, {v});"),
+        (PrintStyle::Debug, Ty::Int(i)) if i.signed() => format!("vex_print_debug_i64({err}, \"{}\", (int64_t){v});", i.name()),
+        (PrintStyle::Debug, Ty::Int(i)) => format!("vex_print_debug_u64({err}, \"{}\", (uint64_t){v});", i.name()),
+        (PrintStyle::Debug, Ty::Float(_)) => format!("vex_print_debug_f64({err}, (double){v});"),
+        (PrintStyle::Debug, Ty::Bool) => format!("vex_print_debug_bool({err}, {v});"),
+        (PrintStyle::Debug, _) => format!("vex_print_debug_str({err}, {v});"),
+        (PrintStyle::Hex, Ty::Int(i)) => {
+            let unsigned = match i.bits() {
+                8 => "uint8_t",
+                16 => "uint16_t",
+                32 => "uint32_t",
+                _ => "uint64_t",
+            };
+            format!("vex_print_hex({err}, (uint64_t)({unsigned}){v});")
+        }
+        (PrintStyle::Precision(n), _) => format!("vex_print_fixed({err}, (double){v}, {n});"),
+        _ => format!("vex_print_str({err}, {v});"),
+    }
+}
+
+/// A place whose C text can be evaluated twice without effects or repeated checks.
+fn is_simple_place(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Local(_) => true,
+        ExprKind::Field { base, .. } => is_simple_place(base),
+        ExprKind::Deref(inner) => matches!(inner.kind, ExprKind::Local(_)),
+        _ => false,
+    }
+}
+
+fn strip(s: &str) -> &str {
+    super::func::strip_parens(s)
+}
+
+fn unreachable_text() -> String {
+    "0".to_string()
+}
+
+fn int_literal(v: i128, ty: &Ty) -> String {
+    let Ty::Int(i) = ty else { return v.to_string() };
+    if v == i.min_value() && i.signed() {
+        return format!("INT{}_MIN", i.bits());
+    }
+    match i {
+        IntTy::I32 => v.to_string(),
+        IntTy::I64 => format!("INT64_C({v})"),
+        IntTy::U32 => format!("{v}u"),
+        IntTy::U64 => format!("UINT64_C({v})"),
+        _ => format!("(({}){v})", int_c(*i)),
+    }
+}
+
+fn float_literal(v: f64, ty: &Ty) -> String {
+    let mut s = format!("{v:?}");
+    if !s.contains('.') && !s.contains('e') && !s.contains("inf") && !s.contains("NaN") {
+        s.push_str(".0");
+    }
+    if *ty == Ty::Float(FloatTy::F32) {
+        s.push('f');
+    }
+    s
+}
+
+/// A numeric / pointer cast following LANGUAGE.md §6.3.
+fn cast(x: &str, from: &Ty, to: &Ty, em: &FnEmitter<'_>) -> String {
+    if from == to {
+        return x.to_string();
+    }
+    let x = paren(x);
+    match (from, to) {
+        (Ty::Float(_), Ty::Int(i)) => format!("vex_f64_to_{}((double){x})", i.name()),
+        (Ty::Int(_) | Ty::Bool, Ty::Int(i)) => format!("(({}){x})", int_c(*i)),
+        (_, Ty::Float(FloatTy::F32)) => format!("((float){x})"),
+        (_, Ty::Float(FloatTy::F64)) => format!("((double){x})"),
+        _ => format!("(({}){x})", em.c_type(to)),
+    }
+}

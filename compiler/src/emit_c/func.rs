@@ -1,0 +1,481 @@
+//! Functions and statements.
+
+use super::expr::visit;
+use super::names::{LocalNames, Names};
+use super::types::Layouts;
+use crate::hir::{self, ExprKind, FnId, LocalId, StmtKind};
+use crate::span::SourceMap;
+use crate::types::Ty;
+use std::fmt::Write;
+
+pub struct Emitted {
+    /// File-scope definitions the body needs (long string literals).
+    pub globals: String,
+    pub body: String,
+}
+
+pub(super) struct LoopCx {
+    /// Label for `continue` when the loop's post step cannot be a C `for` clause.
+    pub continue_label: Option<String>,
+}
+
+pub struct FnEmitter<'a> {
+    pub program: &'a hir::Program,
+    pub names: &'a Names,
+    pub layouts: &'a Layouts,
+    pub sources: &'a SourceMap,
+    pub f: &'a hir::Function,
+    pub locals: Vec<String>,
+    read: Vec<bool>,
+    pub out: String,
+    pub indent: usize,
+    /// Statements to emit before the statement being built (hoisted temporaries).
+    pub prelude: Vec<String>,
+    pub temps: u32,
+    pub(super) loops: Vec<LoopCx>,
+    pub globals: String,
+}
+
+/// `ret name(params)` for a function.
+pub fn signature(program: &hir::Program, names: &Names, layouts: &Layouts, id: FnId, f: &hir::Function) -> String {
+    let ret = if f.ret == Ty::Unit { "void".to_string() } else { layouts.c_type(&f.ret, program) };
+    let mut local_names = LocalNames::default();
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| {
+            let l = &f.locals[*p as usize];
+            format!("{} {}", layouts.c_type(&l.ty, program), local_names.fresh(&l.name))
+        })
+        .collect();
+    let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
+    format!("{ret} {}({params})", names.function(id))
+}
+
+pub fn emit_function(
+    program: &hir::Program,
+    names: &Names,
+    layouts: &Layouts,
+    sources: &SourceMap,
+    id: FnId,
+    sig: &str,
+) -> Emitted {
+    let f = &program.functions[id as usize];
+    // Parameters are named first (as in `signature`), then the other locals in order.
+    let mut local_names = LocalNames::default();
+    let mut locals = vec![String::new(); f.locals.len()];
+    for p in &f.params {
+        locals[*p as usize] = local_names.fresh(&f.locals[*p as usize].name);
+    }
+    for (i, l) in f.locals.iter().enumerate() {
+        if !f.params.contains(&(i as LocalId)) {
+            locals[i] = local_names.fresh(&l.name);
+        }
+    }
+    let mut read = vec![false; f.locals.len()];
+    mark_reads_block(&f.body, &mut read);
+    let mut e = FnEmitter {
+        program,
+        names,
+        layouts,
+        sources,
+        f,
+        locals,
+        read,
+        out: String::new(),
+        indent: 1,
+        prelude: Vec::new(),
+        temps: 0,
+        loops: Vec::new(),
+        globals: String::new(),
+    };
+    let _ = writeln!(e.out, "static {sig} {{");
+    for p in &f.params {
+        if !e.read[*p as usize] {
+            let line = format!("(void){};", e.locals[*p as usize]);
+            e.line(&line);
+        }
+    }
+    for s in &f.body.stmts {
+        e.stmt(s);
+    }
+    e.out.push_str("}\n");
+    Emitted { globals: e.globals, body: e.out }
+}
+
+impl FnEmitter<'_> {
+    pub fn line(&mut self, text: &str) {
+        for l in text.lines() {
+            for _ in 0..self.indent {
+                self.out.push_str("    ");
+            }
+            self.out.push_str(l);
+            self.out.push('\n');
+        }
+    }
+
+    pub fn fresh_temp(&mut self) -> String {
+        self.temps += 1;
+        format!("vx_t{}", self.temps)
+    }
+
+    pub fn line_of(&self, span: crate::span::Span) -> usize {
+        self.sources.files.get(span.file as usize).map_or(0, |f| f.line_of(span))
+    }
+
+    fn flush_prelude(&mut self) {
+        for p in std::mem::take(&mut self.prelude) {
+            self.line(&p);
+        }
+    }
+
+    pub fn c_type(&self, ty: &Ty) -> String {
+        self.layouts.c_type(ty, self.program)
+    }
+
+    fn block(&mut self, b: &hir::Block) {
+        self.indent += 1;
+        for s in &b.stmts {
+            self.stmt(s);
+        }
+        self.indent -= 1;
+    }
+
+    fn stmt(&mut self, s: &hir::Stmt) {
+        match &s.kind {
+            StmtKind::Let { local, init } => {
+                let name = self.locals[*local as usize].clone();
+                let ty = &self.f.locals[*local as usize].ty;
+                if *ty == Ty::Unit || init.ty == Ty::Unit {
+                    self.expr_stmt(init);
+                    self.line(&format!("vex_unit {name} = 0;"));
+                } else {
+                    let v = self.expr(init);
+                    self.flush_prelude();
+                    let cty = self.c_type(ty);
+                    self.line(&format!("{cty} {name} = {v};"));
+                }
+                if !self.read[*local as usize] {
+                    self.line(&format!("(void){name};"));
+                }
+            }
+            StmtKind::Assign { place, value } => {
+                let text = self.assign_text(place, value);
+                self.flush_prelude();
+                self.line(&format!("{text};"));
+            }
+            StmtKind::CompoundAssign { place, op, value } => {
+                let text = self.compound_text(place, *op, value, s.span);
+                self.flush_prelude();
+                self.line(&format!("{text};"));
+            }
+            StmtKind::Expr(e) => self.expr_stmt(e),
+            StmtKind::If { cond, then_block, else_block } => {
+                let c = self.expr(cond);
+                self.flush_prelude();
+                self.line(&format!("if ({}) {{", strip_parens(&c)));
+                self.block(then_block);
+                match else_block {
+                    None => self.line("}"),
+                    Some(b) => {
+                        self.line("} else {");
+                        self.block(b);
+                        self.line("}");
+                    }
+                }
+            }
+            StmtKind::While { cond, body } => {
+                let (c, pre) = self.capture(|e| e.expr(cond));
+                self.loops.push(LoopCx { continue_label: None });
+                if pre.is_empty() {
+                    self.line(&format!("while ({}) {{", strip_parens(&c)));
+                } else {
+                    self.line("for (;;) {");
+                    self.indent += 1;
+                    for p in pre {
+                        self.line(&p);
+                    }
+                    self.line(&format!("if (!{}) break;", paren(&c)));
+                    self.indent -= 1;
+                }
+                self.block(body);
+                self.line("}");
+                self.loops.pop();
+            }
+            StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
+            StmtKind::Return(value) => {
+                match value {
+                    Some(v) if v.ty != Ty::Unit && self.f.ret != Ty::Unit => {
+                        let t = self.expr(v);
+                        self.flush_prelude();
+                        self.line(&format!("return {};", strip_parens(&t)));
+                    }
+                    Some(v) => {
+                        self.expr_stmt(v);
+                        self.line("return;");
+                    }
+                    None => self.line("return;"),
+                }
+            }
+            StmtKind::Break => self.line("break;"),
+            StmtKind::Continue => match self.loops.last().and_then(|l| l.continue_label.clone()) {
+                Some(label) => self.line(&format!("goto {label};")),
+                None => self.line("continue;"),
+            },
+        }
+    }
+
+    /// Evaluates `e` for its effects.
+    fn expr_stmt(&mut self, e: &hir::Expr) {
+        let text = self.expr(e);
+        self.flush_prelude();
+        let is_call = matches!(e.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. });
+        if matches!(e.kind, ExprKind::Print { .. }) || text == "((vex_unit)0)" {
+            return;
+        }
+        if is_call && e.ty == Ty::Unit {
+            self.line(&format!("{text};"));
+        } else {
+            self.line(&format!("(void){};", paren(&text)));
+        }
+    }
+
+    /// Runs `f` with an empty prelude; returns its result and the prelude it produced.
+    pub fn capture<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
+        let saved = std::mem::take(&mut self.prelude);
+        let r = f(self);
+        let produced = std::mem::replace(&mut self.prelude, saved);
+        (r, produced)
+    }
+
+    /// A C `for` statement for the post step, if it can be one (no hoisted temporaries).
+    fn post_as_expr(&mut self, post: &hir::Stmt) -> Option<String> {
+        let (text, pre) = self.capture(|e| match &post.kind {
+            StmtKind::Assign { place, value } => Some(e.assign_text(place, value)),
+            StmtKind::CompoundAssign { place, op, value } => Some(e.compound_text(place, *op, value, post.span)),
+            StmtKind::Expr(x) if !matches!(x.kind, ExprKind::Print { .. }) => Some(e.expr(x)),
+            _ => None,
+        });
+        if pre.is_empty() {
+            text
+        } else {
+            None
+        }
+    }
+
+    fn for_stmt(&mut self, init: Option<&hir::Stmt>, cond: Option<&hir::Expr>, post: Option<&hir::Stmt>, body: &hir::Block) {
+        self.line("{");
+        self.indent += 1;
+        if let Some(i) = init {
+            self.stmt(i);
+        }
+        let (c, cond_pre) = match cond {
+            Some(c) => {
+                let (t, p) = self.capture(|e| e.expr(c));
+                (Some(t), p)
+            }
+            None => (None, Vec::new()),
+        };
+        let post_expr = match post {
+            Some(p) => self.post_as_expr(p).map(Some),
+            None => Some(None),
+        };
+        match (cond_pre.is_empty(), post_expr) {
+            (true, Some(post_text)) => {
+                // The common case reads like the source: `for (; cond; post) { ... }`.
+                let c = c.map(|c| strip_parens(&c).to_string()).unwrap_or_default();
+                let p = post_text.unwrap_or_default();
+                self.line(&format!("for (; {c}; {p}) {{"));
+                self.loops.push(LoopCx { continue_label: None });
+                self.block(body);
+                self.loops.pop();
+                self.line("}");
+            }
+            (_, _) => {
+                // General form: condition temporaries at the top, `continue` jumps to the post step.
+                self.temps += 1;
+                let label = format!("vx_continue_{}", self.temps);
+                self.line("for (;;) {");
+                self.indent += 1;
+                for p in cond_pre {
+                    self.line(&p);
+                }
+                if let Some(c) = c {
+                    self.line(&format!("if (!{}) break;", paren(&c)));
+                }
+                self.indent -= 1;
+                self.loops.push(LoopCx { continue_label: Some(label.clone()) });
+                let before = self.out.len();
+                self.block(body);
+                let used = self.out[before..].contains(&format!("goto {label};"));
+                self.loops.pop();
+                self.indent += 1;
+                if used {
+                    self.line(&format!("{label}:;"));
+                }
+                if let Some(p) = post {
+                    self.stmt(p);
+                }
+                self.indent -= 1;
+                self.line("}");
+            }
+        }
+        self.indent -= 1;
+        self.line("}");
+    }
+}
+
+/// Wraps `s` in parentheses unless it already is one parenthesised group or an identifier/call.
+pub fn paren(s: &str) -> String {
+    if is_wrapped(s) || s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        s.to_string()
+    } else {
+        format!("({s})")
+    }
+}
+
+/// Removes one redundant outer pair of parentheses (for `if (...)`, `return ...;`).
+pub fn strip_parens(s: &str) -> &str {
+    if is_wrapped(s) {
+        &s[1..s.len() - 1]
+    } else {
+        s
+    }
+}
+
+/// True if `s` is `( ... )` with the first parenthesis closing at the very end.
+fn is_wrapped(s: &str) -> bool {
+    if !s.starts_with('(') || !s.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0i32;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 && i != s.len() - 1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Marks every local that is read (used other than as the root of an assignment target).
+fn mark_reads_block(b: &hir::Block, read: &mut [bool]) {
+    for s in &b.stmts {
+        mark_reads_stmt(s, read);
+    }
+}
+
+fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
+    let mut mark = |e: &hir::Expr| {
+        visit(e, &mut |x| {
+            if let ExprKind::Local(id) = x.kind {
+                if let Some(r) = read.get_mut(id as usize) {
+                    *r = true;
+                }
+            }
+        })
+    };
+    match &s.kind {
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => mark(e),
+        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
+            mark_place_reads(place, &mut mark);
+            mark(value);
+        }
+        StmtKind::If { cond, then_block, else_block } => {
+            mark(cond);
+            mark_reads_block(then_block, read);
+            if let Some(b) = else_block {
+                mark_reads_block(b, read);
+            }
+        }
+        StmtKind::While { cond, body } => {
+            mark(cond);
+            mark_reads_block(body, read);
+        }
+        StmtKind::For { init, cond, post, body } => {
+            if let Some(c) = cond {
+                mark(c);
+            }
+            if let Some(i) = init {
+                mark_reads_stmt(i, read);
+            }
+            if let Some(p) = post {
+                mark_reads_stmt(p, read);
+            }
+            mark_reads_block(body, read);
+        }
+        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+    }
+}
+
+/// In an assignment target, the root variable is written, not read; indices and references are read.
+fn mark_place_reads(place: &hir::Expr, mark: &mut impl FnMut(&hir::Expr)) {
+    match &place.kind {
+        ExprKind::Local(_) => {}
+        ExprKind::Field { base, .. } => mark_place_reads(base, mark),
+        ExprKind::Index { base, index } => {
+            mark_place_reads(base, mark);
+            mark(index);
+        }
+        _ => mark(place),
+    }
+}
+
+/// Calls `f` on every expression of the block (pre-order).
+pub fn visit_exprs(b: &hir::Block, f: &mut impl FnMut(&hir::Expr)) {
+    for s in &b.stmts {
+        visit_stmt(s, f);
+    }
+}
+
+fn visit_stmt(s: &hir::Stmt, f: &mut impl FnMut(&hir::Expr)) {
+    match &s.kind {
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => visit(e, f),
+        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
+            visit(place, f);
+            visit(value, f);
+        }
+        StmtKind::If { cond, then_block, else_block } => {
+            visit(cond, f);
+            visit_exprs(then_block, f);
+            if let Some(b) = else_block {
+                visit_exprs(b, f);
+            }
+        }
+        StmtKind::While { cond, body } => {
+            visit(cond, f);
+            visit_exprs(body, f);
+        }
+        StmtKind::For { init, cond, post, body } => {
+            if let Some(i) = init {
+                visit_stmt(i, f);
+            }
+            if let Some(c) = cond {
+                visit(c, f);
+            }
+            if let Some(p) = post {
+                visit_stmt(p, f);
+            }
+            visit_exprs(body, f);
+        }
+        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+    }
+}

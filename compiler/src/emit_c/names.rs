@@ -1,0 +1,115 @@
+//! Mangled names: `vx_<module>_<name>` for functions, `vx_<module>_<Struct>_<method>` for
+//! methods, `vx_<module>_<Struct>` for structs. Locals keep their Vex names unless that would
+//! clash with C (keywords, standard typedefs, our own prefixes) or an earlier local.
+
+use crate::hir::{self, FnId};
+use std::collections::{HashMap, HashSet};
+
+pub struct Names {
+    functions: Vec<String>,
+    structs: Vec<String>,
+}
+
+impl Names {
+    pub fn new(program: &hir::Program) -> Names {
+        let m = &program.module;
+        let mut used = HashSet::new();
+        let mut unique = |base: String| {
+            let mut name = base.clone();
+            let mut n = 1;
+            while !used.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            name
+        };
+        let structs: Vec<String> = program.structs.iter().map(|s| unique(format!("vx_{m}_{}", s.name))).collect();
+        let functions = program
+            .functions
+            .iter()
+            .map(|f| match f.owner {
+                Some(s) => unique(format!("vx_{m}_{}_{}", program.structs[s as usize].name, f.name)),
+                None => unique(format!("vx_{m}_{}", f.name)),
+            })
+            .collect();
+        Names { functions, structs }
+    }
+
+    pub fn function(&self, id: FnId) -> &str {
+        &self.functions[id as usize]
+    }
+
+    pub fn strukt(&self, id: u32) -> &str {
+        &self.structs[id as usize]
+    }
+}
+
+/// Words a local may not be called in C.
+const C_RESERVED: &[&str] = &[
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+    "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+    "_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert",
+    "_Thread_local", "bool", "true", "false", "NULL", "main", "errno", "stdin", "stdout", "stderr", "EOF",
+    "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "size_t",
+    "ptrdiff_t", "intptr_t", "uintptr_t", "wchar_t", "offsetof", "alignas", "alignof", "noreturn", "static_assert",
+    "asm", "typeof", "INT8_MIN", "INT8_MAX", "INT16_MIN", "INT16_MAX", "INT32_MIN", "INT32_MAX", "INT64_MIN",
+    "INT64_MAX", "UINT8_MAX", "UINT16_MAX", "UINT32_MAX", "UINT64_MAX", "fmod", "fmodf", "abort", "memcmp",
+    "fwrite", "fprintf", "fflush", "fputs", "fputc",
+];
+
+/// Gives each local of one function a distinct, C-safe name.
+#[derive(Default)]
+pub struct LocalNames {
+    used: HashMap<String, u32>,
+}
+
+/// `name` made safe to use as a C identifier in our output (fields, locals).
+pub fn safe_ident(name: &str) -> String {
+    let mut base = name.to_string();
+    if C_RESERVED.contains(&base.as_str())
+        || base.starts_with("vx_")
+        || base.starts_with("vex_")
+        || base.starts_with("VEX_")
+        || base.starts_with("__")
+        || (base.starts_with('_') && base[1..].starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        base.push('_');
+    }
+    base
+}
+
+impl LocalNames {
+    pub fn fresh(&mut self, vex_name: &str) -> String {
+        let base = safe_ident(vex_name);
+        let n = self.used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            base
+        } else {
+            format!("{base}_{}", *n - 1)
+        }
+    }
+}
+
+/// The body of a C string literal for `bytes`: printable ASCII as is (except `"`, `\` and `?`,
+/// which could start a trigraph), everything else as a 3-digit octal escape so the C source is
+/// pure ASCII and no escape can swallow a following digit.
+pub fn c_string_body(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'?' => s.push_str("\\?"),
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                s.push('\\');
+                s.push(char::from(b'0' + (b >> 6)));
+                s.push(char::from(b'0' + ((b >> 3) & 7)));
+                s.push(char::from(b'0' + (b & 7)));
+            }
+        }
+    }
+    s
+}

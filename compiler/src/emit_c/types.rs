@@ -1,0 +1,195 @@
+//! C types for Vex types, and the type definitions a program needs, in dependency order.
+//! Arrays `[T; N]` become wrapper structs (`vx_arr_N_T`) so they have value semantics.
+
+use super::names::{safe_ident, Names};
+use crate::hir::{self, FnId};
+use crate::types::{FloatTy, IntTy, Ty};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub struct Layouts {
+    /// `typedef`s and struct definitions, ready to paste into the output.
+    pub definitions: String,
+    struct_names: Vec<String>,
+    field_names: Vec<Vec<String>>,
+}
+
+pub fn int_c(i: IntTy) -> &'static str {
+    match i {
+        IntTy::I8 => "int8_t",
+        IntTy::I16 => "int16_t",
+        IntTy::I32 => "int32_t",
+        IntTy::I64 => "int64_t",
+        IntTy::U8 => "uint8_t",
+        IntTy::U16 => "uint16_t",
+        IntTy::U32 => "uint32_t",
+        IntTy::U64 => "uint64_t",
+    }
+}
+
+/// A name fragment for a type, used in array type names.
+fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
+    match ty {
+        Ty::Int(i) => i.name().to_string(),
+        Ty::Float(f) => f.name().to_string(),
+        Ty::Bool => "bool".into(),
+        Ty::Str => "str".into(),
+        Ty::Struct(id) => structs.get(*id as usize).map(|s| s.name.clone()).unwrap_or_default(),
+        Ty::Array(e, n) => format!("arr_{n}_{}", mangle(e, structs)),
+        Ty::Ref(t, _) => format!("ref_{}", mangle(t, structs)),
+        Ty::Ptr(t, _) => format!("ptr_{}", mangle(t, structs)),
+        _ => "unit".into(),
+    }
+}
+
+impl Layouts {
+    pub fn collect(program: &hir::Program, names: &Names, reachable: &[FnId]) -> Layouts {
+        let struct_names: Vec<String> = (0..program.structs.len() as u32).map(|i| names.strukt(i).to_string()).collect();
+        let field_names = program.structs.iter().map(|s| s.fields.iter().map(|f| safe_ident(&f.name)).collect()).collect();
+        let mut l = Layouts { definitions: String::new(), struct_names, field_names };
+
+        // Every array type the program mentions, keyed by its C name (sorted: deterministic).
+        let mut arrays: BTreeMap<String, (Ty, u64)> = BTreeMap::new();
+        let mut note = |t: &Ty| note_arrays(t, program, &mut arrays);
+        for s in &program.structs {
+            for f in &s.fields {
+                note(&f.ty);
+            }
+        }
+        for &id in reachable {
+            let f = &program.functions[id as usize];
+            note(&f.ret);
+            for local in &f.locals {
+                note(&local.ty);
+            }
+            super::func::visit_exprs(&f.body, &mut |e| note(&e.ty));
+        }
+
+        let mut defs = String::new();
+        for name in &l.struct_names {
+            let _ = writeln!(defs, "typedef struct {name} {name};");
+        }
+        for name in arrays.keys() {
+            let _ = writeln!(defs, "typedef struct {name} {name};");
+        }
+        if !defs.is_empty() {
+            defs.push('\n');
+        }
+        // Definitions: each after the types it contains by value.
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+        enum Node {
+            Struct(u32),
+            Array(String),
+        }
+        let deps = |n: &Node| -> Vec<Node> {
+            let by_value = |t: &Ty| match t {
+                Ty::Struct(id) => Some(Node::Struct(*id)),
+                Ty::Array(..) => Some(Node::Array(l.c_type_static(t, program))),
+                _ => None,
+            };
+            match n {
+                Node::Struct(id) => program.structs[*id as usize].fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
+                Node::Array(name) => arrays.get(name).and_then(|(e, _)| by_value(e)).into_iter().collect(),
+            }
+        };
+        let mut order: Vec<Node> = Vec::new();
+        let mut done = std::collections::BTreeSet::new();
+        let roots: Vec<Node> = (0..program.structs.len() as u32)
+            .map(Node::Struct)
+            .chain(arrays.keys().cloned().map(Node::Array))
+            .collect();
+        for root in roots {
+            // Iterative post-order DFS (cycles were rejected by the type checker).
+            let mut stack = vec![(root, false)];
+            while let Some((n, expanded)) = stack.pop() {
+                if done.contains(&n) {
+                    continue;
+                }
+                if expanded {
+                    done.insert(n.clone());
+                    order.push(n);
+                } else {
+                    stack.push((n.clone(), true));
+                    for d in deps(&n).into_iter().rev() {
+                        if !done.contains(&d) {
+                            stack.push((d, false));
+                        }
+                    }
+                }
+            }
+        }
+        for n in order {
+            match n {
+                Node::Struct(id) => {
+                    let name = &l.struct_names[id as usize];
+                    let _ = writeln!(defs, "struct {name} {{");
+                    let s = &program.structs[id as usize];
+                    if s.fields.is_empty() {
+                        defs.push_str("    char vx_unused; /* C structs cannot be empty */\n");
+                    }
+                    for (i, f) in s.fields.iter().enumerate() {
+                        let _ = writeln!(defs, "    {} {};", l.c_type_static(&f.ty, program), l.field_names[id as usize][i]);
+                    }
+                    defs.push_str("};\n\n");
+                }
+                Node::Array(name) => {
+                    if let Some((elem, len)) = arrays.get(&name) {
+                        let _ = writeln!(
+                            defs,
+                            "struct {name} {{\n    {} a[{}];\n}};\n",
+                            l.c_type_static(elem, program),
+                            (*len).max(1)
+                        );
+                    }
+                }
+            }
+        }
+        l.definitions = defs;
+        l
+    }
+
+    fn c_type_static(&self, ty: &Ty, program: &hir::Program) -> String {
+        match ty {
+            Ty::Int(i) => int_c(*i).into(),
+            Ty::Float(FloatTy::F32) => "float".into(),
+            Ty::Float(FloatTy::F64) => "double".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Str => "vex_str".into(),
+            Ty::Struct(id) => self.struct_names[*id as usize].clone(),
+            Ty::Array(..) => format!("vx_{}", mangle(ty, &program.structs)),
+            Ty::Ref(t, _) => format!("{}*", self.c_type_static(t, program)),
+            Ty::Ptr(t, is_const) => {
+                let inner = if **t == Ty::Unit { "void".to_string() } else { self.c_type_static(t, program) };
+                if *is_const {
+                    format!("const {inner}*")
+                } else {
+                    format!("{inner}*")
+                }
+            }
+            _ => "vex_unit".into(),
+        }
+    }
+
+    pub fn c_type(&self, ty: &Ty, program: &hir::Program) -> String {
+        self.c_type_static(ty, program)
+    }
+
+    pub fn field(&self, strukt: u32, field: u32) -> &str {
+        &self.field_names[strukt as usize][field as usize]
+    }
+}
+
+fn note_arrays(t: &Ty, program: &hir::Program, out: &mut BTreeMap<String, (Ty, u64)>) {
+    match t {
+        Ty::Array(e, n) => {
+            note_arrays(e, program, out);
+            out.insert(format!("vx_{}", mangle(t, &program.structs)), ((**e).clone(), *n));
+        }
+        Ty::Ref(t, _) | Ty::Ptr(t, _) => note_arrays(t, program, out),
+        Ty::Struct(id) => {
+            // Arrays inside struct fields are noted with the structs themselves.
+            let _ = id;
+        }
+        _ => {}
+    }
+}

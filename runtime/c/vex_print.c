@@ -1,0 +1,51 @@
+/* The print family's value formatting (LANGUAGE.md §13.3): stdio-buffered; stderr output first
+ * flushes stdout so the two streams interleave in program order on a terminal. */
+#include "vex_runtime.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static FILE *vex_stream(int err) {
+    if (err) {
+        fflush(stdout);
+        return stderr;
+    }
+    return stdout;
+}
+
+void vex_print_text(int err, const char *text, int64_t len) {
+    if (len > 0) fwrite(text, 1, (size_t)len, vex_stream(err));
+}
+
+void vex_print_str(int err, vex_str s) { vex_print_text(err, s.ptr, s.len); }
+
+void vex_print_i64(int err, int64_t v) { fprintf(vex_stream(err), "%" PRId64, v); }
+
+void vex_print_u64(int err, uint64_t v) { fprintf(vex_stream(err), "%" PRIu64, v); }
+
+void vex_print_f64(int err, double v) { fprintf(vex_stream(err), "%g", v); }
+
+void vex_print_bool(int err, bool v) { fputs(v ? "true" : "false", vex_stream(err)); }
+
+void vex_print_debug_i64(int err, const char *type_name, int64_t v) {
+    fprintf(vex_stream(err), "%s(%" PRId64 ")", type_name, v);
+}
+
+void vex_print_debug_u64(int err, const char *type_name, uint64_t v) {
+    fprintf(vex_stream(err), "%s(%" PRIu64 ")", type_name, v);
+}
+
+void vex_print_debug_f64(int err, double v) { fprintf(vex_stream(err), "f64(%g)", v); }
+
+void vex_print_debug_bool(int err, bool v) { fputs(v ? "bool(true)" : "bool(false)", vex_stream(err)); }
+
+void vex_print_debug_str(int err, vex_str s) {
+    FILE *f = vex_stream(err);
+    fputc('"', f);
+    if (s.len > 0) fwrite(s.ptr, 1, (size_t)s.len, f);
+    fputc('"', f);
+}
+
+void vex_print_hex(int err, uint64_t bits) { fprintf(vex_stream(err), "%" PRIx64, bits); }
+
+void vex_print_fixed(int err, double v, int32_t decimals) { fprintf(vex_stream(err), "%.*f", (int)decimals, v); }

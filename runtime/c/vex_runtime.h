@@ -1,0 +1,149 @@
+/* The Vex C runtime: the one header generated code includes.
+ *
+ * Integer helpers implement the language's arithmetic without C undefined behaviour: `+ - *`
+ * and negation wrap (computed in an unsigned type at least 32 bits wide, so that small types
+ * never promote to a signed `int` that could overflow), division and remainder by zero panic,
+ * INT_MIN / -1 wraps, shift counts are masked to the width, and float-to-int casts saturate.
+ * Everything exported is prefixed `vex_` / `VEX_`. */
+#ifndef VEX_RUNTIME_H
+#define VEX_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). */
+typedef struct vex_str {
+    const char *ptr;
+    int64_t len;
+} vex_str;
+
+/* The value of type `()` when one has to be stored. */
+typedef char vex_unit;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VEX_NORETURN __attribute__((noreturn))
+#define VEX_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define VEX_NORETURN _Noreturn
+#define VEX_LIKELY(x) (x)
+#endif
+
+/* ---- panics (vex_panic.c): flush stdout, print `panic: MSG at FILE:LINE` on stderr, abort */
+VEX_NORETURN void vex_panic_at(const char *file, int32_t line, const char *msg);
+VEX_NORETURN void vex_panic_index(const char *file, int32_t line, int64_t index, int64_t len);
+VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t len);
+
+/* ---- printing (vex_print.c); `err` selects stderr (after flushing stdout) */
+void vex_print_str(int err, vex_str s);
+void vex_print_text(int err, const char *text, int64_t len);
+void vex_print_i64(int err, int64_t v);
+void vex_print_u64(int err, uint64_t v);
+void vex_print_f64(int err, double v);
+void vex_print_bool(int err, bool v);
+void vex_print_debug_i64(int err, const char *type_name, int64_t v);
+void vex_print_debug_u64(int err, const char *type_name, uint64_t v);
+void vex_print_debug_f64(int err, double v);
+void vex_print_debug_bool(int err, bool v);
+void vex_print_debug_str(int err, vex_str s);
+void vex_print_hex(int err, uint64_t bits);
+void vex_print_fixed(int err, double v, int32_t decimals);
+
+/* ---- strings (vex_string.c) */
+bool vex_str_eq(vex_str a, vex_str b);
+
+/* ---- array bounds */
+static inline int64_t vex_check_index(int64_t i, int64_t len, const char *file, int32_t line) {
+    if (VEX_LIKELY(i >= 0 && i < len)) return i;
+    vex_panic_index(file, line, i, len);
+}
+static inline int64_t vex_check_index_u(uint64_t i, int64_t len, const char *file, int32_t line) {
+    if (VEX_LIKELY(i < (uint64_t)len)) return (int64_t)i;
+    vex_panic_index_u(file, line, i, len);
+}
+static inline bool vex_index_ok(int64_t i, int64_t len) { return i >= 0 && i < len; }
+static inline bool vex_index_ok_u(uint64_t i, int64_t len) { return i < (uint64_t)len; }
+
+/* ---- integer arithmetic: S = suffix, T = type, U = unsigned of same width,
+ *      W = unsigned computation type (>= 32 bits), BITS = width */
+#define VEX_INT_COMMON(S, T, U, W, BITS)                                                           \
+    static inline T vex_add_##S(T a, T b) { return (T)(U)((W)(U)a + (W)(U)b); }                    \
+    static inline T vex_sub_##S(T a, T b) { return (T)(U)((W)(U)a - (W)(U)b); }                    \
+    static inline T vex_mul_##S(T a, T b) { return (T)(U)((W)(U)a * (W)(U)b); }                    \
+    static inline T vex_shl_##S(T a, uint32_t n) { return (T)(U)((W)(U)a << (n & (BITS - 1u))); }   \
+    static inline bool vex_lt_##S(T a, T b) { return a < b; }                                      \
+    static inline bool vex_le_##S(T a, T b) { return a <= b; }                                     \
+    static inline bool vex_gt_##S(T a, T b) { return a > b; }                                      \
+    static inline bool vex_ge_##S(T a, T b) { return a >= b; }                                     \
+    static inline bool vex_eq_##S(T a, T b) { return a == b; }                                     \
+    static inline bool vex_ne_##S(T a, T b) { return a != b; }
+
+#define VEX_INT_SIGNED(S, T, U, W, BITS, MIN)                                                      \
+    VEX_INT_COMMON(S, T, U, W, BITS)                                                               \
+    static inline T vex_neg_##S(T a) { return (T)(U)((W)0 - (W)(U)a); }                           \
+    static inline T vex_div_##S(T a, T b, const char *file, int32_t line) {                        \
+        if (b == 0) vex_panic_at(file, line, "division by zero");                                  \
+        if (b == -1) return vex_neg_##S(a);                                                        \
+        return (T)(a / b);                                                                         \
+    }                                                                                              \
+    static inline T vex_rem_##S(T a, T b, const char *file, int32_t line) {                        \
+        if (b == 0) vex_panic_at(file, line, "remainder by zero");                                 \
+        if (b == -1) return 0;                                                                     \
+        return (T)(a % b);                                                                         \
+    }                                                                                              \
+    static inline T vex_shr_##S(T a, uint32_t n) {                                                 \
+        n &= BITS - 1u;                                                                            \
+        /* right-shifting a negative value is implementation-defined in C: shift the complement */ \
+        return a < 0 ? (T)~(T)((T)~a >> n) : (T)(a >> n);                                          \
+    }
+
+#define VEX_INT_UNSIGNED(S, T, W, BITS)                                                            \
+    VEX_INT_COMMON(S, T, T, W, BITS)                                                               \
+    static inline T vex_div_##S(T a, T b, const char *file, int32_t line) {                        \
+        if (b == 0) vex_panic_at(file, line, "division by zero");                                  \
+        return (T)(a / b);                                                                         \
+    }                                                                                              \
+    static inline T vex_rem_##S(T a, T b, const char *file, int32_t line) {                        \
+        if (b == 0) vex_panic_at(file, line, "remainder by zero");                                 \
+        return (T)(a % b);                                                                         \
+    }                                                                                              \
+    static inline T vex_shr_##S(T a, uint32_t n) { return (T)(a >> (n & (BITS - 1u))); }
+
+VEX_INT_SIGNED(i8, int8_t, uint8_t, uint32_t, 8, INT8_MIN)
+VEX_INT_SIGNED(i16, int16_t, uint16_t, uint32_t, 16, INT16_MIN)
+VEX_INT_SIGNED(i32, int32_t, uint32_t, uint32_t, 32, INT32_MIN)
+VEX_INT_SIGNED(i64, int64_t, uint64_t, uint64_t, 64, INT64_MIN)
+VEX_INT_UNSIGNED(u8, uint8_t, uint32_t, 8)
+VEX_INT_UNSIGNED(u16, uint16_t, uint32_t, 16)
+VEX_INT_UNSIGNED(u32, uint32_t, uint32_t, 32)
+VEX_INT_UNSIGNED(u64, uint64_t, uint64_t, 64)
+
+/* ---- float -> int casts saturate (out-of-range conversion is undefined in C); NaN -> 0 */
+#define VEX_F2I_SIGNED(S, T, MIN, MAX, LIMIT)                                                      \
+    static inline T vex_f64_to_##S(double x) {                                                     \
+        if (x != x) return 0;                                                                      \
+        if (x <= -(LIMIT)) return MIN;                                                             \
+        if (x >= (LIMIT)) return MAX;                                                              \
+        return (T)x;                                                                               \
+    }
+#define VEX_F2I_UNSIGNED(S, T, MAX, LIMIT)                                                         \
+    static inline T vex_f64_to_##S(double x) {                                                     \
+        if (x != x || x <= -1.0) return 0;                                                         \
+        if (x >= (LIMIT)) return MAX;                                                              \
+        return (T)x;                                                                               \
+    }
+/* LIMIT is 2^(bits-1) (signed) or 2^bits (unsigned), exactly representable as a double. */
+VEX_F2I_SIGNED(i8, int8_t, INT8_MIN, INT8_MAX, 128.0)
+VEX_F2I_SIGNED(i16, int16_t, INT16_MIN, INT16_MAX, 32768.0)
+VEX_F2I_SIGNED(i32, int32_t, INT32_MIN, INT32_MAX, 2147483648.0)
+VEX_F2I_SIGNED(i64, int64_t, INT64_MIN, INT64_MAX, 9223372036854775808.0)
+VEX_F2I_UNSIGNED(u8, uint8_t, UINT8_MAX, 256.0)
+VEX_F2I_UNSIGNED(u16, uint16_t, UINT16_MAX, 65536.0)
+VEX_F2I_UNSIGNED(u32, uint32_t, UINT32_MAX, 4294967296.0)
+VEX_F2I_UNSIGNED(u64, uint64_t, UINT64_MAX, 18446744073709551616.0)
+
+/* float remainder with C fmod semantics (vex_math.c) */
+double vex_fmod_f64(double a, double b);
+float vex_fmod_f32(float a, float b);
+
+#endif /* VEX_RUNTIME_H */
