@@ -401,6 +401,23 @@ impl FnEmitter<'_> {
     fn array_get(&mut self, e: &hir::Expr, base: &hir::Expr, index: &hir::Expr) -> String {
         let Ty::Array(_, len) = &base.ty else { return "0".into() };
         let len = *len;
+        let zero = match &e.ty {
+            Ty::Int(_) | Ty::Float(_) => "0".to_string(),
+            Ty::Bool => "false".to_string(),
+            other => format!("(({}){{0}})", self.c_type(other)),
+        };
+        if let ExprKind::Int(v) = index.kind {
+            // A constant index is decided now (and never indexes out of bounds in the C).
+            if v >= 0 && (v as u128) < len as u128 {
+                let b = self.expr(base);
+                return format!("{}.a[{v}]", paren(&b));
+            }
+            if impure(base) {
+                let b = self.expr(base);
+                return format!("((void){}, {zero})", paren(&b));
+            }
+            return zero;
+        }
         let vals = self.operands(&[Operand::Value(base), Operand::Value(index)]);
         let b = vals[0].clone();
         let i = if matches!(index.kind, ExprKind::Local(_) | ExprKind::Int(_)) {
@@ -412,11 +429,6 @@ impl FnEmitter<'_> {
         let ok = match index.ty {
             Ty::Int(IntTy::U64) => format!("vex_index_ok_u({i}, {len})"),
             _ => format!("vex_index_ok((int64_t){}, {len})", paren(&i)),
-        };
-        let zero = match &e.ty {
-            Ty::Int(_) | Ty::Float(_) => "0".to_string(),
-            Ty::Bool => "false".to_string(),
-            other => format!("(({}){{0}})", self.c_type(other)),
         };
         format!("({ok} ? {}.a[{}] : {zero})", paren(&b), paren(&i))
     }

@@ -327,7 +327,9 @@ impl FnEmitter<'_> {
 
 /// Wraps `s` in parentheses unless it already is one parenthesised group or an identifier/call.
 pub fn paren(s: &str) -> String {
-    if is_wrapped(s) || s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    let ident_len = s.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+    let call = ident_len > 0 && is_wrapped(&s[ident_len..]);
+    if call || is_wrapped(s) || ident_len == s.len() {
         s.to_string()
     } else {
         format!("({s})")

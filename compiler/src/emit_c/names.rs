@@ -102,6 +102,8 @@ pub fn c_string_body(bytes: &[u8]) -> String {
             b'"' => s.push_str("\\\""),
             b'\\' => s.push_str("\\\\"),
             b'?' => s.push_str("\\?"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
             0x20..=0x7e => s.push(b as char),
             _ => {
                 s.push('\\');
