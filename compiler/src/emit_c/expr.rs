@@ -230,15 +230,13 @@ impl FnEmitter<'_> {
             ExprKind::ArrayRepeat { value, count } => {
                 let cty = self.c_type(&e.ty);
                 let t = self.fresh_temp();
-                if *count == 0 {
+                let fill = self.repeat_fill(&t, value, *count);
+                if fill.is_empty() {
                     self.prelude.push(format!("{cty} {t} = {{0}};"));
-                    return t;
+                } else {
+                    self.prelude.push(format!("{cty} {t};"));
+                    self.prelude.push(fill);
                 }
-                let v = self.expr(value);
-                let v = if is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
-                let i = self.fresh_temp();
-                self.prelude.push(format!("{cty} {t};"));
-                self.prelude.push(format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {t}.a[{i}] = {v};"));
                 t
             }
             ExprKind::AddrOf { place, .. } => self.address_of(place),
@@ -251,6 +249,18 @@ impl FnEmitter<'_> {
                 "((vex_unit)0)".to_string()
             }
         }
+    }
+
+    /// A loop storing `value` (evaluated once) into every element of the array `target`;
+    /// empty for a zero-length array.
+    pub fn repeat_fill(&mut self, target: &str, value: &hir::Expr, count: u64) -> String {
+        if count == 0 {
+            return String::new();
+        }
+        let v = self.expr(value);
+        let v = if is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
+        let i = self.fresh_temp();
+        format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {target}.a[{i}] = {v};")
     }
 
     fn string_literal(&mut self, s: &str) -> String {

@@ -149,6 +149,17 @@ impl FnEmitter<'_> {
                 if *ty == Ty::Unit || init.ty == Ty::Unit {
                     self.expr_stmt(init);
                     self.line(&format!("vex_unit {name} = 0;"));
+                } else if let ExprKind::ArrayRepeat { value, count } = &init.kind {
+                    // Fill the variable in place instead of copying a filled temporary.
+                    let fill = self.repeat_fill(&name, value, *count);
+                    self.flush_prelude();
+                    let cty = self.c_type(ty);
+                    if fill.is_empty() {
+                        self.line(&format!("{cty} {name} = {{0}};"));
+                    } else {
+                        self.line(&format!("{cty} {name};"));
+                        self.line(&fill);
+                    }
                 } else {
                     let v = self.expr(init);
                     self.flush_prelude();
