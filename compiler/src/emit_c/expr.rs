@@ -323,8 +323,8 @@ impl FnEmitter<'_> {
                         let c = if op == BinOp::Div { "/" } else { "%" };
                         format!("(({t})({} {c} {}))", paren(l), paren(r))
                     }
-                    BinOp::Div => format!("vex_div_{s}({l}, {r}, vx_source_file, {line})"),
-                    BinOp::Rem => format!("vex_rem_{s}({l}, {r}, vx_source_file, {line})"),
+                    BinOp::Div => format!("vex_div_{s}({l}, {r}, VX_SOURCE_FILE, {line})"),
+                    BinOp::Rem => format!("vex_rem_{s}({l}, {r}, VX_SOURCE_FILE, {line})"),
                     BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
                         let c = match op {
                             BinOp::BitAnd => "&",
@@ -400,8 +400,8 @@ impl FnEmitter<'_> {
         let checked = match index.kind {
             ExprKind::Int(v) if v >= 0 && (v as u128) < len as u128 => v.to_string(),
             _ => match index.ty {
-                Ty::Int(IntTy::U64) => format!("vex_check_index_u({i}, {len}, vx_source_file, {line})"),
-                _ => format!("vex_check_index((int64_t){}, {len}, vx_source_file, {line})", paren(&i)),
+                Ty::Int(IntTy::U64) => format!("vex_check_index_u({i}, {len}, VX_SOURCE_FILE, {line})"),
+                _ => format!("vex_check_index((int64_t){}, {len}, VX_SOURCE_FILE, {line})", paren(&i)),
             },
         };
         format!("{}.a[{checked}]", paren(&b))
@@ -479,7 +479,7 @@ impl FnEmitter<'_> {
                     BinOp::Sub => format!("vex_sub_{s}({current}, {v})"),
                     BinOp::Mul => format!("vex_mul_{s}({current}, {v})"),
                     _ if nonzero_divisor(value) => format!("(({})({current} / {}))", int_c(*i), paren(&v)),
-                    _ => format!("vex_div_{s}({current}, {v}, vx_source_file, {line})"),
+                    _ => format!("vex_div_{s}({current}, {v}, VX_SOURCE_FILE, {line})"),
                 }
             }
             _ => format!("{} {} {}", paren(&current), op.symbol(), paren(&v)),
