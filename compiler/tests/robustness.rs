@@ -94,3 +94,21 @@ fn missing_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0902]"));
 }
+
+#[test]
+fn emitted_c_is_identical_from_different_directories() {
+    let src = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/bank_account.vx")).expect("example");
+    let mut outputs = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("bank_account.vx"), &src).expect("write");
+        let out = Command::new(env!("CARGO_BIN_EXE_vexc"))
+            .current_dir(dir.path())
+            .args(["bank_account.vx", "--emit-c", "out"])
+            .output()
+            .expect("run vexc");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        outputs.push(std::fs::read(dir.path().join("out/bank_account.c")).expect("emitted C"));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
