@@ -279,6 +279,10 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
     let mut d = Diagnostic::error("E0001", msg, span).label(label);
     if let Some(h) = hint(text, pos, &positives) {
         d = d.help(h);
+    } else if found.starts_with("keyword `") && list.contains("identifier") {
+        d = d.help(format!("{} is reserved in Vex and cannot be used as a name; choose another name", &found[8..]));
+    } else if text[..pos].ends_with('0') && text[pos..].starts_with(['x', 'b', 'o']) {
+        d = d.help("only decimal integer literals exist for now (hex, binary and octal literals are not yet implemented)");
     }
     d
 }
