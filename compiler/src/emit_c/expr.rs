@@ -145,6 +145,20 @@ impl FnEmitter<'_> {
     }
 
     pub fn expr(&mut self, e: &hir::Expr) -> String {
+        // C compilers limit bracket nesting (clang: 256), so very deep expressions are cut
+        // into temporaries every 32 levels. Only rvalues are cut; places stay places.
+        self.depth += 1;
+        let text = self.expr_inner(e);
+        self.depth -= 1;
+        let rvalue = matches!(e.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Cast(_) | ExprKind::Call { .. });
+        if rvalue && self.depth > 0 && self.depth % 32 == 0 && e.ty != Ty::Unit {
+            let cty = self.c_type(&e.ty);
+            return self.hoist(&cty, &text);
+        }
+        text
+    }
+
+    fn expr_inner(&mut self, e: &hir::Expr) -> String {
         match &e.kind {
             ExprKind::Int(v) => int_literal(*v, &e.ty),
             ExprKind::Float(v) => float_literal(*v, &e.ty),

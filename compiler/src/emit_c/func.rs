@@ -32,6 +32,8 @@ pub struct FnEmitter<'a> {
     /// Statements to emit before the statement being built (hoisted temporaries).
     pub prelude: Vec<String>,
     pub temps: u32,
+    /// Nesting depth of the expression being emitted.
+    pub depth: u32,
     pub(super) loops: Vec<LoopCx>,
     pub globals: String,
 }
@@ -86,6 +88,7 @@ pub fn emit_function(
         indent: 1,
         prelude: Vec::new(),
         temps: 0,
+        depth: 0,
         loops: Vec::new(),
         globals: String::new(),
     };
