@@ -11,7 +11,7 @@ mod func;
 mod names;
 mod types;
 
-use crate::hir::{self, ExprKind, FnId, StmtKind};
+use crate::hir::{self, ExprKind, FnId};
 use crate::span::SourceMap;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -84,56 +84,13 @@ fn reachable(program: &hir::Program) -> Vec<FnId> {
         }
         let mut calls = Vec::new();
         if let Some(f) = program.functions.get(id as usize) {
-            collect_calls_block(&f.body, &mut calls);
+            func::visit_exprs(&f.body, &mut |x| {
+                if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &x.kind {
+                    calls.push(*func);
+                }
+            });
         }
         work.extend(calls.into_iter().filter(|c| !seen.contains(c)));
     }
     seen.into_iter().collect()
-}
-
-fn collect_calls_block(b: &hir::Block, out: &mut Vec<FnId>) {
-    for s in &b.stmts {
-        collect_calls_stmt(s, out);
-    }
-}
-
-fn collect_calls_stmt(s: &hir::Stmt, out: &mut Vec<FnId>) {
-    match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => collect_calls(e, out),
-        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
-            collect_calls(place, out);
-            collect_calls(value, out);
-        }
-        StmtKind::If { cond, then_block, else_block } => {
-            collect_calls(cond, out);
-            collect_calls_block(then_block, out);
-            if let Some(b) = else_block {
-                collect_calls_block(b, out);
-            }
-        }
-        StmtKind::While { cond, body } => {
-            collect_calls(cond, out);
-            collect_calls_block(body, out);
-        }
-        StmtKind::For { init, cond, post, body } => {
-            if let Some(i) = init {
-                collect_calls_stmt(i, out);
-            }
-            if let Some(c) = cond {
-                collect_calls(c, out);
-            }
-            if let Some(p) = post {
-                collect_calls_stmt(p, out);
-            }
-            collect_calls_block(body, out);
-        }
-        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
-    }
-}
-
-fn collect_calls(e: &hir::Expr, out: &mut Vec<FnId>) {
-    expr::visit(e, &mut |x| match &x.kind {
-        ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } => out.push(*func),
-        _ => {}
-    });
 }
