@@ -11,7 +11,7 @@ use vexc::span::{FileId, SourceFile, SourceMap};
 
 const ABOUT: &str = "The Vex compiler: turns a Vex program (.vx) into a native executable.";
 
-const LONG_ABOUT: &str = "The Vex compiler. vexc checks a Vex program (types, traits, borrows), translates it \
+const LONG_ABOUT: &str = "The Vex compiler. vexc checks a Vex program (names, types, mutability), translates it \
 to portable C11, and builds that C together with the Vex runtime (embedded in vexc) using your system's C \
 compiler (gcc, clang, or whatever `CC` or `--cc` names). Errors are printed with the source line they refer \
 to and a code such as E0308; exit status is 0 on success, 1 on compile errors, 101 on an internal compiler \
