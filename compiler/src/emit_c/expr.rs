@@ -278,25 +278,29 @@ impl FnEmitter<'_> {
     }
 
     fn string_literal(&mut self, s: &str) -> String {
-        let body = c_string_body(s.as_bytes());
-        if s.len() <= 4000 {
-            format!("((vex_str){{\"{body}\", {}}})", s.len())
-        } else {
-            // ISO C only guarantees string literals of 4095 characters: use a byte array.
-            let t = format!("vx_string_{}_{}", self.names.function(0).len(), self.fresh_temp());
-            let bytes: Vec<String> = s.bytes().map(|b| b.to_string()).collect();
-            let mut def = format!("static const char {t}[{}] = {{", s.len());
-            for (i, chunk) in bytes.chunks(24).enumerate() {
-                if i > 0 {
-                    def.push(',');
-                }
-                def.push_str("\n    ");
-                def.push_str(&chunk.join(", "));
-            }
-            def.push_str("\n};\n");
-            self.globals.push_str(&def);
-            format!("((vex_str){{{t}, {}}})", s.len())
+        let ptr = self.c_bytes(s.as_bytes());
+        format!("((vex_str){{{ptr}, {}}})", s.len())
+    }
+
+    /// A C expression for a `const char*` to `bytes`: a string literal, or (beyond the 4095
+    /// characters ISO C guarantees for literals) a file-scope byte array.
+    fn c_bytes(&mut self, bytes: &[u8]) -> String {
+        if bytes.len() <= 4000 {
+            return format!("\"{}\"", c_string_body(bytes));
         }
+        let t = self.fresh_temp();
+        let t = format!("{}_{t}", self.c_name);
+        let mut def = format!("static const char {t}[{}] = {{", bytes.len());
+        for (i, chunk) in bytes.chunks(24).enumerate() {
+            if i > 0 {
+                def.push(',');
+            }
+            def.push_str("\n    ");
+            def.push_str(&chunk.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", "));
+        }
+        def.push_str("\n};\n");
+        self.globals.push_str(&def);
+        t
     }
 
     fn binary(&mut self, e: &hir::Expr, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> String {
@@ -533,7 +537,8 @@ impl FnEmitter<'_> {
                     if newline && Some(i) == last_text {
                         t.push('\n');
                     }
-                    calls.push(format!("vex_print_text({err}, \"{}\", {});", c_string_body(t.as_bytes()), t.len()));
+                    let ptr = self.c_bytes(t.as_bytes());
+                    calls.push(format!("vex_print_text({err}, {ptr}, {});", t.len()));
                 }
                 PrintPart::Value { expr, style } => {
                     let v = texts.next().unwrap_or_default();

@@ -25,6 +25,8 @@ pub struct FnEmitter<'a> {
     pub layouts: &'a Layouts,
     pub sources: &'a SourceMap,
     pub f: &'a hir::Function,
+    /// This function's C name (prefix of its file-scope helpers).
+    pub c_name: String,
     pub locals: Vec<String>,
     read: Vec<bool>,
     pub out: String,
@@ -82,6 +84,7 @@ pub fn emit_function(
         layouts,
         sources,
         f,
+        c_name: names.function(id).to_string(),
         locals,
         read,
         out: String::new(),
