@@ -61,7 +61,9 @@ const C_RESERVED: &[&str] = &[
 /// Gives each local of one function a distinct, C-safe name.
 #[derive(Default)]
 pub struct LocalNames {
-    used: HashMap<String, u32>,
+    /// Next suffix to try per base name.
+    next: HashMap<String, u32>,
+    issued: HashSet<String>,
 }
 
 /// `name` made safe to use as a C identifier in our output (fields, locals).
@@ -82,13 +84,15 @@ pub fn safe_ident(name: &str) -> String {
 impl LocalNames {
     pub fn fresh(&mut self, vex_name: &str) -> String {
         let base = safe_ident(vex_name);
-        let n = self.used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}_{}", *n - 1)
+        let mut name = base.clone();
+        // `x`, then `x_1`, `x_2`, ... skipping names a Vex local already took (`let x_1`).
+        while self.issued.contains(&name) {
+            let n = self.next.entry(base.clone()).or_insert(0);
+            *n += 1;
+            name = format!("{base}_{n}");
         }
+        self.issued.insert(name.clone());
+        name
     }
 }
 
