@@ -36,8 +36,21 @@ pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
 pub fn check(sources: &SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
     let ast = syntax::parse(file, sources.get(file))?;
-    let resolved = resolve::resolve(&ast, sources.get(file))?;
-    let (program, mut warnings) = typeck::check(&ast, &resolved, sources.get(file))?;
+    // Type checking runs even after name errors: unresolved names have the error type, which
+    // silences follow-up errors, so the user sees every independent mistake at once.
+    let (resolved, mut resolve_diags) = resolve::resolve(&ast, sources.get(file));
+    let checked = typeck::check(&ast, &resolved, sources.get(file));
+    if resolve_diags.iter().any(diag::Diagnostic::is_error) {
+        let mut all = resolve_diags;
+        match checked {
+            Ok((_, w)) | Err(w) => all.extend(w),
+        }
+        all.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+        return Err(all);
+    }
+    let (program, mut warnings) = checked?;
+    resolve_diags.append(&mut warnings);
+    let mut warnings = resolve_diags;
     match borrowck::check(&program) {
         Ok(mut w) => warnings.append(&mut w),
         Err(mut errors) => {

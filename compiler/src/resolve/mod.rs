@@ -72,18 +72,16 @@ pub struct Resolved {
     pub other_types: HashMap<String, Span>,
 }
 
-pub fn resolve(file: &ast::File, source: &SourceFile) -> Result<Resolved, Vec<Diagnostic>> {
+/// Resolves names. Always returns the tables (unresolved names are simply absent, so the type
+/// checker can still report independent errors), plus the diagnostics found.
+pub fn resolve(file: &ast::File, source: &SourceFile) -> (Resolved, Vec<Diagnostic>) {
     let _ = source;
     let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::new() };
     r.collect_items(file);
     for f in 0..r.out.functions.len() {
         r.resolve_body(file, f as FnId);
     }
-    if r.diags.iter().any(|d| d.is_error()) {
-        Err(r.diags)
-    } else {
-        Ok(r.out)
-    }
+    (r.out, r.diags)
 }
 
 struct Resolver {
