@@ -209,3 +209,109 @@ impl Expr {
         }
     }
 }
+
+// ---------------------------------------------------------------- walking
+
+/// Calls `f` on `e` and every sub-expression (pre-order).
+pub fn visit_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
+        ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) => visit_expr(x, f),
+        ExprKind::AddrOf { place, .. } => visit_expr(place, f),
+        ExprKind::ArrayRepeat { value, .. } => visit_expr(value, f),
+        ExprKind::Field { base, .. } => visit_expr(base, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            visit_expr(lhs, f);
+            visit_expr(rhs, f);
+        }
+        ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
+            visit_expr(base, f);
+            visit_expr(index, f);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| visit_expr(a, f)),
+        ExprKind::MethodCall { receiver, args, .. } => {
+            match receiver {
+                Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => visit_expr(r, f),
+            }
+            args.iter().for_each(|a| visit_expr(a, f));
+        }
+        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| visit_expr(v, f)),
+        ExprKind::ArrayLit(es) => es.iter().for_each(|x| visit_expr(x, f)),
+        ExprKind::Print { parts, .. } => {
+            for p in parts {
+                if let PrintPart::Value { expr, .. } = p {
+                    visit_expr(expr, f);
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` on every expression of the block (pre-order).
+pub fn visit_block_exprs(b: &Block, f: &mut impl FnMut(&Expr)) {
+    for s in &b.stmts {
+        visit_stmt(s, f);
+    }
+}
+
+fn visit_stmt(s: &Stmt, f: &mut impl FnMut(&Expr)) {
+    match &s.kind {
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => visit_expr(e, f),
+        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
+            visit_expr(place, f);
+            visit_expr(value, f);
+        }
+        StmtKind::If { cond, then_block, else_block } => {
+            visit_expr(cond, f);
+            visit_block_exprs(then_block, f);
+            if let Some(b) = else_block {
+                visit_block_exprs(b, f);
+            }
+        }
+        StmtKind::While { cond, body } => {
+            visit_expr(cond, f);
+            visit_block_exprs(body, f);
+        }
+        StmtKind::For { init, cond, post, body } => {
+            if let Some(i) = init {
+                visit_stmt(i, f);
+            }
+            if let Some(c) = cond {
+                visit_expr(c, f);
+            }
+            if let Some(p) = post {
+                visit_stmt(p, f);
+            }
+            visit_block_exprs(body, f);
+        }
+        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+    }
+}
+
+/// Calls `f` on every statement of the block, nested ones included (pre-order; a `for`'s
+/// init and post statements count).
+pub fn visit_block_stmts(b: &Block, f: &mut impl FnMut(&Stmt)) {
+    for s in &b.stmts {
+        f(s);
+        match &s.kind {
+            StmtKind::If { then_block, else_block, .. } => {
+                visit_block_stmts(then_block, f);
+                if let Some(e) = else_block {
+                    visit_block_stmts(e, f);
+                }
+            }
+            StmtKind::While { body, .. } => visit_block_stmts(body, f),
+            StmtKind::For { init, post, body, .. } => {
+                if let Some(i) = init {
+                    f(i);
+                }
+                if let Some(p) = post {
+                    f(p);
+                }
+                visit_block_stmts(body, f);
+            }
+            _ => {}
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub fn check(program: &hir::Program) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
     for f in &program.functions {
         mutability::check_function(program, f, &mut diags);
     }
+    diags.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {

@@ -14,7 +14,12 @@ struct Cx<'a> {
 
 pub fn check_function(program: &hir::Program, f: &hir::Function, diags: &mut Vec<Diagnostic>) {
     let mut cx = Cx { program, f, diags };
-    cx.block(&f.body);
+    hir::visit_block_stmts(&f.body, &mut |s| {
+        if let StmtKind::Assign { place, .. } | StmtKind::CompoundAssign { place, .. } = &s.kind {
+            cx.assign(place, s.span);
+        }
+    });
+    hir::visit_block_exprs(&f.body, &mut |e| cx.expr(e));
 }
 
 /// What a place is rooted at, for messages.
@@ -95,107 +100,37 @@ impl<'a> Cx<'a> {
         self.diags.push(d);
     }
 
-    fn block(&mut self, b: &hir::Block) {
-        for s in &b.stmts {
-            self.stmt(s);
-        }
-    }
-
-    fn stmt(&mut self, s: &hir::Stmt) {
-        match &s.kind {
-            StmtKind::Let { init, .. } => self.expr(init),
-            StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
-                self.expr(place);
-                self.expr(value);
-                self.assign(place, s.span);
-            }
-            StmtKind::Expr(e) => self.expr(e),
-            StmtKind::If { cond, then_block, else_block } => {
-                self.expr(cond);
-                self.block(then_block);
-                if let Some(b) = else_block {
-                    self.block(b);
-                }
-            }
-            StmtKind::While { cond, body } => {
-                self.expr(cond);
-                self.block(body);
-            }
-            StmtKind::For { init, cond, post, body } => {
-                if let Some(i) = init {
-                    self.stmt(i);
-                }
-                if let Some(c) = cond {
-                    self.expr(c);
-                }
-                if let Some(p) = post {
-                    self.stmt(p);
-                }
-                self.block(body);
-            }
-            StmtKind::Return(Some(e)) => self.expr(e),
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
-        }
-    }
-
+    /// Checks one expression (the visitor reaches every sub-expression).
     fn expr(&mut self, e: &hir::Expr) {
         match &e.kind {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
-            ExprKind::Unary { operand, .. } | ExprKind::Cast(operand) | ExprKind::Deref(operand) => self.expr(operand),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| self.expr(a)),
-            ExprKind::MethodCall { func, receiver, args } => {
+            ExprKind::MethodCall { func, receiver, .. } => {
                 let callee = &self.program.functions[*func as usize];
+                if !callee.mutating {
+                    return;
+                }
                 match receiver {
-                    Receiver::AddressOf(r) => {
-                        self.expr(r);
-                        if callee.mutating && !place_is_mutable(r, &self.f.locals) && !r.ty.is_error() {
-                            self.mutating_call_on_immutable(r, &callee.name, e.span);
-                        }
+                    Receiver::AddressOf(r) if !place_is_mutable(r, &self.f.locals) && !r.ty.is_error() => {
+                        self.mutating_call_on_immutable(r, &callee.name, e.span)
                     }
-                    Receiver::Pointer(r) => {
-                        self.expr(r);
-                        if callee.mutating && !matches!(r.ty, Ty::Ref(_, true)) {
-                            self.mutating_call_on_immutable(r, &callee.name, e.span);
-                        }
+                    Receiver::Pointer(r) if !matches!(r.ty, Ty::Ref(_, true)) => {
+                        self.mutating_call_on_immutable(r, &callee.name, e.span)
                     }
-                    Receiver::Value(r) => self.expr(r),
-                }
-                args.iter().for_each(|a| self.expr(a));
-            }
-            ExprKind::Field { base, .. } => self.expr(base),
-            ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
-                self.expr(base);
-                self.expr(index);
-            }
-            ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| self.expr(v)),
-            ExprKind::ArrayLit(es) => es.iter().for_each(|x| self.expr(x)),
-            ExprKind::ArrayRepeat { value, .. } => self.expr(value),
-            ExprKind::AddrOf { place, mutable } => {
-                self.expr(place);
-                if *mutable && !place_is_mutable(place, &self.f.locals) && !place.ty.is_error() {
-                    let d = match self.root(place) {
-                        Root::Local(l) => Diagnostic::error("E0596", format!("cannot borrow `{}` as mutable, as it is not declared as mutable", l.name), e.span)
-                            .label("cannot borrow as mutable")
-                            .secondary(l.span, format!("`{}` declared immutable here", l.name))
-                            .help(format!("declare it mutable: `let! {}`", l.name)),
-                        _ => Diagnostic::error("E0596", "cannot borrow this place as mutable", e.span)
-                            .label("cannot borrow as mutable")
-                            .help("it is reached through a shared reference `&T`"),
-                    };
-                    self.diags.push(d);
+                    _ => {}
                 }
             }
-            ExprKind::Print { parts, .. } => {
-                for p in parts {
-                    if let hir::PrintPart::Value { expr, .. } = p {
-                        self.expr(expr);
-                    }
-                }
+            ExprKind::AddrOf { place, mutable: true } if !place_is_mutable(place, &self.f.locals) && !place.ty.is_error() => {
+                let d = match self.root(place) {
+                    Root::Local(l) => Diagnostic::error("E0596", format!("cannot borrow `{}` as mutable, as it is not declared as mutable", l.name), e.span)
+                        .label("cannot borrow as mutable")
+                        .secondary(l.span, format!("`{}` declared immutable here", l.name))
+                        .help(format!("declare it mutable: `let! {}`", l.name)),
+                    _ => Diagnostic::error("E0596", "cannot borrow this place as mutable", e.span)
+                        .label("cannot borrow as mutable")
+                        .help("it is reached through a shared reference `&T`"),
+                };
+                self.diags.push(d);
             }
+            _ => {}
         }
     }
 

@@ -5,45 +5,9 @@
 use super::func::{paren, FnEmitter};
 use super::names::c_string_body;
 use super::types::int_c;
-use crate::hir::{self, ExprKind, PrintPart, PrintStyle, Receiver};
+use crate::hir::{self, visit_expr as visit, ExprKind, PrintPart, PrintStyle, Receiver};
 use crate::syntax::ast::{BinOp, UnaryOp};
 use crate::types::{FloatTy, IntTy, Ty};
-
-/// Calls `f` on `e` and every sub-expression (pre-order).
-pub fn visit(e: &hir::Expr, f: &mut impl FnMut(&hir::Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
-        ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) => visit(x, f),
-        ExprKind::AddrOf { place, .. } => visit(place, f),
-        ExprKind::ArrayRepeat { value, .. } => visit(value, f),
-        ExprKind::Field { base, .. } => visit(base, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            visit(lhs, f);
-            visit(rhs, f);
-        }
-        ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
-            visit(base, f);
-            visit(index, f);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| visit(a, f)),
-        ExprKind::MethodCall { receiver, args, .. } => {
-            match receiver {
-                Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => visit(r, f),
-            }
-            args.iter().for_each(|a| visit(a, f));
-        }
-        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| visit(v, f)),
-        ExprKind::ArrayLit(es) => es.iter().for_each(|x| visit(x, f)),
-        ExprKind::Print { parts, .. } => {
-            for p in parts {
-                if let PrintPart::Value { expr, .. } = p {
-                    visit(expr, f);
-                }
-            }
-        }
-    }
-}
 
 /// Whether evaluating `e` can have an effect (output, a call, a panic) that fixes its order.
 pub fn impure(e: &hir::Expr) -> bool {

@@ -1,6 +1,6 @@
 //! Functions and statements.
 
-use super::expr::visit;
+use crate::hir::visit_expr as visit;
 use super::names::{LocalNames, Names};
 use super::types::Layouts;
 use crate::hir::{self, ExprKind, FnId, LocalId, StmtKind};
@@ -455,46 +455,5 @@ fn mark_place_reads(place: &hir::Expr, mark: &mut impl FnMut(&hir::Expr)) {
             mark(index);
         }
         _ => mark(place),
-    }
-}
-
-/// Calls `f` on every expression of the block (pre-order).
-pub fn visit_exprs(b: &hir::Block, f: &mut impl FnMut(&hir::Expr)) {
-    for s in &b.stmts {
-        visit_stmt(s, f);
-    }
-}
-
-fn visit_stmt(s: &hir::Stmt, f: &mut impl FnMut(&hir::Expr)) {
-    match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => visit(e, f),
-        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
-            visit(place, f);
-            visit(value, f);
-        }
-        StmtKind::If { cond, then_block, else_block } => {
-            visit(cond, f);
-            visit_exprs(then_block, f);
-            if let Some(b) = else_block {
-                visit_exprs(b, f);
-            }
-        }
-        StmtKind::While { cond, body } => {
-            visit(cond, f);
-            visit_exprs(body, f);
-        }
-        StmtKind::For { init, cond, post, body } => {
-            if let Some(i) = init {
-                visit_stmt(i, f);
-            }
-            if let Some(c) = cond {
-                visit(c, f);
-            }
-            if let Some(p) = post {
-                visit_stmt(p, f);
-            }
-            visit_exprs(body, f);
-        }
-        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
     }
 }

@@ -84,7 +84,7 @@ fn reachable(program: &hir::Program) -> Vec<FnId> {
         }
         let mut calls = Vec::new();
         if let Some(f) = program.functions.get(id as usize) {
-            func::visit_exprs(&f.body, &mut |x| {
+            hir::visit_block_exprs(&f.body, &mut |x| {
                 if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &x.kind {
                     calls.push(*func);
                 }

@@ -62,7 +62,7 @@ impl Layouts {
             for local in &f.locals {
                 note(&local.ty);
             }
-            super::func::visit_exprs(&f.body, &mut |e| note(&e.ty));
+            super::hir::visit_block_exprs(&f.body, &mut |e| note(&e.ty));
         }
 
         let mut defs = String::new();
