@@ -12,6 +12,7 @@
 //!   [gcc]    `vexc FILE --emit-c DIR`, build DIR's C with gcc `-std=c11 -Wall -Wextra -Werror
 //!            -pedantic -O2`, run, compare;
 //!   [clang]  the same with clang (skipped, by name, when clang is not installed);
+//!   [tcc]    the same with tcc (`-std=c11 -Wall -Werror`; skipped, by name, when not installed);
 //!   [ubsan]  gcc with `-fsanitize=undefined -fno-sanitize-recover=all` (expect-exit 0..=127 only);
 //!            UBSan must stay silent.
 //! The runtime's C files are compiled once per compiler; the first program is also built as
@@ -28,6 +29,8 @@ use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"];
+/// tcc: a small, fast C compiler with few extensions; it keeps the C honest about portability.
+const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror"];
 const UBSAN: &[&str] = &["-std=c11", "-O1", "-g", "-fsanitize=undefined", "-fno-sanitize-recover=all"];
 const LIBS: &[&str] = &["-lm", "-lpthread"];
 
@@ -443,8 +446,8 @@ fn main() {
         for (name, text) in vexc::driver::RUNTIME_FILES {
             std::fs::write(rt_dir.join(name), text).expect("write runtime");
         }
-        let specs: [(&'static str, &'static str, &'static [&'static str]); 3] =
-            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("ubsan", "gcc", UBSAN)];
+        let specs: [(&'static str, &'static str, &'static [&'static str]); 4] =
+            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("tcc", "tcc", TCC), ("ubsan", "gcc", UBSAN)];
         let built: Vec<Toolchain> = std::thread::scope(|s| {
             let hs: Vec<_> = specs
                 .iter()
