@@ -30,7 +30,12 @@ pub struct CompiledC {
 pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<Diagnostic>> {
     let program = check(sources, file)?;
     let source = emit_c::emit(&program.0, sources);
-    Ok(CompiledC { file_name: format!("{}.c", program.0.module), source, warnings: program.1 })
+    // The program's C file lands next to the runtime's: never let it take a runtime file's name.
+    let mut file_name = format!("{}.c", program.0.module);
+    if driver::RUNTIME_FILES.iter().any(|(name, _)| *name == file_name) {
+        file_name = format!("vx_{file_name}");
+    }
+    Ok(CompiledC { file_name, source, warnings: program.1 })
 }
 
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
