@@ -230,6 +230,17 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
     let at_eof = found_len == 0;
     let prev_end = end_of_previous_token(text, pos);
 
+    // `0x1F`, `0b101`, `0o17`: the `0` parsed as a literal and the rest is unexpected.
+    let lone_zero = text[..pos].ends_with('0')
+        && !text[..pos - 1].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if lone_zero && text[pos..].starts_with(['x', 'b', 'o']) {
+        let start = pos - 1;
+        let end = pos + text[pos..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        return Diagnostic::error("E0658", "not yet implemented: hexadecimal, binary and octal literals", sp(start, end))
+            .label("only decimal integer literals exist for now")
+            .help("write the value in decimal");
+    }
+
     // Missing `;`: rustc style, pointing just after the previous token.
     let wants_semi = positives.iter().any(|r| matches!(r, Rule::semi | Rule::item_semi));
     if wants_semi {
@@ -281,8 +292,6 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
         d = d.help(h);
     } else if found.starts_with("keyword `") && list.contains("identifier") {
         d = d.help(format!("{} is reserved in Vex and cannot be used as a name; choose another name", &found[8..]));
-    } else if text[..pos].ends_with('0') && text[pos..].starts_with(['x', 'b', 'o']) {
-        d = d.help("only decimal integer literals exist for now (hex, binary and octal literals are not yet implemented)");
     }
     d
 }
