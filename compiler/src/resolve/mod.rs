@@ -70,6 +70,8 @@ pub struct Resolved {
     pub bindings: HashMap<NodeId, LocalId>,
     /// Other item kinds by name (enums, traits, ...) — known, so not "unknown type".
     pub other_types: HashMap<String, Span>,
+    /// Type aliases by name: index into `ast::File::items`.
+    pub aliases: HashMap<String, usize>,
 }
 
 /// Resolves names. Always returns the tables (unresolved names are simply absent, so the type
@@ -145,7 +147,7 @@ impl Resolver {
                 }
                 ast::ItemKind::TypeAlias(t) => {
                     if self.define(&t.name, "type alias") {
-                        self.out.other_types.insert(t.name.name.clone(), t.name.span);
+                        self.out.aliases.insert(t.name.name.clone(), i);
                     }
                 }
                 _ => {}

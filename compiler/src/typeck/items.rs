@@ -16,7 +16,15 @@ impl Checker<'_> {
                 ItemKind::Enum(_) => Some("enums"),
                 ItemKind::Trait(_) => Some("traits"),
                 ItemKind::Const(_) => Some("constants"),
-                ItemKind::TypeAlias(_) => Some("type aliases"),
+                ItemKind::TypeAlias(t) => {
+                    // Check every alias once, used or not (cycles, unknown types).
+                    let ty = ast::Type {
+                        kind: ast::TypeKind::Named { name: t.name.clone(), args: Vec::new() },
+                        span: t.name.span,
+                    };
+                    self.lower_ty(&ty);
+                    None
+                }
                 ItemKind::Policy(_) => Some("policies"),
                 ItemKind::Extern(_) => Some("extern blocks"),
                 ItemKind::Import(ast::Import::Namespace { .. }) => Some("namespace imports"),

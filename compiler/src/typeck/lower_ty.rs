@@ -48,6 +48,33 @@ impl Checker<'_> {
         }
     }
 
+    /// Aliases are transparent (§4.7); a union `A | B` is, provisionally, its first member (§3.6).
+    fn expand_alias(&mut self, n: &str, item: usize, args: &[ast::Type], t: &ast::Type) -> Ty {
+        let ast::ItemKind::TypeAlias(alias) = &self.file.items[item].kind else { return Ty::Error };
+        if !alias.type_params.is_empty() || !args.is_empty() {
+            return self.unsupported_ty("generic type aliases", t);
+        }
+        if self.bad_aliases.contains(n) {
+            return Ty::Error;
+        }
+        if let Some(pos) = self.alias_stack.iter().position(|a| a == n) {
+            let cycle: Vec<String> = self.alias_stack[pos..].iter().map(|a| format!("`{a}`")).collect();
+            self.bad_aliases.extend(self.alias_stack[pos..].iter().cloned());
+            self.error(
+                Diagnostic::error("E0391", format!("cycle detected when expanding type alias `{n}`"), alias.name.span)
+                    .label("this alias refers to itself")
+                    .note(format!("cycle: {} -> `{n}`", cycle.join(" -> ")))
+                    .help("an alias must eventually name a real type"),
+            );
+            return Ty::Error;
+        }
+        let Some(first) = alias.alternatives.first() else { return Ty::Error };
+        self.alias_stack.push(n.to_string());
+        let ty = self.lower_ty(first);
+        self.alias_stack.pop();
+        ty
+    }
+
     fn unsupported_ty(&mut self, what: &str, t: &ast::Type) -> Ty {
         self.not_yet(what, t.span);
         Ty::Error
@@ -71,6 +98,9 @@ impl Checker<'_> {
                 return Ty::Error;
             }
             return ty;
+        }
+        if let Some(&item) = self.res.aliases.get(n) {
+            return self.expand_alias(n, item, args, t);
         }
         if let Some(&id) = self.res.struct_ids.get(n) {
             if !args.is_empty() {

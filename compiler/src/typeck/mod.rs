@@ -38,6 +38,9 @@ pub(crate) struct Checker<'a> {
     pub structs: Vec<hir::StructDef>,
     pub sigs: Vec<FnSig>,
     pub diags: Vec<Diagnostic>,
+    /// Type aliases being expanded (cycle detection) and already reported as cyclic.
+    pub alias_stack: Vec<String>,
+    pub bad_aliases: std::collections::HashSet<String>,
 }
 
 /// Per-body state.
@@ -54,7 +57,16 @@ pub fn check(
     res: &Resolved,
     source: &SourceFile,
 ) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut cx = Checker { file, res, source, structs: Vec::new(), sigs: Vec::new(), diags: Vec::new() };
+    let mut cx = Checker {
+        file,
+        res,
+        source,
+        structs: Vec::new(),
+        sigs: Vec::new(),
+        diags: Vec::new(),
+        alias_stack: Vec::new(),
+        bad_aliases: Default::default(),
+    };
     cx.check_unsupported_items();
     cx.collect_structs();
     cx.collect_signatures();
