@@ -24,6 +24,8 @@ pub enum Res {
     Builtin(Builtin),
     /// A struct name (e.g. the callee in `Point(..)`, which is an error).
     Struct(u32),
+    /// A top-level constant: index into `ast::File::items`.
+    Const(usize),
 }
 
 /// A function body to check: a free function, an inline method or a Go-style method.
@@ -72,6 +74,8 @@ pub struct Resolved {
     pub other_types: HashMap<String, Span>,
     /// Type aliases by name: index into `ast::File::items`.
     pub aliases: HashMap<String, usize>,
+    /// Constants by name: index into `ast::File::items`.
+    pub consts: HashMap<String, usize>,
 }
 
 /// Resolves names. Always returns the tables (unresolved names are simply absent, so the type
@@ -82,6 +86,13 @@ pub fn resolve(file: &ast::File, source: &SourceFile) -> (Resolved, Vec<Diagnost
     r.collect_items(file);
     for f in 0..r.out.functions.len() {
         r.resolve_body(file, f as FnId);
+    }
+    // Constant initializers may name other constants (and nothing local).
+    for item in &file.items {
+        if let ast::ItemKind::Const(c) = &item.kind {
+            let mut body = scope::BodyResolver::new(&mut r, None);
+            body.expr(&c.value);
+        }
     }
     (r.out, r.diags)
 }
@@ -193,7 +204,9 @@ impl Resolver {
                     }
                 }
                 ast::ItemKind::Const(c) => {
-                    self.define(&c.name, "constant");
+                    if self.define(&c.name, "constant") {
+                        self.out.consts.insert(c.name.name.clone(), i);
+                    }
                 }
                 _ => {}
             }

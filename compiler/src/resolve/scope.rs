@@ -146,7 +146,7 @@ impl<'r> BodyResolver<'r> {
         }
     }
 
-    fn expr(&mut self, e: &ast::Expr) {
+    pub fn expr(&mut self, e: &ast::Expr) {
         use ast::ExprKind as K;
         match &e.kind {
             K::Int(_) | K::Float(_) | K::Str(_) | K::Bool(_) | K::Nil => {}
@@ -274,10 +274,11 @@ impl<'r> BodyResolver<'r> {
         let method = self.owner.and_then(|o| self.r.out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
         let free = self.r.out.free_fns.get(n).copied().map(Res::Fn);
         let strukt = self.r.out.struct_ids.get(n).copied().map(Res::Struct);
+        let constant = self.r.out.consts.get(n).copied().map(Res::Const);
         let found = if callee {
-            builtin.map(Res::Builtin).or(local).or(method).or(free).or(strukt)
+            builtin.map(Res::Builtin).or(local).or(method).or(free).or(constant).or(strukt)
         } else {
-            local.or(free).or(builtin.map(Res::Builtin)).or(strukt)
+            local.or(constant).or(free).or(builtin.map(Res::Builtin)).or(strukt)
         };
         match found {
             Some(res) => {
@@ -288,6 +289,7 @@ impl<'r> BodyResolver<'r> {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
                 candidates.extend(self.r.out.free_fns.keys().map(String::as_str));
+                candidates.extend(self.r.out.consts.keys().map(String::as_str));
                 if callee {
                     candidates.extend(builtins::BUILTIN_NAMES.iter().copied());
                     if let Some(o) = self.owner {

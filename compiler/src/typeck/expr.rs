@@ -222,6 +222,7 @@ impl Checker<'_> {
                 let ty = fcx.locals.get(*l as usize).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
                 mk(ExprKind::Local(*l), ty, span)
             }
+            Some(Res::Const(item)) => self.const_value(*item, span),
             Some(Res::Fn(_)) | Some(Res::SelfMethod(_)) => self.expr_not_yet("functions as values", span),
             Some(Res::Builtin(b)) => {
                 self.error(
@@ -451,6 +452,13 @@ impl Checker<'_> {
                 other => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
             },
             Some(Res::Local(_)) => self.expr_not_yet("calling closures", span),
+            Some(Res::Const(_)) => {
+                self.error(
+                    Diagnostic::error("E0618", format!("expected function, found constant `{}`", name.name), callee.span)
+                        .label("a constant is not a function"),
+                );
+                error_expr(span)
+            }
             Some(Res::Struct(_)) => {
                 self.error(
                     Diagnostic::error("E0423", format!("expected function, found struct `{}`", name.name), callee.span)

@@ -15,7 +15,7 @@ impl Checker<'_> {
             let what = match &item.kind {
                 ItemKind::Enum(_) => Some("enums"),
                 ItemKind::Trait(_) => Some("traits"),
-                ItemKind::Const(_) => Some("constants"),
+                ItemKind::Const(_) => None,
                 ItemKind::TypeAlias(t) => {
                     // Check every alias once, used or not (cycles, unknown types).
                     let ty = ast::Type {

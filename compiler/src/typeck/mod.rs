@@ -5,6 +5,7 @@
 //! §3.7), `print.rs` lowers the print family (§13.2), `coerce.rs` holds the implicit conversions.
 
 mod coerce;
+mod consts;
 mod expr;
 mod items;
 mod lower_ty;
@@ -41,6 +42,9 @@ pub(crate) struct Checker<'a> {
     /// Type aliases being expanded (cycle detection) and already reported as cyclic.
     pub alias_stack: Vec<String>,
     pub bad_aliases: std::collections::HashSet<String>,
+    /// Evaluated constants (None: erroneous) and those being evaluated (cycle detection).
+    pub const_cache: std::collections::HashMap<usize, Option<hir::Expr>>,
+    pub const_stack: Vec<usize>,
 }
 
 /// Per-body state.
@@ -66,10 +70,13 @@ pub fn check(
         diags: Vec::new(),
         alias_stack: Vec::new(),
         bad_aliases: Default::default(),
+        const_cache: Default::default(),
+        const_stack: Vec::new(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
     cx.collect_signatures();
+    cx.check_constants();
     let main = cx.check_main();
     let mut functions = Vec::with_capacity(cx.sigs.len());
     for id in 0..cx.sigs.len() {
