@@ -133,7 +133,8 @@ pub enum ExprKind {
     Call { func: FnId, args: Vec<Expr> },
     /// Call of a method; `receiver` says how to pass it.
     MethodCall { func: FnId, receiver: Receiver, args: Vec<Expr> },
-    /// `base.field` where `base` has struct type (references already dereferenced by `Deref` nodes).
+    /// `base.field` where `base` has struct or tuple type (`t.0` is field 0; references already
+    /// dereferenced by `Deref` nodes).
     Field { base: Box<Expr>, field: u32 },
     /// `base[index]` on an array; aborts with the source line when out of bounds.
     Index { base: Box<Expr>, index: Box<Expr> },
@@ -142,6 +143,8 @@ pub enum ExprKind {
     /// Struct literal; field initialisers in *source* order (which is the evaluation order).
     StructLit { id: StructId, fields: Vec<(u32, Expr)> },
     ArrayLit(Vec<Expr>),
+    /// `(a, b, ...)`: a tuple of at least one element (its fields are read with `Field`).
+    TupleLit(Vec<Expr>),
     /// `[value; count]`
     ArrayRepeat { value: Box<Expr>, count: u64 },
     /// `()`
@@ -237,7 +240,7 @@ pub fn visit_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
             args.iter().for_each(|a| visit_expr(a, f));
         }
         ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| visit_expr(v, f)),
-        ExprKind::ArrayLit(es) => es.iter().for_each(|x| visit_expr(x, f)),
+        ExprKind::ArrayLit(es) | ExprKind::TupleLit(es) => es.iter().for_each(|x| visit_expr(x, f)),
         ExprKind::Print { parts, .. } => {
             for p in parts {
                 if let PrintPart::Value { expr, .. } = p {

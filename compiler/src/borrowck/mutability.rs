@@ -53,7 +53,7 @@ impl<'a> Cx<'a> {
             ExprKind::Field { base, field } => {
                 let name = match &base.ty {
                     Ty::Struct(s) => self.program.structs[*s as usize].fields[*field as usize].name.clone(),
-                    _ => "?".into(),
+                    _ => field.to_string(),
                 };
                 format!("field `{name}`")
             }

@@ -165,8 +165,7 @@ impl FnEmitter<'_> {
                 format!("{}({})", self.names.function(*func), args.join(", "))
             }
             ExprKind::Field { base, field } => {
-                let Ty::Struct(sid) = base.ty else { return "0".into() };
-                let name = self.layouts.field(sid, *field).to_string();
+                let name = self.layouts.member(&base.ty, *field);
                 match &base.kind {
                     ExprKind::Deref(p) => {
                         let p = self.expr(p);
@@ -204,6 +203,11 @@ impl FnEmitter<'_> {
                 } else {
                     format!("(({cty}){{{{{}}}}})", values.join(", "))
                 }
+            }
+            ExprKind::TupleLit(elems) => {
+                let ops: Vec<Operand> = elems.iter().map(Operand::Value).collect();
+                let values = self.operands(&ops);
+                format!("(({}){{{}}})", self.c_type(&e.ty), values.join(", "))
             }
             ExprKind::ArrayRepeat { value, count } => {
                 let cty = self.c_type(&e.ty);

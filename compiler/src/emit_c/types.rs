@@ -36,6 +36,10 @@ fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
         Ty::Str => "str".into(),
         Ty::Struct(id) => structs.get(*id as usize).map(|s| s.name.clone()).unwrap_or_default(),
         Ty::Array(e, n) => format!("arr_{n}_{}", mangle(e, structs)),
+        Ty::Tuple(ts) => {
+            let parts: Vec<String> = ts.iter().map(|t| mangle(t, structs)).collect();
+            format!("tup{}_{}", ts.len(), parts.join("_"))
+        }
         Ty::Ref(t, _) => format!("ref_{}", mangle(t, structs)),
         Ty::Ptr(t, _) => format!("ptr_{}", mangle(t, structs)),
         _ => "unit".into(),
@@ -48,8 +52,8 @@ impl Layouts {
         let field_names = program.structs.iter().map(|s| s.fields.iter().map(|f| safe_ident(&f.name)).collect()).collect();
         let mut l = Layouts { definitions: String::new(), struct_names, field_names };
 
-        // Every array type the program mentions, keyed by its C name (sorted: deterministic).
-        let mut arrays: BTreeMap<String, (Ty, u64)> = BTreeMap::new();
+        // Every array and tuple type the program mentions, keyed by its C name (sorted: deterministic).
+        let mut arrays: BTreeMap<String, Ty> = BTreeMap::new();
         let mut note = |t: &Ty| note_arrays(t, program, &mut arrays);
         for s in &program.structs {
             for f in &s.fields {
@@ -84,12 +88,16 @@ impl Layouts {
         let deps = |n: &Node| -> Vec<Node> {
             let by_value = |t: &Ty| match t {
                 Ty::Struct(id) => Some(Node::Struct(*id)),
-                Ty::Array(..) => Some(Node::Array(l.c_type_static(t, program))),
+                Ty::Array(..) | Ty::Tuple(_) => Some(Node::Array(l.c_type_static(t, program))),
                 _ => None,
             };
             match n {
                 Node::Struct(id) => program.structs[*id as usize].fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
-                Node::Array(name) => arrays.get(name).and_then(|(e, _)| by_value(e)).into_iter().collect(),
+                Node::Array(name) => match arrays.get(name) {
+                    Some(Ty::Array(e, _)) => by_value(e).into_iter().collect(),
+                    Some(Ty::Tuple(ts)) => ts.iter().filter_map(by_value).collect(),
+                    _ => Vec::new(),
+                },
             }
         };
         let mut order: Vec<Node> = Vec::new();
@@ -132,8 +140,8 @@ impl Layouts {
                     }
                     defs.push_str("};\n\n");
                 }
-                Node::Array(name) => {
-                    if let Some((elem, len)) = arrays.get(&name) {
+                Node::Array(name) => match arrays.get(&name) {
+                    Some(Ty::Array(elem, len)) => {
                         let _ = writeln!(
                             defs,
                             "struct {name} {{\n    {} a[{}];\n}};\n",
@@ -141,7 +149,15 @@ impl Layouts {
                             (*len).max(1)
                         );
                     }
-                }
+                    Some(Ty::Tuple(ts)) => {
+                        let _ = writeln!(defs, "struct {name} {{");
+                        for (i, t) in ts.iter().enumerate() {
+                            let _ = writeln!(defs, "    {} f{i};", l.c_type_static(t, program));
+                        }
+                        defs.push_str("};\n\n");
+                    }
+                    _ => {}
+                },
             }
         }
         l.definitions = defs;
@@ -156,7 +172,7 @@ impl Layouts {
             Ty::Bool => "bool".into(),
             Ty::Str => "vex_str".into(),
             Ty::Struct(id) => self.struct_names[*id as usize].clone(),
-            Ty::Array(..) => format!("vx_{}", mangle(ty, &program.structs)),
+            Ty::Array(..) | Ty::Tuple(_) => format!("vx_{}", mangle(ty, &program.structs)),
             Ty::Ref(t, _) => format!("{}*", self.c_type_static(t, program)),
             Ty::Ptr(t, is_const) => {
                 let inner = if **t == Ty::Unit { "void".to_string() } else { self.c_type_static(t, program) };
@@ -177,13 +193,25 @@ impl Layouts {
     pub fn field(&self, strukt: u32, field: u32) -> &str {
         &self.field_names[strukt as usize][field as usize]
     }
+
+    /// The C member for field `field` of a value of type `base` (struct or tuple).
+    pub fn member(&self, base: &Ty, field: u32) -> String {
+        match base {
+            Ty::Struct(s) => self.field(*s, field).to_string(),
+            _ => format!("f{field}"),
+        }
+    }
 }
 
-fn note_arrays(t: &Ty, program: &hir::Program, out: &mut BTreeMap<String, (Ty, u64)>) {
+fn note_arrays(t: &Ty, program: &hir::Program, out: &mut BTreeMap<String, Ty>) {
     match t {
-        Ty::Array(e, n) => {
+        Ty::Array(e, _) => {
             note_arrays(e, program, out);
-            out.insert(format!("vx_{}", mangle(t, &program.structs)), ((**e).clone(), *n));
+            out.insert(format!("vx_{}", mangle(t, &program.structs)), t.clone());
+        }
+        Ty::Tuple(ts) => {
+            ts.iter().for_each(|e| note_arrays(e, program, out));
+            out.insert(format!("vx_{}", mangle(t, &program.structs)), t.clone());
         }
         Ty::Ref(t, _) | Ty::Ptr(t, _) => note_arrays(t, program, out),
         Ty::Struct(id) => {

@@ -155,7 +155,46 @@ impl Checker<'_> {
             }
             K::FString(_) => self.expr_not_yet("f-strings", span),
             K::Nil => self.expr_not_yet("`nil`", span),
-            K::TupleField { .. } | K::Tuple(_) => self.expr_not_yet("tuples", span),
+            K::Tuple(items) => {
+                let hints: Vec<Option<Ty>> = match expected {
+                    Some(Ty::Tuple(ts)) if ts.len() == items.len() => ts.iter().cloned().map(Some).collect(),
+                    _ => vec![None; items.len()],
+                };
+                let mut elems = Vec::with_capacity(items.len());
+                for (item, hint) in items.iter().zip(&hints) {
+                    let v = self.expr(fcx, item, hint.as_ref());
+                    let v = match hint {
+                        Some(t) => self.coerce(fcx, v, t),
+                        None => v,
+                    };
+                    elems.push(v);
+                }
+                if elems.iter().any(|e| e.ty.is_error()) {
+                    return error_expr(span);
+                }
+                let ty = Ty::Tuple(elems.iter().map(|e| e.ty.clone()).collect());
+                mk(ExprKind::TupleLit(elems), ty, span)
+            }
+            K::TupleField { base, index, index_span } => {
+                let b = auto_deref(self.expr(fcx, base, None));
+                match b.ty.clone() {
+                    Ty::Tuple(ts) if (*index as usize) < ts.len() => {
+                        let ty = ts[*index as usize].clone();
+                        mk(ExprKind::Field { base: Box::new(b), field: *index }, ty, span)
+                    }
+                    Ty::Error => error_expr(span),
+                    other => {
+                        let t = self.ty_name(&other);
+                        let mut d = Diagnostic::error("E0609", format!("no field `{index}` on type `{t}`"), *index_span)
+                            .label("unknown field");
+                        if let Ty::Tuple(ts) = &other {
+                            d = d.note(format!("the tuple has {} element{}, numbered from 0", ts.len(), if ts.len() == 1 { "" } else { "s" }));
+                        }
+                        self.error(d);
+                        error_expr(span)
+                    }
+                }
+            }
             K::Try(_) => self.expr_not_yet("the `?` operator", span),
             K::Await(_) => self.expr_not_yet("`await`", span),
             K::MapLit(_) => self.expr_not_yet("map literals", span),

@@ -41,7 +41,14 @@ impl Checker<'_> {
                 }
             }
             TypeKind::Tuple(ts) if ts.is_empty() => Ty::Unit,
-            TypeKind::Tuple(_) => self.unsupported_ty("tuple types", t),
+            TypeKind::Tuple(ts) => {
+                let elems: Vec<Ty> = ts.iter().map(|e| self.lower_ty(e)).collect();
+                if elems.iter().any(Ty::is_error) {
+                    Ty::Error
+                } else {
+                    Ty::Tuple(elems)
+                }
+            }
             TypeKind::Slice { .. } => self.unsupported_ty("slice types `&[T]`", t),
             TypeKind::Fn { .. } => self.unsupported_ty("function types", t),
             TypeKind::Never => self.unsupported_ty("the never type `!`", t),
