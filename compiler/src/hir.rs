@@ -6,7 +6,7 @@
 
 use crate::span::Span;
 use crate::syntax::ast::BinOp;
-use crate::types::{StructId, Ty};
+use crate::types::{EnumId, StructId, Ty};
 use std::fmt;
 
 pub type FnId = u32;
@@ -18,6 +18,8 @@ pub struct Program {
     pub module: String,
     /// All structs, indexed by `StructId`, in declaration order.
     pub structs: Vec<StructDef>,
+    /// All enums, indexed by `EnumId`, in declaration order.
+    pub enums: Vec<EnumDef>,
     /// All functions and methods that have bodies, indexed by `FnId`, in declaration order.
     pub functions: Vec<Function>,
     /// The `main` function and whether it returns `i32` (else unit).
@@ -29,6 +31,26 @@ pub struct StructDef {
     pub name: String,
     pub fields: Vec<FieldDef>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+    pub span: Span,
+}
+
+impl EnumDef {
+    /// No variant carries a payload: the enum is its ordinal, an `i32` (§4.4).
+    pub fn unit_only(&self) -> bool {
+        self.variants.iter().all(|v| v.payload.is_none())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VariantDef {
+    pub name: String,
+    pub payload: Option<Ty>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +167,12 @@ pub enum ExprKind {
     ArrayLit(Vec<Expr>),
     /// `(a, b, ...)`: a tuple of at least one element (its fields are read with `Field`).
     TupleLit(Vec<Expr>),
+    /// `E.V` / `E.V(payload)`.
+    EnumLit { id: EnumId, variant: u32, payload: Option<Box<Expr>> },
+    /// The ordinal of a unit-only enum value, as `i32` (§3.8 item 2).
+    EnumOrdinal(Box<Expr>),
+    /// `match`: arms are tried in order; the scrutinee is evaluated once. Type: the arms' type.
+    Match { scrutinee: Box<Expr>, arms: Vec<Arm> },
     /// `[value; count]`
     ArrayRepeat { value: Box<Expr>, count: u64 },
     /// `()`
@@ -155,6 +183,31 @@ pub enum ExprKind {
     Deref(Box<Expr>),
     /// `print`/`println`/`eprint`/`eprintln` after mode selection (§13.2). Type `()`.
     Print { parts: Vec<PrintPart>, newline: bool, stderr: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    /// Statements of a block arm (empty for an expression arm) and the arm's value.
+    pub stmts: Vec<Stmt>,
+    pub value: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// `_`
+    Wildcard,
+    /// A binding: the scrutinee (or payload) is copied into this local.
+    Bind(LocalId),
+    /// Equal to this literal (Int, Float, Bool or Str expression).
+    Literal(Expr),
+    /// Variant `variant` of the scrutinee's enum, with a payload pattern.
+    Variant { variant: u32, payload: Option<Box<Pattern>> },
+    /// An `i32` scrutinee equal to this unit-enum ordinal (§7.2).
+    Ordinal(i128),
+    Or(Vec<Pattern>),
 }
 
 #[derive(Debug, Clone)]
@@ -193,9 +246,11 @@ impl Program {
         struct D<'a>(&'a Program, &'a Ty);
         impl fmt::Display for D<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.1.fmt_with(f, &|id| {
-                    self.0.structs.get(id as usize).map(|s| s.name.clone()).unwrap_or_else(|| "?".into())
-                })
+                self.1.fmt_named(
+                    f,
+                    &|id| self.0.structs.get(id as usize).map(|s| s.name.clone()).unwrap_or_else(|| "?".into()),
+                    &|id| self.0.enums.get(id as usize).map(|s| s.name.clone()).unwrap_or_else(|| "?".into()),
+                )
             }
         }
         D(self, ty).to_string()
@@ -215,106 +270,146 @@ impl Expr {
 
 // ---------------------------------------------------------------- walking
 
-/// Calls `f` on `e` and every sub-expression (pre-order).
-pub fn visit_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
-        ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) => visit_expr(x, f),
-        ExprKind::AddrOf { place, .. } => visit_expr(place, f),
-        ExprKind::ArrayRepeat { value, .. } => visit_expr(value, f),
-        ExprKind::Field { base, .. } => visit_expr(base, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            visit_expr(lhs, f);
-            visit_expr(rhs, f);
-        }
-        ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
-            visit_expr(base, f);
-            visit_expr(index, f);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| visit_expr(a, f)),
-        ExprKind::MethodCall { receiver, args, .. } => {
-            match receiver {
-                Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => visit_expr(r, f),
-            }
-            args.iter().for_each(|a| visit_expr(a, f));
-        }
-        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, v)| visit_expr(v, f)),
-        ExprKind::ArrayLit(es) | ExprKind::TupleLit(es) => es.iter().for_each(|x| visit_expr(x, f)),
-        ExprKind::Print { parts, .. } => {
-            for p in parts {
-                if let PrintPart::Value { expr, .. } = p {
-                    visit_expr(expr, f);
-                }
-            }
-        }
-    }
+/// A visitor over HIR: `walk_*` call `stmt` on every statement and `expr` on every expression
+/// exactly once, in source order (pre-order), including statements inside match arms.
+pub trait Visit {
+    fn stmt(&mut self, _s: &Stmt) {}
+    fn expr(&mut self, _e: &Expr) {}
 }
 
-/// Calls `f` on every expression of the block (pre-order).
-pub fn visit_block_exprs(b: &Block, f: &mut impl FnMut(&Expr)) {
+pub fn walk_block(b: &Block, v: &mut impl Visit) {
     for s in &b.stmts {
-        visit_stmt(s, f);
+        walk_stmt(s, v);
     }
 }
 
-fn visit_stmt(s: &Stmt, f: &mut impl FnMut(&Expr)) {
+pub fn walk_stmt(s: &Stmt, v: &mut impl Visit) {
+    v.stmt(s);
     match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => visit_expr(e, f),
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => walk_expr(e, v),
         StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
-            visit_expr(place, f);
-            visit_expr(value, f);
+            walk_expr(place, v);
+            walk_expr(value, v);
         }
         StmtKind::If { cond, then_block, else_block } => {
-            visit_expr(cond, f);
-            visit_block_exprs(then_block, f);
+            walk_expr(cond, v);
+            walk_block(then_block, v);
             if let Some(b) = else_block {
-                visit_block_exprs(b, f);
+                walk_block(b, v);
             }
         }
         StmtKind::While { cond, body } => {
-            visit_expr(cond, f);
-            visit_block_exprs(body, f);
+            walk_expr(cond, v);
+            walk_block(body, v);
         }
         StmtKind::For { init, cond, post, body } => {
             if let Some(i) = init {
-                visit_stmt(i, f);
+                walk_stmt(i, v);
             }
             if let Some(c) = cond {
-                visit_expr(c, f);
+                walk_expr(c, v);
             }
             if let Some(p) = post {
-                visit_stmt(p, f);
+                walk_stmt(p, v);
             }
-            visit_block_exprs(body, f);
+            walk_block(body, v);
         }
         StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
     }
 }
 
-/// Calls `f` on every statement of the block, nested ones included (pre-order; a `for`'s
-/// init and post statements count).
-pub fn visit_block_stmts(b: &Block, f: &mut impl FnMut(&Stmt)) {
-    for s in &b.stmts {
-        f(s);
-        match &s.kind {
-            StmtKind::If { then_block, else_block, .. } => {
-                visit_block_stmts(then_block, f);
-                if let Some(e) = else_block {
-                    visit_block_stmts(e, f);
+pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
+    v.expr(e);
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
+        ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) | ExprKind::EnumOrdinal(x) => walk_expr(x, v),
+        ExprKind::AddrOf { place, .. } => walk_expr(place, v),
+        ExprKind::ArrayRepeat { value, .. } => walk_expr(value, v),
+        ExprKind::Field { base, .. } => walk_expr(base, v),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk_expr(lhs, v);
+            walk_expr(rhs, v);
+        }
+        ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => {
+            walk_expr(base, v);
+            walk_expr(index, v);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::MethodCall { receiver, args, .. } => {
+            match receiver {
+                Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => walk_expr(r, v),
+            }
+            args.iter().for_each(|a| walk_expr(a, v));
+        }
+        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, x)| walk_expr(x, v)),
+        ExprKind::ArrayLit(es) | ExprKind::TupleLit(es) => es.iter().for_each(|x| walk_expr(x, v)),
+        ExprKind::EnumLit { payload, .. } => {
+            if let Some(p) = payload {
+                walk_expr(p, v);
+            }
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            walk_expr(scrutinee, v);
+            for arm in arms {
+                walk_pattern(&arm.pattern, v);
+                if let Some(g) = &arm.guard {
+                    walk_expr(g, v);
+                }
+                for s in &arm.stmts {
+                    walk_stmt(s, v);
+                }
+                if let Some(x) = &arm.value {
+                    walk_expr(x, v);
                 }
             }
-            StmtKind::While { body, .. } => visit_block_stmts(body, f),
-            StmtKind::For { init, post, body, .. } => {
-                if let Some(i) = init {
-                    f(i);
+        }
+        ExprKind::Print { parts, .. } => {
+            for p in parts {
+                if let PrintPart::Value { expr, .. } = p {
+                    walk_expr(expr, v);
                 }
-                if let Some(p) = post {
-                    f(p);
-                }
-                visit_block_stmts(body, f);
             }
-            _ => {}
         }
     }
+}
+
+fn walk_pattern(p: &Pattern, v: &mut impl Visit) {
+    match p {
+        Pattern::Literal(e) => walk_expr(e, v),
+        Pattern::Variant { payload: Some(q), .. } => walk_pattern(q, v),
+        Pattern::Or(ps) => ps.iter().for_each(|q| walk_pattern(q, v)),
+        _ => {}
+    }
+}
+
+struct ExprFn<F>(F);
+
+impl<F: FnMut(&Expr)> Visit for ExprFn<F> {
+    fn expr(&mut self, e: &Expr) {
+        (self.0)(e)
+    }
+}
+
+struct StmtFn<F>(F);
+
+impl<F: FnMut(&Stmt)> Visit for StmtFn<F> {
+    fn stmt(&mut self, s: &Stmt) {
+        (self.0)(s)
+    }
+}
+
+/// Calls `f` on `e` and every sub-expression (pre-order).
+pub fn visit_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    walk_expr(e, &mut ExprFn(f));
+}
+
+/// Calls `f` on every expression of the block (pre-order).
+pub fn visit_block_exprs(b: &Block, f: &mut impl FnMut(&Expr)) {
+    walk_block(b, &mut ExprFn(f));
+}
+
+/// Calls `f` on every statement of the block, nested ones included (those in `for` headers and
+/// match arms too).
+pub fn visit_block_stmts(b: &Block, f: &mut impl FnMut(&Stmt)) {
+    walk_block(b, &mut StmtFn(f));
 }

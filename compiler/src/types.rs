@@ -93,6 +93,8 @@ impl FloatTy {
 
 /// Index into `hir::Program::structs`.
 pub type StructId = u32;
+/// Index into `hir::Program::enums`.
+pub type EnumId = u32;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ty {
@@ -106,6 +108,7 @@ pub enum Ty {
     /// `!`
     Never,
     Struct(StructId),
+    Enum(EnumId),
     /// `[T; N]`
     Array(Box<Ty>, u64),
     /// `&T` (false) / `&T!` (true)
@@ -150,6 +153,16 @@ impl Ty {
 
     /// A display form that needs struct names; use `TyDisplay` via `hir::Program::ty_name`.
     pub fn fmt_with(&self, f: &mut fmt::Formatter<'_>, struct_name: &dyn Fn(StructId) -> String) -> fmt::Result {
+        self.fmt_named(f, struct_name, &|_| "enum".to_string())
+    }
+
+    /// Display with names for structs and enums.
+    pub fn fmt_named(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        struct_name: &dyn Fn(StructId) -> String,
+        enum_name: &dyn Fn(EnumId) -> String,
+    ) -> fmt::Result {
         match self {
             Ty::Int(i) => f.write_str(i.name()),
             Ty::Float(x) => f.write_str(x.name()),
@@ -158,14 +171,15 @@ impl Ty {
             Ty::Unit => f.write_str("()"),
             Ty::Never => f.write_str("!"),
             Ty::Struct(id) => f.write_str(&struct_name(*id)),
+            Ty::Enum(id) => f.write_str(&enum_name(*id)),
             Ty::Array(e, n) => {
                 f.write_str("[")?;
-                e.fmt_with(f, struct_name)?;
+                e.fmt_named(f, struct_name, enum_name)?;
                 write!(f, "; {n}]")
             }
             Ty::Ref(t, m) => {
                 f.write_str("&")?;
-                t.fmt_with(f, struct_name)?;
+                t.fmt_named(f, struct_name, enum_name)?;
                 if *m {
                     f.write_str("!")?;
                 }
@@ -173,7 +187,7 @@ impl Ty {
             }
             Ty::Ptr(t, c) => {
                 f.write_str(if *c { "*const " } else { "*" })?;
-                t.fmt_with(f, struct_name)
+                t.fmt_named(f, struct_name, enum_name)
             }
             Ty::Tuple(ts) => {
                 f.write_str("(")?;
@@ -181,7 +195,7 @@ impl Ty {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    t.fmt_with(f, struct_name)?;
+                    t.fmt_named(f, struct_name, enum_name)?;
                 }
                 f.write_str(")")
             }
@@ -191,10 +205,10 @@ impl Ty {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    t.fmt_with(f, struct_name)?;
+                    t.fmt_named(f, struct_name, enum_name)?;
                 }
                 f.write_str("): ")?;
-                r.fmt_with(f, struct_name)
+                r.fmt_named(f, struct_name, enum_name)
             }
             Ty::Error => f.write_str("{error}"),
         }

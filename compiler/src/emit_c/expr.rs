@@ -14,7 +14,11 @@ pub fn impure(e: &hir::Expr) -> bool {
     let mut found = false;
     visit(e, &mut |x| {
         found |= match &x.kind {
-            ExprKind::Call { .. } | ExprKind::MethodCall { .. } | ExprKind::Print { .. } | ExprKind::Index { .. } => true,
+            ExprKind::Call { .. }
+            | ExprKind::MethodCall { .. }
+            | ExprKind::Print { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::Match { .. } => true,
             ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => x.ty.is_int() && !nonzero_divisor(rhs),
             _ => false,
         }
@@ -204,6 +208,21 @@ impl FnEmitter<'_> {
                     format!("(({cty}){{{{{}}}}})", values.join(", "))
                 }
             }
+            ExprKind::EnumLit { id, variant, payload } => {
+                if self.program.enums[*id as usize].unit_only() {
+                    return variant.to_string();
+                }
+                let cty = self.c_type(&e.ty);
+                match payload {
+                    None => format!("(({cty}){{.tag = {variant}}})"),
+                    Some(p) => {
+                        let v = self.expr(p);
+                        format!("(({cty}){{.tag = {variant}, .u.v{variant} = {}}})", strip(&v))
+                    }
+                }
+            }
+            ExprKind::EnumOrdinal(inner) => self.expr(inner),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms),
             ExprKind::TupleLit(elems) => {
                 let ops: Vec<Operand> = elems.iter().map(Operand::Value).collect();
                 let values = self.operands(&ops);

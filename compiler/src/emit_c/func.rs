@@ -105,6 +105,11 @@ pub fn emit_function(
     for s in &f.body.stmts {
         e.stmt(s);
     }
+    // The type checker proved the end unreachable; say so for compilers that cannot see it.
+    if f.ret != Ty::Unit && !matches!(f.body.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
+        let line = e.line_of(f.span);
+        e.line(&format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"missing return\");"));
+    }
     e.out.push_str("}\n");
     Emitted { globals: e.globals, body: e.out }
 }
@@ -129,7 +134,7 @@ impl FnEmitter<'_> {
         self.sources.files.get(span.file as usize).map_or(0, |f| f.line_of(span))
     }
 
-    fn flush_prelude(&mut self) {
+    pub(super) fn flush_prelude(&mut self) {
         for p in std::mem::take(&mut self.prelude) {
             self.line(&p);
         }
@@ -147,7 +152,7 @@ impl FnEmitter<'_> {
         self.indent -= 1;
     }
 
-    fn stmt(&mut self, s: &hir::Stmt) {
+    pub(super) fn stmt(&mut self, s: &hir::Stmt) {
         match &s.kind {
             StmtKind::Let { local, init } => {
                 let name = self.locals[*local as usize].clone();
@@ -243,7 +248,7 @@ impl FnEmitter<'_> {
     }
 
     /// Evaluates `e` for its effects.
-    fn expr_stmt(&mut self, e: &hir::Expr) {
+    pub(super) fn expr_stmt(&mut self, e: &hir::Expr) {
         let text = self.expr(e);
         self.flush_prelude();
         let is_call = matches!(e.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. });

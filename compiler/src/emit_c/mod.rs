@@ -8,6 +8,7 @@
 
 mod expr;
 mod func;
+mod matching;
 mod names;
 mod types;
 

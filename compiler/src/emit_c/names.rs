@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 pub struct Names {
     functions: Vec<String>,
     structs: Vec<String>,
+    enums: Vec<String>,
 }
 
 impl Names {
@@ -24,6 +25,7 @@ impl Names {
             name
         };
         let structs: Vec<String> = program.structs.iter().map(|s| unique(format!("vx_{m}_{}", s.name))).collect();
+        let enums: Vec<String> = program.enums.iter().map(|e| unique(format!("vx_{m}_{}", e.name))).collect();
         let functions = program
             .functions
             .iter()
@@ -32,7 +34,7 @@ impl Names {
                 None => unique(format!("vx_{m}_{}", f.name)),
             })
             .collect();
-        Names { functions, structs }
+        Names { functions, structs, enums }
     }
 
     pub fn function(&self, id: FnId) -> &str {
@@ -41,6 +43,10 @@ impl Names {
 
     pub fn strukt(&self, id: u32) -> &str {
         &self.structs[id as usize]
+    }
+
+    pub fn enumeration(&self, id: u32) -> &str {
+        &self.enums[id as usize]
     }
 }
 

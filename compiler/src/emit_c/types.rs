@@ -11,6 +11,8 @@ pub struct Layouts {
     /// `typedef`s and struct definitions, ready to paste into the output.
     pub definitions: String,
     struct_names: Vec<String>,
+    /// C names of data enums (`None` for unit-only enums, which are `int32_t`).
+    enum_names: Vec<Option<String>>,
     field_names: Vec<Vec<String>>,
 }
 
@@ -35,6 +37,7 @@ fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
         Ty::Bool => "bool".into(),
         Ty::Str => "str".into(),
         Ty::Struct(id) => structs.get(*id as usize).map(|s| s.name.clone()).unwrap_or_default(),
+        Ty::Enum(id) => format!("enum{id}"),
         Ty::Array(e, n) => format!("arr_{n}_{}", mangle(e, structs)),
         Ty::Tuple(ts) => {
             let parts: Vec<String> = ts.iter().map(|t| mangle(t, structs)).collect();
@@ -50,7 +53,13 @@ impl Layouts {
     pub fn collect(program: &hir::Program, names: &Names, reachable: &[FnId]) -> Layouts {
         let struct_names: Vec<String> = (0..program.structs.len() as u32).map(|i| names.strukt(i).to_string()).collect();
         let field_names = program.structs.iter().map(|s| s.fields.iter().map(|f| safe_ident(&f.name)).collect()).collect();
-        let mut l = Layouts { definitions: String::new(), struct_names, field_names };
+        let enum_names = program
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| if e.unit_only() { None } else { Some(names.enumeration(i as u32).to_string()) })
+            .collect();
+        let mut l = Layouts { definitions: String::new(), struct_names, enum_names, field_names };
 
         // Every array and tuple type the program mentions, keyed by its C name (sorted: deterministic).
         let mut arrays: BTreeMap<String, Ty> = BTreeMap::new();
@@ -58,6 +67,13 @@ impl Layouts {
         for s in &program.structs {
             for f in &s.fields {
                 note(&f.ty);
+            }
+        }
+        for e in &program.enums {
+            for v in &e.variants {
+                if let Some(t) = &v.payload {
+                    note(t);
+                }
             }
         }
         for &id in reachable {
@@ -70,7 +86,7 @@ impl Layouts {
         }
 
         let mut defs = String::new();
-        for name in &l.struct_names {
+        for name in l.struct_names.iter().chain(l.enum_names.iter().flatten()) {
             let _ = writeln!(defs, "typedef struct {name} {name};");
         }
         for name in arrays.keys() {
@@ -83,16 +99,19 @@ impl Layouts {
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
         enum Node {
             Struct(u32),
+            Enum(u32),
             Array(String),
         }
         let deps = |n: &Node| -> Vec<Node> {
             let by_value = |t: &Ty| match t {
                 Ty::Struct(id) => Some(Node::Struct(*id)),
+                Ty::Enum(id) if !program.enums[*id as usize].unit_only() => Some(Node::Enum(*id)),
                 Ty::Array(..) | Ty::Tuple(_) => Some(Node::Array(l.c_type_static(t, program))),
                 _ => None,
             };
             match n {
                 Node::Struct(id) => program.structs[*id as usize].fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
+                Node::Enum(id) => program.enums[*id as usize].variants.iter().filter_map(|v| v.payload.as_ref().and_then(by_value)).collect(),
                 Node::Array(name) => match arrays.get(name) {
                     Some(Ty::Array(e, _)) => by_value(e).into_iter().collect(),
                     Some(Ty::Tuple(ts)) => ts.iter().filter_map(by_value).collect(),
@@ -104,6 +123,7 @@ impl Layouts {
         let mut done = std::collections::BTreeSet::new();
         let roots: Vec<Node> = (0..program.structs.len() as u32)
             .map(Node::Struct)
+            .chain((0..program.enums.len() as u32).filter(|i| !program.enums[*i as usize].unit_only()).map(Node::Enum))
             .chain(arrays.keys().cloned().map(Node::Array))
             .collect();
         for root in roots {
@@ -140,6 +160,16 @@ impl Layouts {
                     }
                     defs.push_str("};\n\n");
                 }
+                Node::Enum(id) => {
+                    let Some(name) = l.enum_names[id as usize].clone() else { continue };
+                    let _ = writeln!(defs, "struct {name} {{\n    int32_t tag;\n    union {{");
+                    for (i, v) in program.enums[id as usize].variants.iter().enumerate() {
+                        if let Some(t) = &v.payload {
+                            let _ = writeln!(defs, "        {} v{i}; /* {} */", l.c_type_static(t, program), v.name);
+                        }
+                    }
+                    defs.push_str("    } u;\n};\n\n");
+                }
                 Node::Array(name) => match arrays.get(&name) {
                     Some(Ty::Array(elem, len)) => {
                         let _ = writeln!(
@@ -172,6 +202,7 @@ impl Layouts {
             Ty::Bool => "bool".into(),
             Ty::Str => "vex_str".into(),
             Ty::Struct(id) => self.struct_names[*id as usize].clone(),
+            Ty::Enum(id) => self.enum_names[*id as usize].clone().unwrap_or_else(|| "int32_t".to_string()),
             Ty::Array(..) | Ty::Tuple(_) => format!("vx_{}", mangle(ty, &program.structs)),
             Ty::Ref(t, _) => format!("{}*", self.c_type_static(t, program)),
             Ty::Ptr(t, is_const) => {

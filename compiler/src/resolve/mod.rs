@@ -76,6 +76,9 @@ pub struct Resolved {
     pub aliases: HashMap<String, usize>,
     /// Constants by name: index into `ast::File::items`.
     pub consts: HashMap<String, usize>,
+    /// Enums, indexed by `EnumId`, and by name.
+    pub enums: Vec<StructEntry>,
+    pub enum_ids: HashMap<String, u32>,
 }
 
 /// Resolves names. Always returns the tables (unresolved names are simply absent, so the type
@@ -148,7 +151,9 @@ impl Resolver {
                 }
                 ast::ItemKind::Enum(e) => {
                     if self.define(&e.name, "enum") {
-                        self.out.other_types.insert(e.name.name.clone(), e.name.span);
+                        let id = self.out.enums.len() as u32;
+                        self.out.enums.push(StructEntry { name: e.name.name.clone(), item: i });
+                        self.out.enum_ids.insert(e.name.name.clone(), id);
                     }
                 }
                 ast::ItemKind::Trait(t) => {
@@ -250,6 +255,7 @@ impl Resolver {
             .struct_ids
             .keys()
             .chain(self.out.other_types.keys())
+            .chain(self.out.enum_ids.keys())
             .map(String::as_str)
             .chain(builtins::TYPE_NAMES.iter().copied());
         let mut d = Diagnostic::error("E0412", format!("cannot find type `{}` in this scope", name.name), name.span)

@@ -284,7 +284,7 @@ impl<'r> BodyResolver<'r> {
             Some(res) => {
                 self.r.out.names.insert(node, res);
             }
-            None if self.r.out.other_types.contains_key(n) => {}
+            None if self.r.out.other_types.contains_key(n) || self.r.out.enum_ids.contains_key(n) => {}
             None => {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();

@@ -12,6 +12,9 @@ impl Checker<'_> {
         if &e.ty == target || e.ty.is_error() || target.is_error() || e.ty == Ty::Never {
             return e;
         }
+        if *target == Ty::I32 && self.is_unit_enum(&e.ty) {
+            return self.ordinal(e);
+        }
         match (&e.ty, target) {
             // `&T!` can always be used as `&T`.
             (Ty::Ref(a, true), Ty::Ref(b, false)) if a == b => return hir::Expr { ty: target.clone(), ..e },

@@ -199,7 +199,7 @@ impl Checker<'_> {
             K::Await(_) => self.expr_not_yet("`await`", span),
             K::MapLit(_) => self.expr_not_yet("map literals", span),
             K::CollectionCtor { name, .. } => self.expr_not_yet(&format!("`{}`", name.name), span),
-            K::Match { .. } => self.expr_not_yet("`match`", span),
+            K::Match { scrutinee, arms } => self.match_expr(fcx, scrutinee, arms, expected, span),
             K::Closure(_) => self.expr_not_yet("closures", span),
             K::Block(_) => self.expr_not_yet("block expressions", span),
             K::Range { .. } => self.expr_not_yet("ranges", span),
@@ -277,7 +277,14 @@ impl Checker<'_> {
                 );
                 error_expr(span)
             }
-            None if self.res.other_types.contains_key(&name.name) => self.expr_not_yet("enums", span),
+            None if self.res.enum_ids.contains_key(&name.name) => {
+                self.error(
+                    Diagnostic::error("E0423", format!("expected value, found enum `{}`", name.name), span)
+                        .help(format!("name one of its variants: `{}.Variant`", name.name)),
+                );
+                error_expr(span)
+            }
+            None if self.res.other_types.contains_key(&name.name) => self.expr_not_yet("traits as values", span),
             None => error_expr(span),
         }
     }
@@ -346,6 +353,15 @@ impl Checker<'_> {
         if lhs.ty.is_error() || rhs.ty.is_error() {
             return error_expr(span);
         }
+        // Unit-only enums compare by ordinal, with each other or with an `i32` (§3.8 item 2).
+        let (lhs, rhs) = if matches!(op, BinOp::Eq | BinOp::Ne)
+            && (self.is_unit_enum(&lhs.ty) || self.is_unit_enum(&rhs.ty))
+            && (lhs.ty == rhs.ty || lhs.ty == Ty::I32 || rhs.ty == Ty::I32)
+        {
+            (self.ordinal(lhs), self.ordinal(rhs))
+        } else {
+            (lhs, rhs)
+        };
         let lt = lhs.ty.clone();
         let rt = rhs.ty.clone();
         if op.is_logical() {
@@ -403,6 +419,16 @@ impl Checker<'_> {
         mk(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, result(lt), span)
     }
 
+    /// A unit-only enum value as its `i32` ordinal; other values unchanged.
+    pub fn ordinal(&self, e: hir::Expr) -> hir::Expr {
+        if self.is_unit_enum(&e.ty) {
+            let span = e.span;
+            mk(ExprKind::EnumOrdinal(Box::new(e)), Ty::I32, span)
+        } else {
+            e
+        }
+    }
+
     fn no_operator(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr, span: Span) -> hir::Expr {
         let lt = self.ty_name(&lhs.ty);
         let rt = self.ty_name(&rhs.ty);
@@ -439,6 +465,7 @@ impl Checker<'_> {
         if inner.ty.is_error() || target.is_error() {
             return error_expr(span);
         }
+        let inner = if target.is_numeric() { self.ordinal(inner) } else { inner };
         let ok = match (&inner.ty, &target) {
             (a, b) if a == b => true,
             (a, b) if a.is_numeric() && b.is_numeric() => true,
@@ -506,8 +533,11 @@ impl Checker<'_> {
                 error_expr(span)
             }
             None => {
-                if self.res.other_types.contains_key(&name.name) {
-                    return self.expr_not_yet("enums", span);
+                if self.res.enum_ids.contains_key(&name.name) {
+                    self.error(
+                        Diagnostic::error("E0423", format!("expected function, found enum `{}`", name.name), callee.span)
+                            .help(format!("construct a variant: `{}.Variant(value)`", name.name)),
+                    );
                 }
                 error_expr(span)
             }
@@ -585,6 +615,9 @@ impl Checker<'_> {
         bang: Option<Span>,
         span: Span,
     ) -> hir::Expr {
+        if let Some(eid) = self.enum_path(receiver) {
+            return self.variant_call(fcx, eid, name, args, span);
+        }
         let recv = self.expr(fcx, receiver, None);
         let base_ty = recv.ty.auto_deref().clone();
         match base_ty {
@@ -665,11 +698,9 @@ impl Checker<'_> {
     }
 
     fn field(&mut self, fcx: &mut FnCx, base: &ast::Expr, name: &ast::Ident, span: Span) -> hir::Expr {
-        // `E.V` on an enum name is a variant path: enums come with a later version.
-        if let ast::ExprKind::Ident(b) = &base.kind {
-            if self.res.names.get(&base.id).is_none() && self.res.other_types.contains_key(&b.name) {
-                return self.expr_not_yet("enums", span);
-            }
+        // `E.V` on an enum name is a variant path (§6.6).
+        if let Some(eid) = self.enum_path(base) {
+            return self.variant_value(eid, name, span);
         }
         let b = auto_deref(self.expr(fcx, base, None));
         match b.ty.clone() {

@@ -13,7 +13,8 @@ impl Checker<'_> {
     pub fn check_unsupported_items(&mut self) {
         for item in &self.file.items {
             let what = match &item.kind {
-                ItemKind::Enum(_) => Some("enums"),
+                ItemKind::Enum(e) if !e.type_params.is_empty() => Some("generic enums"),
+                ItemKind::Enum(_) => None,
                 ItemKind::Trait(_) => Some("traits"),
                 ItemKind::Const(_) => None,
                 ItemKind::TypeAlias(t) => {
@@ -71,6 +72,9 @@ impl Checker<'_> {
     }
 
     pub fn collect_structs(&mut self) {
+        for entry in &self.res.enums {
+            self.enums.push(hir::EnumDef { name: entry.name.clone(), variants: Vec::new(), span: Default::default() });
+        }
         for entry in &self.res.structs {
             self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default() });
         }
@@ -93,6 +97,25 @@ impl Checker<'_> {
             self.structs[id].fields = fields;
             self.structs[id].span = s.name.span;
         }
+        for (id, entry) in self.res.enums.iter().enumerate() {
+            let ItemKind::Enum(e) = &self.file.items[entry.item].kind else { continue };
+            let mut seen: HashMap<&str, crate::span::Span> = HashMap::new();
+            let mut variants = Vec::new();
+            for v in &e.variants {
+                if let Some(prev) = seen.insert(&v.name.name, v.name.span) {
+                    self.error(
+                        Diagnostic::error("E0428", format!("variant `{}` is defined multiple times", v.name.name), v.name.span)
+                            .label("redefined here")
+                            .secondary(prev, "first defined here"),
+                    );
+                    continue;
+                }
+                let payload = v.payload.as_ref().map(|t| self.lower_ty(t));
+                variants.push(hir::VariantDef { name: v.name.name.clone(), payload });
+            }
+            self.enums[id].variants = variants;
+            self.enums[id].span = e.name.span;
+        }
         self.check_recursive_structs();
     }
 
@@ -104,25 +127,41 @@ impl Checker<'_> {
             Active,
             Done,
         }
-        fn contained(ty: &Ty, out: &mut Vec<StructId>) {
-            match ty {
-                Ty::Struct(id) => out.push(*id),
-                Ty::Array(e, _) => contained(e, out),
-                Ty::Tuple(ts) => ts.iter().for_each(|t| contained(t, out)),
-                _ => {}
-            }
-        }
         let n = self.structs.len();
-        let mut marks = vec![Mark::New; n];
-        let mut reported = vec![false; n];
+        // Nodes: structs 0..n, then enums n..n+m (an enum holds its payloads by value).
+        let contained = |ty: &Ty, out: &mut Vec<StructId>| {
+            fn walk(ty: &Ty, n: usize, out: &mut Vec<StructId>) {
+                match ty {
+                    Ty::Struct(id) => out.push(*id),
+                    Ty::Enum(id) => out.push(n as u32 + *id),
+                    Ty::Array(e, _) => walk(e, n, out),
+                    Ty::Tuple(ts) => ts.iter().for_each(|t| walk(t, n, out)),
+                    _ => {}
+                }
+            }
+            walk(ty, n, out)
+        };
+        let children = |node: usize, out: &mut Vec<StructId>| {
+            if node < n {
+                self.structs[node].fields.iter().for_each(|f| contained(&f.ty, out));
+            } else if let Some(e) = self.enums.get(node - n) {
+                e.variants.iter().filter_map(|v| v.payload.as_ref()).for_each(|t| contained(t, out));
+            }
+        };
+        let node_name = |node: usize| if node < n { self.structs[node].name.clone() } else { self.enums[node - n].name.clone() };
+        let node_span = |node: usize| if node < n { self.structs[node].span } else { self.enums[node - n].span };
+        let n_all = n + self.enums.len();
+        let mut marks = vec![Mark::New; n_all];
+        let mut reported = vec![false; n_all];
+        let mut found: Vec<Diagnostic> = Vec::new();
         // Iterative DFS keeps deep struct chains from exhausting the stack.
-        for root in 0..n {
+        for root in 0..n_all {
             if marks[root] != Mark::New {
                 continue;
             }
             let mut stack: Vec<(usize, Vec<StructId>, usize)> = Vec::new();
             let mut kids = Vec::new();
-            self.structs[root].fields.iter().for_each(|f| contained(&f.ty, &mut kids));
+            children(root, &mut kids);
             marks[root] = Mark::Active;
             stack.push((root, kids, 0));
             while let Some((node, kids, next)) = stack.last_mut() {
@@ -136,7 +175,7 @@ impl Checker<'_> {
                 match marks.get(child).copied() {
                     Some(Mark::New) => {
                         let mut ck = Vec::new();
-                        self.structs[child].fields.iter().for_each(|f| contained(&f.ty, &mut ck));
+                        children(child, &mut ck);
                         marks[child] = Mark::Active;
                         stack.push((child, ck, 0));
                     }
@@ -145,12 +184,12 @@ impl Checker<'_> {
                         let cycle: Vec<String> = stack
                             .iter()
                             .skip_while(|(s, _, _)| *s != child)
-                            .map(|(s, _, _)| format!("`{}`", self.structs[*s].name))
+                            .map(|(s, _, _)| format!("`{}`", node_name(*s)))
                             .collect();
-                        let name = self.structs[child].name.clone();
-                        let span = self.structs[child].span;
-                        self.diags.push(
-                            Diagnostic::error("E0391", format!("recursive struct `{name}` has infinite size"), span)
+                        let name = node_name(child);
+                        let span = node_span(child);
+                        found.push(
+                            Diagnostic::error("E0391", format!("recursive type `{name}` has infinite size"), span)
                                 .label("contains itself by value")
                                 .note(format!("cycle: {} -> `{name}`", cycle.join(" -> ")))
                                 .help("insert indirection (a `Box`, `Vec` or reference) to break the cycle"),
@@ -160,12 +199,16 @@ impl Checker<'_> {
                 }
             }
         }
-        if reported.iter().any(|r| *r) {
-            // Mark the cyclic structs' fields as erroneous so nothing downstream recurses forever.
-            for (i, r) in reported.iter().enumerate() {
-                if *r {
-                    self.structs[i].fields.iter_mut().for_each(|f| f.ty = Ty::Error);
-                }
+        self.diags.extend(found);
+        // Mark the cyclic types' members as erroneous so nothing downstream recurses forever.
+        for (i, r) in reported.iter().enumerate() {
+            if !*r {
+                continue;
+            }
+            if i < n {
+                self.structs[i].fields.iter_mut().for_each(|f| f.ty = Ty::Error);
+            } else {
+                self.enums[i - n].variants.iter_mut().for_each(|v| v.payload = v.payload.as_ref().map(|_| Ty::Error));
             }
         }
     }

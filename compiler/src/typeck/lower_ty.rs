@@ -109,6 +109,12 @@ impl Checker<'_> {
         if let Some(&item) = self.res.aliases.get(n) {
             return self.expand_alias(n, item, args, t);
         }
+        if let Some(&id) = self.res.enum_ids.get(n) {
+            if !args.is_empty() {
+                return self.unsupported_ty("generic enums", t);
+            }
+            return Ty::Enum(id);
+        }
         if let Some(&id) = self.res.struct_ids.get(n) {
             if !args.is_empty() {
                 return self.unsupported_ty("generic structs", t);

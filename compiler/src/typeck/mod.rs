@@ -9,6 +9,7 @@ mod consts;
 mod expr;
 mod items;
 mod lower_ty;
+mod matching;
 mod print;
 mod stmt;
 
@@ -37,6 +38,7 @@ pub(crate) struct Checker<'a> {
     pub res: &'a Resolved,
     pub source: &'a SourceFile,
     pub structs: Vec<hir::StructDef>,
+    pub enums: Vec<hir::EnumDef>,
     pub sigs: Vec<FnSig>,
     pub diags: Vec<Diagnostic>,
     /// Type aliases being expanded (cycle detection) and already reported as cyclic.
@@ -66,6 +68,7 @@ pub fn check(
         res,
         source,
         structs: Vec::new(),
+        enums: Vec::new(),
         sigs: Vec::new(),
         diags: Vec::new(),
         alias_stack: Vec::new(),
@@ -84,7 +87,7 @@ pub fn check(
     }
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
-    let program = hir::Program { module, structs: cx.structs, functions, main };
+    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, main };
     if cx.diags.iter().any(Diagnostic::is_error) {
         Err(cx.diags)
     } else {
@@ -105,13 +108,17 @@ impl<'a> Checker<'a> {
     }
 
     pub fn ty_name(&self, ty: &Ty) -> String {
-        struct D<'b>(&'b [hir::StructDef], &'b Ty);
+        struct D<'b>(&'b [hir::StructDef], &'b [hir::EnumDef], &'b Ty);
         impl std::fmt::Display for D<'_> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.1.fmt_with(f, &|id| self.0.get(id as usize).map(|s| s.name.clone()).unwrap_or_default())
+                self.2.fmt_named(
+                    f,
+                    &|id| self.0.get(id as usize).map(|s| s.name.clone()).unwrap_or_default(),
+                    &|id| self.1.get(id as usize).map(|s| s.name.clone()).unwrap_or_default(),
+                )
             }
         }
-        D(&self.structs, ty).to_string()
+        D(&self.structs, &self.enums, ty).to_string()
     }
 }
 

@@ -119,6 +119,7 @@ impl Checker<'_> {
             return Some(PrintPart::Text(s.clone()));
         }
         let e = auto_deref(self.expr(fcx, a, None));
+        let e = self.ordinal(e);
         let ty = e.ty.clone();
         let printable = ty.is_numeric() || ty == Ty::Bool || ty == Ty::Str;
         if ty.is_error() {

@@ -1,0 +1,334 @@
+//! Enum values and `match` (LANGUAGE.md §4.4, §7): variant paths, patterns, arm typing,
+//! exhaustiveness (E0004) and unreachable arms (W0007).
+
+use super::expr::auto_deref;
+use super::{Checker, FnCx};
+use crate::diag::Diagnostic;
+use crate::hir::{self, ExprKind, Pattern};
+use crate::resolve::did_you_mean;
+use crate::span::Span;
+use crate::syntax::ast::{self, PatternKind};
+use crate::types::{EnumId, Ty};
+
+fn mk(kind: ExprKind, ty: Ty, span: Span) -> hir::Expr {
+    hir::Expr { kind, ty, span }
+}
+
+fn error_expr(span: Span) -> hir::Expr {
+    mk(ExprKind::Unit, Ty::Error, span)
+}
+
+impl Checker<'_> {
+    /// The enum a bare name denotes in expression position (`Color` in `Color.Red`), if the
+    /// name is not shadowed by a local or other value.
+    pub fn enum_path(&self, base: &ast::Expr) -> Option<EnumId> {
+        match &base.kind {
+            ast::ExprKind::Ident(name) if self.res.names.get(&base.id).is_none() => self.res.enum_ids.get(&name.name).copied(),
+            _ => None,
+        }
+    }
+
+    fn variant_index(&mut self, id: EnumId, name: &ast::Ident) -> Option<u32> {
+        let def = &self.enums[id as usize];
+        if let Some(i) = def.variants.iter().position(|v| v.name == name.name) {
+            return Some(i as u32);
+        }
+        let names: Vec<&str> = def.variants.iter().map(|v| v.name.as_str()).collect();
+        let mut d = Diagnostic::error("E0599", format!("no variant named `{}` in enum `{}`", name.name, def.name), name.span)
+            .label("variant not found");
+        if let Some(h) = did_you_mean(&name.name, names.into_iter()) {
+            d = d.help(h);
+        }
+        self.error(d);
+        None
+    }
+
+    /// `E.V` (a unit variant).
+    pub fn variant_value(&mut self, id: EnumId, variant: &ast::Ident, span: Span) -> hir::Expr {
+        let Some(v) = self.variant_index(id, variant) else { return error_expr(span) };
+        let def = &self.enums[id as usize];
+        if def.variants[v as usize].payload.is_some() {
+            let d = Diagnostic::error("E0533", format!("variant `{}.{}` carries a value", def.name, variant.name), span)
+                .label("expected a value here")
+                .help(format!("construct it with its payload: `{}.{}(value)`", def.name, variant.name));
+            self.error(d);
+            return error_expr(span);
+        }
+        mk(ExprKind::EnumLit { id, variant: v, payload: None }, Ty::Enum(id), span)
+    }
+
+    /// `E.V(payload)`.
+    pub fn variant_call(&mut self, fcx: &mut FnCx, id: EnumId, variant: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
+        let Some(v) = self.variant_index(id, variant) else { return error_expr(span) };
+        let def = self.enums[id as usize].clone();
+        let Some(payload_ty) = def.variants[v as usize].payload.clone() else {
+            self.error(
+                Diagnostic::error("E0618", format!("variant `{}.{}` has no payload", def.name, variant.name), span)
+                    .label("called like a function")
+                    .help(format!("write `{}.{}` without parentheses", def.name, variant.name)),
+            );
+            return error_expr(span);
+        };
+        if args.len() != 1 {
+            self.error(
+                Diagnostic::error("E0061", format!("variant `{}.{}` takes 1 value but {} were supplied", def.name, variant.name, args.len()), span)
+                    .label("expected exactly one payload value")
+                    .help("a variant carries exactly one value; use a tuple or a struct for several"),
+            );
+            return error_expr(span);
+        }
+        let value = self.expr(fcx, &args[0], Some(&payload_ty));
+        let value = self.coerce(fcx, value, &payload_ty);
+        mk(ExprKind::EnumLit { id, variant: v, payload: Some(Box::new(value)) }, Ty::Enum(id), span)
+    }
+
+    pub fn is_unit_enum(&self, ty: &Ty) -> bool {
+        matches!(ty, Ty::Enum(id) if self.enums[*id as usize].unit_only())
+    }
+
+    pub fn match_expr(
+        &mut self,
+        fcx: &mut FnCx,
+        scrutinee: &ast::Expr,
+        arms: &[ast::MatchArm],
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> hir::Expr {
+        let scrut = auto_deref(self.expr(fcx, scrutinee, None));
+        let sty = scrut.ty.clone();
+        let mut result_ty: Option<Ty> = expected.cloned().filter(|t| !t.is_error());
+        let mut out = Vec::with_capacity(arms.len());
+        for arm in arms {
+            let pattern = self.pattern(fcx, &arm.pattern, &sty);
+            let guard = arm.guard.as_ref().map(|g| {
+                let e = self.expr(fcx, g, Some(&Ty::Bool));
+                self.coerce(fcx, e, &Ty::Bool)
+            });
+            let (stmts, tail) = match &arm.body.kind {
+                ast::ExprKind::Block(b) => {
+                    let stmts: Vec<hir::Stmt> = b.stmts.iter().filter_map(|s| self.stmt(fcx, s)).collect();
+                    (stmts, b.tail.as_deref())
+                }
+                _ => (Vec::new(), Some(&arm.body)),
+            };
+            let diverges = super::stmt::block_diverges(&hir::Block { stmts: stmts.clone(), span: arm.span });
+            let value = tail.map(|t| {
+                let v = self.expr(fcx, t, result_ty.as_ref());
+                match &result_ty {
+                    Some(rt) if v.ty != Ty::Never => self.coerce(fcx, v, rt),
+                    _ => v,
+                }
+            });
+            let arm_ty = match &value {
+                Some(v) => v.ty.clone(),
+                None if diverges => Ty::Never,
+                None => Ty::Unit,
+            };
+            if result_ty.is_none() && arm_ty != Ty::Never && !arm_ty.is_error() {
+                result_ty = Some(arm_ty.clone());
+            } else if let (Some(rt), None) = (&result_ty, &value) {
+                if !diverges && *rt != Ty::Unit {
+                    let want = self.ty_name(rt);
+                    self.error(
+                        Diagnostic::error("E0308", "mismatched types in match arms", arm.body.span)
+                            .label(format!("this arm has no value, the match yields `{want}`"))
+                            .help("end the block with the arm's value (without `;`)"),
+                    );
+                }
+            }
+            out.push(hir::Arm { pattern, guard, stmts, value, span: arm.span });
+        }
+        self.check_exhaustive(&sty, &out, arms, scrut.span);
+        let ty = result_ty.unwrap_or(Ty::Never);
+        let ty = if out.is_empty() { Ty::Never } else { ty };
+        mk(ExprKind::Match { scrutinee: Box::new(scrut), arms: out }, ty, span)
+    }
+
+    fn pattern(&mut self, fcx: &mut FnCx, p: &ast::Pattern, ty: &Ty) -> Pattern {
+        let mismatch = |this: &mut Self, what: &str| {
+            if !ty.is_error() {
+                let t = this.ty_name(ty);
+                this.error(
+                    Diagnostic::error("E0308", "mismatched types", p.span)
+                        .label(format!("expected `{t}`, found {what}"))
+                        .help("a pattern must have the type of the value being matched"),
+                );
+            }
+            Pattern::Wildcard
+        };
+        match &p.kind {
+            PatternKind::Wildcard => Pattern::Wildcard,
+            PatternKind::Binding(name) => match self.res.bindings.get(&p.id) {
+                Some(&local) => {
+                    if let Some(l) = fcx.locals.get_mut(local as usize) {
+                        l.ty = ty.clone();
+                    }
+                    Pattern::Bind(local)
+                }
+                None => {
+                    self.not_yet(&format!("the builtin pattern `{}`", name.name), p.span);
+                    Pattern::Wildcard
+                }
+            },
+            PatternKind::Int { value, negative } => match ty {
+                Ty::Int(_) => {
+                    let e = self.int_lit(*value, *negative, Some(ty), p.span);
+                    if e.ty.is_error() {
+                        Pattern::Wildcard
+                    } else {
+                        Pattern::Literal(e)
+                    }
+                }
+                _ => mismatch(self, "an integer"),
+            },
+            PatternKind::Float(v) => match ty {
+                Ty::Float(_) => Pattern::Literal(mk(ExprKind::Float(*v), ty.clone(), p.span)),
+                _ => mismatch(self, "a float"),
+            },
+            PatternKind::Str(s) => match ty {
+                Ty::Str => Pattern::Literal(mk(ExprKind::Str(s.clone()), Ty::Str, p.span)),
+                _ => mismatch(self, "a string"),
+            },
+            PatternKind::Bool(b) => match ty {
+                Ty::Bool => Pattern::Literal(mk(ExprKind::Bool(*b), Ty::Bool, p.span)),
+                _ => mismatch(self, "a `bool`"),
+            },
+            PatternKind::Variant { enum_name: Some(ename), variant, payload, .. } => {
+                let Some(&eid) = self.res.enum_ids.get(&ename.name) else {
+                    self.error(
+                        Diagnostic::error("E0412", format!("cannot find enum `{}` in this scope", ename.name), ename.span)
+                            .label("not an enum"),
+                    );
+                    return Pattern::Wildcard;
+                };
+                let Some(v) = self.variant_index(eid, variant) else { return Pattern::Wildcard };
+                // An `i32` matched against a unit-only enum's variants compares ordinals (§7.2).
+                if *ty == Ty::I32 && self.enums[eid as usize].unit_only() {
+                    return Pattern::Ordinal(v as i128);
+                }
+                if *ty != Ty::Enum(eid) {
+                    return mismatch(self, &format!("a variant of `{}`", ename.name));
+                }
+                let payload_ty = self.enums[eid as usize].variants[v as usize].payload.clone();
+                let payload = match (payload, payload_ty) {
+                    (Some(q), Some(pt)) => Some(Box::new(self.pattern(fcx, q, &pt))),
+                    (Some(q), None) => {
+                        self.error(
+                            Diagnostic::error("E0023", format!("variant `{}.{}` has no payload", ename.name, variant.name), q.span)
+                                .label("unexpected payload pattern")
+                                .help(format!("write `{}.{}`", ename.name, variant.name)),
+                        );
+                        None
+                    }
+                    (None, _) => None,
+                };
+                Pattern::Variant { variant: v, payload }
+            }
+            PatternKind::Variant { enum_name: None, .. } => {
+                self.not_yet("`Option`/`Result` patterns", p.span);
+                Pattern::Wildcard
+            }
+            PatternKind::Or(ps) => {
+                let alts: Vec<Pattern> = ps.iter().map(|q| self.pattern(fcx, q, ty)).collect();
+                if alts.iter().any(binds) {
+                    self.not_yet("bindings inside or-patterns", p.span);
+                }
+                Pattern::Or(alts)
+            }
+            PatternKind::Tuple(_) => self.pattern_not_yet("tuple patterns", p.span),
+            PatternKind::Struct { .. } => self.pattern_not_yet("struct patterns", p.span),
+            PatternKind::Range { .. } => self.pattern_not_yet("range patterns", p.span),
+        }
+    }
+
+    fn pattern_not_yet(&mut self, what: &str, span: Span) -> Pattern {
+        self.not_yet(what, span);
+        Pattern::Wildcard
+    }
+
+    /// E0004 for missing cases, W0007 for arms after a catch-all (§7.3).
+    fn check_exhaustive(&mut self, ty: &Ty, arms: &[hir::Arm], ast_arms: &[ast::MatchArm], span: Span) {
+        let mut caught_at: Option<usize> = None;
+        for (i, arm) in arms.iter().enumerate() {
+            if let Some(first) = caught_at {
+                let _ = first;
+                self.diags.push(
+                    Diagnostic::warning("W0007", "unreachable pattern", ast_arms[i].pattern.span)
+                        .label("this arm can never match")
+                        .help("an earlier arm already matches every value"),
+                );
+                continue;
+            }
+            if arm.guard.is_none() && irrefutable(&arm.pattern) {
+                caught_at = Some(i);
+            }
+        }
+        if caught_at.is_some() || ty.is_error() {
+            return;
+        }
+        let unguarded = || arms.iter().filter(|a| a.guard.is_none()).map(|a| &a.pattern);
+        let missing: Vec<String> = match ty {
+            Ty::Enum(id) => {
+                let def = &self.enums[*id as usize];
+                (0..def.variants.len() as u32)
+                    .filter(|v| !unguarded().any(|p| covers_variant(p, *v)))
+                    .map(|v| format!("`{}.{}`", def.name, def.variants[v as usize].name))
+                    .collect()
+            }
+            Ty::Bool => [true, false]
+                .into_iter()
+                .filter(|b| !unguarded().any(|p| covers_bool(p, *b)))
+                .map(|b| format!("`{b}`"))
+                .collect(),
+            _ => vec!["`_`".to_string()],
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let list = if missing.len() > 4 {
+            format!("{} and {} more", missing[..3].join(", "), missing.len() - 3)
+        } else {
+            missing.join(", ")
+        };
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        self.error(
+            Diagnostic::error("E0004", format!("non-exhaustive patterns: {list} not covered"), span)
+                .label(format!("{list} {verb} not covered"))
+                .help("add an arm for each missing case, or a `_ => ...` arm"),
+        );
+    }
+}
+
+fn binds(p: &Pattern) -> bool {
+    match p {
+        Pattern::Bind(_) => true,
+        Pattern::Variant { payload: Some(q), .. } => binds(q),
+        Pattern::Or(ps) => ps.iter().any(binds),
+        _ => false,
+    }
+}
+
+/// Matches every value of its type.
+pub fn irrefutable(p: &Pattern) -> bool {
+    match p {
+        Pattern::Wildcard | Pattern::Bind(_) => true,
+        Pattern::Or(ps) => ps.iter().any(irrefutable),
+        _ => false,
+    }
+}
+
+fn covers_variant(p: &Pattern, v: u32) -> bool {
+    match p {
+        Pattern::Variant { variant, payload } => *variant == v && payload.as_deref().is_none_or(irrefutable),
+        Pattern::Or(ps) => ps.iter().any(|q| covers_variant(q, v)),
+        other => irrefutable(other),
+    }
+}
+
+fn covers_bool(p: &Pattern, b: bool) -> bool {
+    match p {
+        Pattern::Literal(hir::Expr { kind: ExprKind::Bool(x), .. }) => *x == b,
+        Pattern::Or(ps) => ps.iter().any(|q| covers_bool(q, b)),
+        other => irrefutable(other),
+    }
+}
