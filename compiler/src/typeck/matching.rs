@@ -266,22 +266,8 @@ impl Checker<'_> {
         if caught_at.is_some() || ty.is_error() {
             return;
         }
-        let unguarded = || arms.iter().filter(|a| a.guard.is_none()).map(|a| &a.pattern);
-        let missing: Vec<String> = match ty {
-            Ty::Enum(id) => {
-                let def = &self.enums[*id as usize];
-                (0..def.variants.len() as u32)
-                    .filter(|v| !unguarded().any(|p| covers_variant(p, *v)))
-                    .map(|v| format!("`{}.{}`", def.name, def.variants[v as usize].name))
-                    .collect()
-            }
-            Ty::Bool => [true, false]
-                .into_iter()
-                .filter(|b| !unguarded().any(|p| covers_bool(p, *b)))
-                .map(|b| format!("`{b}`"))
-                .collect(),
-            _ => vec!["`_`".to_string()],
-        };
+        let unguarded: Vec<&Pattern> = arms.iter().filter(|a| a.guard.is_none()).map(|a| &a.pattern).collect();
+        let missing = self.missing_cases(&unguarded, ty);
         if missing.is_empty() {
             return;
         }
@@ -296,6 +282,61 @@ impl Checker<'_> {
                 .label(format!("{list} {verb} not covered"))
                 .help("add an arm for each missing case, or a `_ => ...` arm"),
         );
+    }
+}
+
+impl Checker<'_> {
+    /// The cases of `ty` that none of `pats` matches, spelled as patterns (nested payloads too).
+    fn missing_cases(&self, pats: &[&Pattern], ty: &Ty) -> Vec<String> {
+        let mut flat: Vec<&Pattern> = Vec::new();
+        fn flatten<'p>(p: &'p Pattern, out: &mut Vec<&'p Pattern>) {
+            match p {
+                Pattern::Or(ps) => ps.iter().for_each(|q| flatten(q, out)),
+                other => out.push(other),
+            }
+        }
+        pats.iter().for_each(|p| flatten(p, &mut flat));
+        if flat.iter().any(|p| irrefutable(p)) || ty.is_error() {
+            return Vec::new();
+        }
+        match ty {
+            Ty::Enum(id) => {
+                let def = &self.enums[*id as usize];
+                let mut missing = Vec::new();
+                for (v, variant) in def.variants.iter().enumerate() {
+                    let mut subs: Vec<&Pattern> = Vec::new();
+                    let mut whole = false;
+                    for p in &flat {
+                        if let Pattern::Variant { variant: pv, payload } = p {
+                            if *pv as usize == v {
+                                match payload {
+                                    None => whole = true,
+                                    Some(q) => subs.push(q),
+                                }
+                            }
+                        }
+                    }
+                    let name = format!("{}.{}", def.name, variant.name);
+                    match (&variant.payload, whole, subs.is_empty()) {
+                        (_, true, _) => {}
+                        (_, false, true) => missing.push(format!("`{name}`")),
+                        (Some(pt), false, false) => {
+                            for inner in self.missing_cases(&subs, pt) {
+                                missing.push(format!("`{name}({})`", inner.trim_matches('`')));
+                            }
+                        }
+                        (None, false, false) => {}
+                    }
+                }
+                missing
+            }
+            Ty::Bool => [true, false]
+                .into_iter()
+                .filter(|b| !flat.iter().any(|p| covers_bool(p, *b)))
+                .map(|b| format!("`{b}`"))
+                .collect(),
+            _ => vec!["`_`".to_string()],
+        }
     }
 }
 
@@ -314,14 +355,6 @@ pub fn irrefutable(p: &Pattern) -> bool {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(ps) => ps.iter().any(irrefutable),
         _ => false,
-    }
-}
-
-fn covers_variant(p: &Pattern, v: u32) -> bool {
-    match p {
-        Pattern::Variant { variant, payload } => *variant == v && payload.as_deref().is_none_or(irrefutable),
-        Pattern::Or(ps) => ps.iter().any(|q| covers_variant(q, v)),
-        other => irrefutable(other),
     }
 }
 
