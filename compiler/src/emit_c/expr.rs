@@ -149,6 +149,15 @@ impl FnEmitter<'_> {
                 }
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
+            ExprKind::Cast(inner) if e.ty == Ty::Never => {
+                let x = self.expr(inner);
+                if !is_constant(inner) {
+                    self.prelude.push(format!("(void){};", paren(&x)));
+                }
+                let line = self.src_line(e);
+                self.prelude.push(format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"value cast to `!`\");"));
+                "((vex_unit)0)".to_string()
+            }
             ExprKind::Cast(inner) => {
                 let x = self.expr(inner);
                 cast(&x, &inner.ty, &e.ty, self)

@@ -42,7 +42,7 @@ pub struct FnEmitter<'a> {
 
 /// `ret name(params)` for a function.
 pub fn signature(program: &hir::Program, names: &Names, layouts: &Layouts, id: FnId, f: &hir::Function) -> String {
-    let ret = if f.ret == Ty::Unit { "void".to_string() } else { layouts.c_type(&f.ret, program) };
+    let ret = if matches!(f.ret, Ty::Unit | Ty::Never) { "void".to_string() } else { layouts.c_type(&f.ret, program) };
     let mut local_names = LocalNames::default();
     let params: Vec<String> = f
         .params
@@ -107,6 +107,7 @@ pub fn emit_function(
     }
     // The type checker proved the end unreachable; say so for compilers that cannot see it.
     if f.ret != Ty::Unit && !matches!(f.body.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
+        // (For `!` functions this is where control would fall off; typeck proved it cannot.)
         let line = e.line_of(f.span);
         e.line(&format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"missing return\");"));
     }
@@ -227,7 +228,7 @@ impl FnEmitter<'_> {
             StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
             StmtKind::Return(value) => {
                 match value {
-                    Some(v) if v.ty != Ty::Unit && self.f.ret != Ty::Unit => {
+                    Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
                         let t = self.expr(v);
                         self.flush_prelude();
                         self.line(&format!("return {};", strip_parens(&t)));

@@ -466,6 +466,18 @@ impl Checker<'_> {
             return error_expr(span);
         }
         let inner = if target.is_numeric() { self.ordinal(inner) } else { inner };
+        if target == Ty::Never {
+            // `return e as !;` in a function returning `!`: evaluate `e`, then abort (§6.3, §12.9).
+            if fcx.ret != Ty::Never {
+                self.error(
+                    Diagnostic::error("E0606", "a cast to `!` is only allowed when returning from a function that returns `!`", span)
+                        .label("invalid cast")
+                        .help("call `panic(..)` or `unreachable()` to stop the program"),
+                );
+                return error_expr(span);
+            }
+            return mk(ExprKind::Cast(Box::new(inner)), Ty::Never, span);
+        }
         let ok = match (&inner.ty, &target) {
             (a, b) if a == b => true,
             (a, b) if a.is_numeric() && b.is_numeric() => true,

@@ -51,7 +51,7 @@ impl Checker<'_> {
             }
             TypeKind::Slice { .. } => self.unsupported_ty("slice types `&[T]`", t),
             TypeKind::Fn { .. } => self.unsupported_ty("function types", t),
-            TypeKind::Never => self.unsupported_ty("the never type `!`", t),
+            TypeKind::Never => Ty::Never,
         }
     }
 
