@@ -49,6 +49,9 @@ void vex_print_debug_str(int err, vex_str s);
 void vex_print_hex(int err, uint64_t bits);
 void vex_print_fixed(int err, double v, int32_t decimals);
 
+/* ---- raw pointers (vex_ptr.c) */
+void *vex_ptr_from_ref(void *ref);
+
 /* ---- strings (vex_string.c) */
 bool vex_str_eq(vex_str a, vex_str b);
 

@@ -629,6 +629,7 @@ fn cast(x: &str, from: &Ty, to: &Ty, em: &FnEmitter<'_>) -> String {
         (Ty::Int(_) | Ty::Bool, Ty::Int(i)) => format!("(({}){x})", int_c(*i)),
         (_, Ty::Float(FloatTy::F32)) => format!("((float){x})"),
         (_, Ty::Float(FloatTy::F64)) => format!("((double){x})"),
+        (Ty::Ref(..), Ty::Ptr(..)) => format!("(({})vex_ptr_from_ref((void*){x}))", em.c_type(to)),
         _ => format!("(({}){x})", em.c_type(to)),
     }
 }
