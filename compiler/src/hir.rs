@@ -181,8 +181,18 @@ pub enum ExprKind {
     AddrOf { place: Box<Expr>, mutable: bool },
     /// `*r`, also inserted for auto-deref in field access and method receivers.
     Deref(Box<Expr>),
+    /// `assert(cond[, msg])` (type `()`), `panic(msg)` and `unreachable()` (type `!`):
+    /// report on stderr with the source line and abort (§13.1).
+    Abort { kind: AbortKind, message: Option<Box<Expr>>, condition: Option<Box<Expr>> },
     /// `print`/`println`/`eprint`/`eprintln` after mode selection (§13.2). Type `()`.
     Print { parts: Vec<PrintPart>, newline: bool, stderr: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbortKind {
+    Assert,
+    Panic,
+    Unreachable,
 }
 
 #[derive(Debug, Clone)]
@@ -368,6 +378,14 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
                 if let PrintPart::Value { expr, .. } = p {
                     walk_expr(expr, v);
                 }
+            }
+        }
+        ExprKind::Abort { message, condition, .. } => {
+            if let Some(c) = condition {
+                walk_expr(c, v);
+            }
+            if let Some(m) = message {
+                walk_expr(m, v);
             }
         }
     }

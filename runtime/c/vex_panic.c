@@ -27,3 +27,24 @@ void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t l
     fflush(stderr);
     abort();
 }
+
+void vex_panic_msg(const char *file, int32_t line, vex_str msg) {
+    fflush(stdout);
+    fputs("panic: ", stderr);
+    if (msg.len > 0) fwrite(msg.ptr, 1, (size_t)msg.len, stderr);
+    fprintf(stderr, " at %s:%" PRId32 "\n", file, line);
+    fflush(stderr);
+    abort();
+}
+
+void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg) {
+    fflush(stdout);
+    fputs("assertion failed", stderr);
+    if (has_msg) {
+        fputs(": ", stderr);
+        if (msg.len > 0) fwrite(msg.ptr, 1, (size_t)msg.len, stderr);
+    }
+    fprintf(stderr, " at %s:%" PRId32 "\n", file, line);
+    fflush(stderr);
+    abort();
+}

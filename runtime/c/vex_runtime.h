@@ -33,6 +33,9 @@ typedef char vex_unit;
 VEX_NORETURN void vex_panic_at(const char *file, int32_t line, const char *msg);
 VEX_NORETURN void vex_panic_index(const char *file, int32_t line, int64_t index, int64_t len);
 VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t len);
+/* `panic(msg)`: `panic: MSG at FILE:LINE`; `assert`: `assertion failed[: MSG] at FILE:LINE` */
+VEX_NORETURN void vex_panic_msg(const char *file, int32_t line, vex_str msg);
+VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
 
 /* ---- printing (vex_print.c); `err` selects stderr (after flushing stdout) */
 void vex_print_str(int err, vex_str s);

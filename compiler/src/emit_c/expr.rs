@@ -18,6 +18,7 @@ pub fn impure(e: &hir::Expr) -> bool {
             | ExprKind::MethodCall { .. }
             | ExprKind::Print { .. }
             | ExprKind::Index { .. }
+            | ExprKind::Abort { .. }
             | ExprKind::Match { .. } => true,
             ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => x.ty.is_int() && !nonzero_divisor(rhs),
             _ => false,
@@ -253,6 +254,26 @@ impl FnEmitter<'_> {
             ExprKind::Deref(inner) => {
                 let p = self.expr(inner);
                 format!("(*{})", paren(&p))
+            }
+            ExprKind::Abort { kind, message, condition } => {
+                let line = self.src_line(e);
+                let msg = match message {
+                    Some(m) => self.expr(m),
+                    None => "((vex_str){\"\", 0})".to_string(),
+                };
+                let call = match kind {
+                    hir::AbortKind::Assert => format!("vex_assert_failed(VX_SOURCE_FILE, {line}, {msg}, {});", message.is_some() as u8),
+                    hir::AbortKind::Panic => format!("vex_panic_msg(VX_SOURCE_FILE, {line}, {msg});"),
+                    hir::AbortKind::Unreachable => format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"entered unreachable code\");"),
+                };
+                match condition {
+                    Some(c) => {
+                        let c = self.expr(c);
+                        self.prelude.push(format!("if (!{}) {call}", paren(&c)));
+                    }
+                    None => self.prelude.push(call),
+                }
+                "((vex_unit)0)".to_string()
             }
             ExprKind::Print { parts, newline, stderr } => {
                 self.print(parts, *newline, *stderr);

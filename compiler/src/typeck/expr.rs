@@ -527,6 +527,7 @@ impl Checker<'_> {
             }
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
+                "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),
                 other => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
             },
             Some(Res::Local(_)) => self.expr_not_yet("calling closures", span),
@@ -554,6 +555,36 @@ impl Checker<'_> {
                 error_expr(span)
             }
         }
+    }
+
+    /// `assert(cond[, msg])`, `panic(msg)`, `unreachable()` (§13.1).
+    fn abort_call(&mut self, fcx: &mut FnCx, name: &str, args: &[ast::Expr], span: Span) -> hir::Expr {
+        let (kind, params, ty): (hir::AbortKind, &[Ty], Ty) = match name {
+            "assert" => (hir::AbortKind::Assert, &[Ty::Bool, Ty::Str], Ty::Unit),
+            "panic" => (hir::AbortKind::Panic, &[Ty::Str], Ty::Never),
+            _ => (hir::AbortKind::Unreachable, &[], Ty::Never),
+        };
+        let max = params.len();
+        let min = if kind == hir::AbortKind::Assert { 1 } else { max };
+        if args.len() < min || args.len() > max {
+            let want = if min == max { format!("{max}") } else { format!("{min} or {max}") };
+            self.error(
+                Diagnostic::error("E0061", format!("`{name}` takes {want} argument(s) but {} were supplied", args.len()), span)
+                    .label(format!("expected {want}")),
+            );
+            return error_expr(span);
+        }
+        let mut checked: Vec<hir::Expr> = Vec::new();
+        for (a, p) in args.iter().zip(params) {
+            let e = self.expr(fcx, a, Some(p));
+            checked.push(self.coerce(fcx, e, p));
+        }
+        let mut it = checked.into_iter();
+        let (condition, message) = match kind {
+            hir::AbortKind::Assert => (it.next().map(Box::new), it.next().map(Box::new)),
+            _ => (None, it.next().map(Box::new)),
+        };
+        mk(ExprKind::Abort { kind, message, condition }, ty, span)
     }
 
     /// Checks call arguments against parameter types (E0061 on count, E0308 on types).
