@@ -137,13 +137,39 @@ impl FnEmitter<'_> {
     }
 
     /// The bindings a matching `p` makes: (local, C expression of its value).
-    fn pattern_binds(&self, p: &Pattern, value: &str, ty: &Ty, out: &mut Vec<(u32, String)>) {
+    fn pattern_binds(&mut self, p: &Pattern, value: &str, ty: &Ty, out: &mut Vec<(u32, String)>) {
         match p {
+            Pattern::Or(alts) => {
+                // A name bound by every alternative takes its value from the one that matched.
+                let mut per_alt = Vec::new();
+                for alt in alts {
+                    let test = self.pattern_test(alt, value, ty);
+                    let mut binds = Vec::new();
+                    self.pattern_binds(alt, value, ty, &mut binds);
+                    per_alt.push((test, binds));
+                }
+                let Some((_, first)) = per_alt.first() else { return };
+                for (local, _) in first.clone() {
+                    let mut chain = String::new();
+                    let mut closing = 0;
+                    for (i, (test, binds)) in per_alt.iter().enumerate() {
+                        let v = binds.iter().find(|(l, _)| *l == local).map(|(_, v)| v.clone()).unwrap_or_default();
+                        if i + 1 == per_alt.len() {
+                            chain.push_str(&v);
+                        } else {
+                            chain.push_str(&format!("({test}) ? {v} : ("));
+                            closing += 1;
+                        }
+                    }
+                    chain.push_str(&")".repeat(closing));
+                    out.push((local, chain));
+                }
+            }
             Pattern::Bind(local) => out.push((*local, value.to_string())),
             Pattern::Variant { variant, payload: Some(q) } => {
                 if let Ty::Enum(id) = ty {
-                    if let Some(pt) = &self.program.enums[*id as usize].variants[*variant as usize].payload {
-                        self.pattern_binds(q, &format!("{value}.u.v{variant}"), pt, out);
+                    if let Some(pt) = self.program.enums[*id as usize].variants[*variant as usize].payload.clone() {
+                        self.pattern_binds(q, &format!("{value}.u.v{variant}"), &pt, out);
                     }
                 }
             }

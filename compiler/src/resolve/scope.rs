@@ -241,17 +241,38 @@ impl<'r> BodyResolver<'r> {
     }
 
     fn pattern(&mut self, p: &ast::Pattern) {
+        self.pattern_in(p, &HashMap::new());
+    }
+
+    /// `shared`: names already bound by an earlier alternative of an enclosing or-pattern; the
+    /// same name in a later alternative is the same local.
+    fn pattern_in(&mut self, p: &ast::Pattern, shared: &HashMap<String, LocalId>) {
         match &p.kind {
             ast::PatternKind::Binding(name) => {
                 // `None` and unit variants of builtin enums are not bindings.
-                if builtins::lookup(&name.name).is_none() {
+                if builtins::lookup(&name.name).is_some() {
+                } else if let Some(&id) = shared.get(&name.name) {
+                    self.r.out.bindings.insert(p.id, id);
+                } else {
                     self.declare(p.id, name, false);
                 }
             }
-            ast::PatternKind::Variant { payload: Some(inner), .. } => self.pattern(inner),
-            ast::PatternKind::Or(ps) | ast::PatternKind::Tuple(ps) => {
+            ast::PatternKind::Variant { payload: Some(inner), .. } => self.pattern_in(inner, shared),
+            ast::PatternKind::Or(ps) => {
+                let before = self.locals.len();
+                let mut names = shared.clone();
+                for (i, q) in ps.iter().enumerate() {
+                    self.pattern_in(q, &names);
+                    if i == 0 {
+                        for (id, l) in self.locals.iter().enumerate().skip(before) {
+                            names.insert(l.name.clone(), id as LocalId);
+                        }
+                    }
+                }
+            }
+            ast::PatternKind::Tuple(ps) => {
                 for q in ps {
-                    self.pattern(q);
+                    self.pattern_in(q, shared);
                 }
             }
             ast::PatternKind::Struct { fields, .. } => {

@@ -161,7 +161,17 @@ impl Checker<'_> {
             PatternKind::Binding(name) => match self.res.bindings.get(&p.id) {
                 Some(&local) => {
                     if let Some(l) = fcx.locals.get_mut(local as usize) {
-                        l.ty = ty.clone();
+                        // The same name in another or-alternative must have the same type.
+                        if l.ty != Ty::Error && l.ty != *ty && !ty.is_error() {
+                            let (was, now) = (l.ty.clone(), ty.clone());
+                            let (was, now) = (self.ty_name(&was), self.ty_name(&now));
+                            self.error(
+                                Diagnostic::error("E0308", format!("mismatched types: `{}` is `{was}` in one alternative and `{now}` in another", name.name), p.span)
+                                    .label(format!("this binding has type `{now}`")),
+                            );
+                        } else if let Some(l) = fcx.locals.get_mut(local as usize) {
+                            l.ty = ty.clone();
+                        }
                     }
                     Pattern::Bind(local)
                 }
@@ -230,8 +240,20 @@ impl Checker<'_> {
             }
             PatternKind::Or(ps) => {
                 let alts: Vec<Pattern> = ps.iter().map(|q| self.pattern(fcx, q, ty)).collect();
-                if alts.iter().any(binds) {
-                    self.not_yet("bindings inside or-patterns", p.span);
+                // Every alternative must bind the same names (resolution made them the same
+                // locals), with the same types.
+                let sets: Vec<Vec<u32>> = alts.iter().map(bound_locals).collect();
+                for (alt, set) in ps.iter().zip(&sets) {
+                    for local in sets.iter().flatten() {
+                        if !set.contains(local) {
+                            let name = fcx.locals.get(*local as usize).map(|l| l.name.clone()).unwrap_or_default();
+                            self.error(
+                                Diagnostic::error("E0408", format!("variable `{name}` is not bound in all patterns"), alt.span)
+                                    .label(format!("pattern doesn't bind `{name}`"))
+                                    .help("bind the same names in every alternative of an or-pattern"),
+                            );
+                        }
+                    }
                 }
                 Pattern::Or(alts)
             }
@@ -340,13 +362,21 @@ impl Checker<'_> {
     }
 }
 
-fn binds(p: &Pattern) -> bool {
-    match p {
-        Pattern::Bind(_) => true,
-        Pattern::Variant { payload: Some(q), .. } => binds(q),
-        Pattern::Or(ps) => ps.iter().any(binds),
-        _ => false,
+/// The locals a pattern binds, sorted.
+fn bound_locals(p: &Pattern) -> Vec<u32> {
+    fn walk(p: &Pattern, out: &mut Vec<u32>) {
+        match p {
+            Pattern::Bind(l) => out.push(*l),
+            Pattern::Variant { payload: Some(q), .. } => walk(q, out),
+            Pattern::Or(ps) => ps.iter().for_each(|q| walk(q, out)),
+            _ => {}
+        }
     }
+    let mut out = Vec::new();
+    walk(p, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Matches every value of its type.
