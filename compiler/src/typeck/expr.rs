@@ -59,12 +59,7 @@ impl Checker<'_> {
             K::Unary { op, operand } => self.unary(fcx, *op, operand, expected, span),
             K::Binary { op, lhs, rhs } => self.binary(fcx, *op, lhs, rhs, expected, span),
             K::Cast { expr, ty } => self.cast(fcx, expr, ty, span),
-            K::Call { callee, type_args, args } => {
-                if let Some(t) = type_args.first() {
-                    self.not_yet("explicit type arguments", t.span);
-                }
-                self.call(fcx, callee, args, span)
-            }
+            K::Call { callee, type_args, args } => self.call(fcx, callee, type_args, args, span),
             K::MethodCall { receiver, name, args, bang } => self.method_call(fcx, receiver, name, args, *bang, span),
             K::Field { base, name } => self.field(fcx, base, name, span),
             K::Index { base, index } => {
@@ -500,11 +495,21 @@ impl Checker<'_> {
         mk(ExprKind::Cast(Box::new(inner)), target, span)
     }
 
-    fn call(&mut self, fcx: &mut FnCx, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> hir::Expr {
+    fn call(&mut self, fcx: &mut FnCx, callee: &ast::Expr, type_args: &[ast::Type], args: &[ast::Expr], span: Span) -> hir::Expr {
         let ast::ExprKind::Ident(name) = &callee.kind else {
             return self.expr_not_yet("calling a computed function value", callee.span);
         };
         match self.res.names.get(&callee.id).copied() {
+            Some(Res::Fn(id)) if !self.sigs[id as usize].type_params.is_empty() => {
+                self.generic_call(fcx, id, type_args, args, span)
+            }
+            _ if !type_args.is_empty() => {
+                self.error(
+                    Diagnostic::error("E0107", format!("`{}` takes no type arguments", name.name), type_args[0].span)
+                        .help("remove the `<...>`"),
+                );
+                error_expr(span)
+            }
             Some(Res::Fn(id)) => {
                 let sig = self.sigs[id as usize].clone();
                 let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);

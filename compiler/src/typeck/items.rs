@@ -220,8 +220,27 @@ impl Checker<'_> {
             if f.is_async {
                 self.not_yet("`async fn`", f.span);
             }
-            if let Some(tp) = f.type_params.first() {
-                self.not_yet("generic functions", tp.span);
+            for tp in &f.type_params {
+                if !tp.bounds.is_empty() {
+                    self.not_yet("trait bounds on type parameters", tp.span);
+                }
+            }
+            if !f.type_params.is_empty() {
+                if entry.owner.is_some() {
+                    self.not_yet("generic methods", f.type_params[0].span);
+                }
+                // Checked per instantiation (template semantics, §10.3).
+                self.sigs.push(FnSig {
+                    name: f.name.name.clone(),
+                    owner: entry.owner,
+                    receiver: None,
+                    mutating: false,
+                    params: vec![Ty::Error; f.params.len()],
+                    ret: Ty::Error,
+                    name_span: f.name.span,
+                    type_params: f.type_params.iter().map(|t| t.name.name.clone()).collect(),
+                });
+                continue;
             }
             let receiver = match (entry.owner, &f.receiver) {
                 (None, _) => None,
@@ -272,6 +291,7 @@ impl Checker<'_> {
                 params,
                 ret,
                 name_span: f.name.span,
+                type_params: Vec::new(),
             });
         }
     }
@@ -308,9 +328,24 @@ impl Checker<'_> {
     }
 
     pub fn check_body(&mut self, id: FnId) -> hir::Function {
-        let entry = &self.res.functions[id as usize];
+        let template = self.instance_of.get(&id).copied().unwrap_or(id);
+        let entry = &self.res.functions[template as usize];
         let f = fn_decl(self.file, entry);
         let sig = self.sigs[id as usize].clone();
+        if !sig.type_params.is_empty() {
+            // A template: never emitted; its instances are checked and emitted instead.
+            return hir::Function {
+                name: sig.name,
+                owner: None,
+                receiver: None,
+                mutating: false,
+                params: Vec::new(),
+                ret: Ty::Unit,
+                locals: Vec::new(),
+                body: hir::Block { stmts: Vec::new(), span: f.span },
+                span: f.span,
+            };
+        }
         let mut locals: Vec<hir::Local> = entry
             .locals
             .iter()

@@ -89,6 +89,11 @@ impl Checker<'_> {
 
     fn lower_named(&mut self, name: &ast::Ident, args: &[ast::Type], t: &ast::Type) -> Ty {
         let n = name.name.as_str();
+        if let Some(bound) = self.type_env.get(n) {
+            if args.is_empty() {
+                return bound.clone();
+            }
+        }
         let simple = match n {
             "bool" => Some(Ty::Bool),
             "string" | "String" | "str" => Some(Ty::Str),

@@ -6,6 +6,7 @@
 
 mod coerce;
 mod consts;
+mod generics;
 mod expr;
 mod items;
 mod lower_ty;
@@ -31,6 +32,8 @@ pub(crate) struct FnSig {
     pub params: Vec<Ty>,
     pub ret: Ty,
     pub name_span: Span,
+    /// Type parameter names of a generic function (its signature is checked per instantiation).
+    pub type_params: Vec<String>,
 }
 
 pub(crate) struct Checker<'a> {
@@ -47,6 +50,14 @@ pub(crate) struct Checker<'a> {
     /// Evaluated constants (None: erroneous) and those being evaluated (cycle detection).
     pub const_cache: std::collections::HashMap<usize, Option<hir::Expr>>,
     pub const_stack: Vec<usize>,
+    /// Type parameters of the generic instance being checked, bound to concrete types.
+    pub type_env: std::collections::HashMap<String, Ty>,
+    /// Instances of generic functions: (template, type arguments) -> FnId, the template of each
+    /// instance, and the checked bodies (ids from `templates` on, in creation order).
+    pub instances: std::collections::HashMap<(FnId, Vec<Ty>), FnId>,
+    pub instance_of: std::collections::HashMap<FnId, FnId>,
+    pub instance_bodies: Vec<Option<hir::Function>>,
+    pub templates: usize,
 }
 
 /// Per-body state.
@@ -75,6 +86,11 @@ pub fn check(
         bad_aliases: Default::default(),
         const_cache: Default::default(),
         const_stack: Vec::new(),
+        type_env: Default::default(),
+        instances: Default::default(),
+        instance_of: Default::default(),
+        instance_bodies: Vec::new(),
+        templates: res.functions.len(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
@@ -82,9 +98,11 @@ pub fn check(
     cx.check_constants();
     let main = cx.check_main();
     let mut functions = Vec::with_capacity(cx.sigs.len());
-    for id in 0..cx.sigs.len() {
+    for id in 0..cx.templates {
         functions.push(cx.check_body(id as FnId));
     }
+    // Instances of generic functions follow the declared functions (their FnIds say so).
+    functions.extend(std::mem::take(&mut cx.instance_bodies).into_iter().flatten());
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
     let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, main };

@@ -1,0 +1,193 @@
+//! Generic functions by monomorphisation (§10.1, §10.3): type arguments come from explicit
+//! `f<T>(..)` or are inferred from the arguments; each distinct instance is checked with its
+//! type parameters bound (template semantics) and becomes its own function (`identity_i32`).
+
+use super::{Checker, FnCx, FnSig};
+use crate::diag::Diagnostic;
+use crate::hir::{self, ExprKind, FnId};
+use crate::resolve::fn_decl;
+use crate::span::Span;
+use crate::syntax::ast::{self, TypeKind};
+use crate::types::Ty;
+use std::collections::HashMap;
+
+/// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
+const MAX_INSTANCE_DEPTH: usize = 64;
+
+/// Binds the type parameters occurring in `pattern` by matching it against `actual`.
+fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<String, Ty>) {
+    match (&pattern.kind, actual) {
+        (TypeKind::Named { name, args }, _) if args.is_empty() && params.contains(&name.name) => {
+            if !actual.is_error() {
+                env.entry(name.name.clone()).or_insert_with(|| actual.clone());
+            }
+        }
+        (TypeKind::Ref { inner, .. }, Ty::Ref(t, _)) | (TypeKind::Ptr { inner, .. }, Ty::Ptr(t, _)) => unify(inner, t, params, env),
+        (TypeKind::Array { elem, .. }, Ty::Array(t, _)) => unify(elem, t, params, env),
+        (TypeKind::Tuple(ps), Ty::Tuple(ts)) if ps.len() == ts.len() => {
+            ps.iter().zip(ts).for_each(|(p, t)| unify(p, t, params, env));
+        }
+        _ => {}
+    }
+}
+
+/// Whether `t` mentions one of `params`.
+fn mentions(t: &ast::Type, params: &[String]) -> bool {
+    match &t.kind {
+        TypeKind::Named { name, args } => params.contains(&name.name) || args.iter().any(|a| mentions(a, params)),
+        TypeKind::Ref { inner, .. } | TypeKind::Ptr { inner, .. } | TypeKind::Slice { inner, .. } => mentions(inner, params),
+        TypeKind::Array { elem, .. } => mentions(elem, params),
+        TypeKind::Tuple(ts) => ts.iter().any(|x| mentions(x, params)),
+        TypeKind::Fn { params: ps, ret } => ps.iter().any(|x| mentions(x, params)) || mentions(ret, params),
+        TypeKind::Never => false,
+    }
+}
+
+impl Checker<'_> {
+    pub fn generic_call(
+        &mut self,
+        fcx: &mut FnCx,
+        template: FnId,
+        type_args: &[ast::Type],
+        args: &[ast::Expr],
+        span: Span,
+    ) -> hir::Expr {
+        let error = hir::Expr { kind: ExprKind::Unit, ty: Ty::Error, span };
+        let f = fn_decl(self.file, &self.res.functions[template as usize]);
+        let params: Vec<String> = self.sigs[template as usize].type_params.clone();
+        let mut env: HashMap<String, Ty> = HashMap::new();
+        if !type_args.is_empty() {
+            if type_args.len() != params.len() {
+                self.error(
+                    Diagnostic::error(
+                        "E0107",
+                        format!("function `{}` takes {} type argument(s) but {} were supplied", f.name.name, params.len(), type_args.len()),
+                        span,
+                    )
+                    .secondary(f.name.span, "defined here"),
+                );
+                return error;
+            }
+            for (p, t) in params.iter().zip(type_args) {
+                let ty = self.lower_ty(t);
+                env.insert(p.clone(), ty);
+            }
+        }
+        if args.len() != f.params.len() {
+            self.error(
+                Diagnostic::error("E0061", format!("this function takes {} argument(s) but {} were supplied", f.params.len(), args.len()), span)
+                    .secondary(f.name.span, format!("`{}` defined here", f.name.name)),
+            );
+            return error;
+        }
+        // Arguments left to right: a parameter whose type is already known guides its argument
+        // (so literals get the right type); the others bind type parameters from what they are.
+        let mut checked = Vec::with_capacity(args.len());
+        for (a, p) in args.iter().zip(&f.params) {
+            let unbound: Vec<String> = params.iter().filter(|n| !env.contains_key(*n)).cloned().collect();
+            let known = !mentions(&p.ty, &unbound);
+            let expected = if known { Some(self.with_env(&env, |c| c.lower_ty(&p.ty))) } else { None };
+            let e = self.expr(fcx, a, expected.as_ref());
+            unify(&p.ty, &e.ty, &params, &mut env);
+            checked.push(e);
+        }
+        let mut targs = Vec::with_capacity(params.len());
+        for p in &params {
+            match env.get(p) {
+                Some(t) if !t.is_error() => targs.push(t.clone()),
+                Some(_) => return error,
+                None => {
+                    self.error(
+                        Diagnostic::error("E0282", format!("type annotations needed: cannot infer `{p}` for `{}`", f.name.name), span)
+                            .label(format!("cannot infer the type parameter `{p}`"))
+                            .help(format!("give it explicitly: `{}<...>(...)`", f.name.name)),
+                    );
+                    return error;
+                }
+            }
+        }
+        let Some(id) = self.instantiate(template, targs, span) else { return error };
+        let sig = self.sigs[id as usize].clone();
+        let args = checked.into_iter().zip(&sig.params).map(|(e, t)| self.coerce(fcx, e, t)).collect();
+        hir::Expr { kind: ExprKind::Call { func: id, args }, ty: sig.ret, span }
+    }
+
+    fn with_env<T>(&mut self, env: &HashMap<String, Ty>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.type_env, env.clone());
+        let r = f(self);
+        self.type_env = saved;
+        r
+    }
+
+    /// The FnId of `template` instantiated with `targs`, checking its body on first use.
+    fn instantiate(&mut self, template: FnId, targs: Vec<Ty>, span: Span) -> Option<FnId> {
+        let key = (template, targs.clone());
+        if let Some(&id) = self.instances.get(&key) {
+            return Some(id);
+        }
+        if self.instance_of.len() >= self.templates * MAX_INSTANCE_DEPTH + MAX_INSTANCE_DEPTH {
+            self.error(
+                Diagnostic::error("E0275", "too many instances of generic functions (recursive instantiation?)", span)
+                    .help("a generic function must not call itself with ever larger type arguments"),
+            );
+            return None;
+        }
+        let f = fn_decl(self.file, &self.res.functions[template as usize]);
+        let params = self.sigs[template as usize].type_params.clone();
+        let env: HashMap<String, Ty> = params.iter().cloned().zip(targs.iter().cloned()).collect();
+        let id = (self.templates + self.instance_bodies.len()) as FnId;
+        self.instances.insert(key, id);
+        self.instance_of.insert(id, template);
+        self.instance_bodies.push(None);
+        let suffix: Vec<String> = targs.iter().map(|t| mangle(&self.ty_name(t))).collect();
+        let (param_tys, ret) = self.with_env(&env, |c| {
+            let ps: Vec<Ty> = f.params.iter().map(|p| c.lower_ty(&p.ty)).collect();
+            let r = f.ret.as_ref().map(|t| c.lower_ty(t)).unwrap_or(Ty::Unit);
+            (ps, r)
+        });
+        self.sigs.push(FnSig {
+            name: format!("{}_{}", f.name.name, suffix.join("_")),
+            owner: None,
+            receiver: None,
+            mutating: false,
+            params: param_tys,
+            ret,
+            name_span: f.name.span,
+            type_params: Vec::new(),
+        });
+        let before = self.diags.len();
+        let body = self.with_env(&env, |c| c.check_body(id));
+        let shown: Vec<String> = params.iter().zip(&targs).map(|(p, t)| format!("{p} = {}", self.ty_name(t))).collect();
+        for d in &mut self.diags[before..] {
+            d.secondary.push((span, format!("in `{}` instantiated here with {}", f.name.name, shown.join(", "))));
+        }
+        let k = id as usize - self.templates;
+        self.instance_bodies[k] = Some(body);
+        Some(id)
+    }
+}
+
+/// A type name as an identifier fragment: `[i32; 3]` -> `arr3_i32`, `&Point` -> `ref_Point`.
+fn mangle(name: &str) -> String {
+    let mut out = String::new();
+    let mut last_us = false;
+    for c in name.chars() {
+        let piece = match c {
+            '&' => Some("ref"),
+            '*' => Some("ptr"),
+            '[' => Some("arr"),
+            _ => None,
+        };
+        if let Some(p) = piece {
+            out.push_str(p);
+            last_us = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            last_us = false;
+        } else if !last_us && !out.is_empty() {
+            out.push('_');
+            last_us = true;
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
