@@ -28,9 +28,12 @@ pub struct Program {
 
 #[derive(Debug, Clone)]
 pub struct StructDef {
+    /// The Vex name; for instances of generic structs `Pair<i32, bool>`.
     pub name: String,
     pub fields: Vec<FieldDef>,
     pub span: Span,
+    /// A generic struct's declaration: only its instances are real types (and emitted).
+    pub template: bool,
 }
 
 #[derive(Debug, Clone)]

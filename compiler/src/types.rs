@@ -214,3 +214,29 @@ impl Ty {
         }
     }
 }
+
+/// A type's display name as an identifier fragment: `Pair<i32, bool>` -> `Pair_i32_bool`,
+/// `[i32; 3]` -> `arr_i32_3`, `&Point` -> `ref_Point`.
+pub fn ident_fragment(name: &str) -> String {
+    let mut out = String::new();
+    let mut last_us = false;
+    for c in name.chars() {
+        let piece = match c {
+            '&' => Some("ref_"),
+            '*' => Some("ptr_"),
+            '[' => Some("arr_"),
+            _ => None,
+        };
+        if let Some(p) = piece {
+            out.push_str(p);
+            last_us = true;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            last_us = false;
+        } else if !last_us && !out.is_empty() {
+            out.push('_');
+            last_us = true;
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}

@@ -24,13 +24,14 @@ impl Names {
             }
             name
         };
-        let structs: Vec<String> = program.structs.iter().map(|s| unique(format!("vx_{m}_{}", s.name))).collect();
+        let structs: Vec<String> =
+            program.structs.iter().map(|s| unique(format!("vx_{m}_{}", crate::types::ident_fragment(&s.name)))).collect();
         let enums: Vec<String> = program.enums.iter().map(|e| unique(format!("vx_{m}_{}", e.name))).collect();
         let functions = program
             .functions
             .iter()
             .map(|f| match f.owner {
-                Some(s) => unique(format!("vx_{m}_{}_{}", program.structs[s as usize].name, f.name)),
+                Some(s) => unique(format!("vx_{m}_{}_{}", crate::types::ident_fragment(&program.structs[s as usize].name), f.name)),
                 None => unique(format!("vx_{m}_{}", f.name)),
             })
             .collect();

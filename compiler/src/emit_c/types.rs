@@ -36,7 +36,7 @@ fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
         Ty::Float(f) => f.name().to_string(),
         Ty::Bool => "bool".into(),
         Ty::Str => "str".into(),
-        Ty::Struct(id) => structs.get(*id as usize).map(|s| s.name.clone()).unwrap_or_default(),
+        Ty::Struct(id) => structs.get(*id as usize).map(|s| crate::types::ident_fragment(&s.name)).unwrap_or_default(),
         Ty::Enum(id) => format!("enum{id}"),
         Ty::Array(e, n) => format!("arr_{n}_{}", mangle(e, structs)),
         Ty::Tuple(ts) => {
@@ -64,7 +64,7 @@ impl Layouts {
         // Every array and tuple type the program mentions, keyed by its C name (sorted: deterministic).
         let mut arrays: BTreeMap<String, Ty> = BTreeMap::new();
         let mut note = |t: &Ty| note_arrays(t, program, &mut arrays);
-        for s in &program.structs {
+        for s in program.structs.iter().filter(|s| !s.template) {
             for f in &s.fields {
                 note(&f.ty);
             }
@@ -86,7 +86,8 @@ impl Layouts {
         }
 
         let mut defs = String::new();
-        for name in l.struct_names.iter().chain(l.enum_names.iter().flatten()) {
+        let real_structs = l.struct_names.iter().zip(&program.structs).filter(|(_, s)| !s.template).map(|(n, _)| n);
+        for name in real_structs.chain(l.enum_names.iter().flatten()) {
             let _ = writeln!(defs, "typedef struct {name} {name};");
         }
         for name in arrays.keys() {
@@ -122,6 +123,7 @@ impl Layouts {
         let mut order: Vec<Node> = Vec::new();
         let mut done = std::collections::BTreeSet::new();
         let roots: Vec<Node> = (0..program.structs.len() as u32)
+            .filter(|i| !program.structs[*i as usize].template)
             .map(Node::Struct)
             .chain((0..program.enums.len() as u32).filter(|i| !program.enums[*i as usize].unit_only()).map(Node::Enum))
             .chain(arrays.keys().cloned().map(Node::Array))

@@ -80,13 +80,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            K::StructLit { name, type_args, fields } => {
-                if let Some(t) = type_args.first() {
-                    self.not_yet("generic struct literals", t.span);
-                    return error_expr(span);
-                }
-                self.struct_lit(fcx, name, fields, span)
-            }
+            K::StructLit { name, type_args, fields } => self.struct_lit(fcx, name, type_args, fields, expected, span),
             K::ArrayLit(elems) => self.array_lit(fcx, elems, expected, span),
             K::ArrayRepeat { value, count } => {
                 let elem_hint = match expected {
@@ -784,8 +778,16 @@ impl Checker<'_> {
         }
     }
 
-    fn struct_lit(&mut self, fcx: &mut FnCx, name: &ast::Ident, fields: &[ast::FieldInit], span: Span) -> hir::Expr {
-        let Some(&sid) = self.res.struct_ids.get(&name.name) else {
+    fn struct_lit(
+        &mut self,
+        fcx: &mut FnCx,
+        name: &ast::Ident,
+        type_args: &[ast::Type],
+        fields: &[ast::FieldInit],
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> hir::Expr {
+        let Some(&declared) = self.res.struct_ids.get(&name.name) else {
             if self.res.other_types.contains_key(&name.name) {
                 return self.expr_not_yet(&format!("literals of `{}`", name.name), span);
             }
@@ -800,6 +802,19 @@ impl Checker<'_> {
                 self.expr(fcx, &f.value, None);
             }
             return error_expr(span);
+        };
+        let sid = if self.structs[declared as usize].template {
+            match self.struct_lit_instance(fcx, declared, type_args, fields, expected, span) {
+                Ty::Struct(id) => id,
+                _ => return error_expr(span),
+            }
+        } else if let Some(t) = type_args.first() {
+            self.error(
+                Diagnostic::error("E0107", format!("struct `{}` takes no type arguments", name.name), t.span).help("remove the `<...>`"),
+            );
+            return error_expr(span);
+        } else {
+            declared
         };
         let def = self.structs[sid as usize].clone();
         let mut given: Vec<Option<Span>> = vec![None; def.fields.len()];

@@ -8,24 +8,36 @@ use crate::hir::{self, ExprKind, FnId};
 use crate::resolve::fn_decl;
 use crate::span::Span;
 use crate::syntax::ast::{self, TypeKind};
-use crate::types::Ty;
+use crate::types::{StructId, Ty};
 use std::collections::HashMap;
 
 /// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
 const MAX_INSTANCE_DEPTH: usize = 64;
 
+/// The generic-struct instances known so far: instance -> (template name, type arguments).
+type InstanceArgs<'a> = &'a dyn Fn(&Ty) -> Option<(String, Vec<Ty>)>;
+
 /// Binds the type parameters occurring in `pattern` by matching it against `actual`.
-fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<String, Ty>) {
+fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<String, Ty>, inst: InstanceArgs<'_>) {
     match (&pattern.kind, actual) {
         (TypeKind::Named { name, args }, _) if args.is_empty() && params.contains(&name.name) => {
             if !actual.is_error() {
                 env.entry(name.name.clone()).or_insert_with(|| actual.clone());
             }
         }
-        (TypeKind::Ref { inner, .. }, Ty::Ref(t, _)) | (TypeKind::Ptr { inner, .. }, Ty::Ptr(t, _)) => unify(inner, t, params, env),
-        (TypeKind::Array { elem, .. }, Ty::Array(t, _)) => unify(elem, t, params, env),
+        (TypeKind::Named { name, args }, Ty::Struct(_)) if !args.is_empty() => {
+            if let Some((template, targs)) = inst(actual) {
+                if template == name.name && targs.len() == args.len() {
+                    args.iter().zip(&targs).for_each(|(a, t)| unify(a, t, params, env, inst));
+                }
+            }
+        }
+        (TypeKind::Ref { inner, .. }, Ty::Ref(t, _)) | (TypeKind::Ptr { inner, .. }, Ty::Ptr(t, _)) => {
+            unify(inner, t, params, env, inst)
+        }
+        (TypeKind::Array { elem, .. }, Ty::Array(t, _)) => unify(elem, t, params, env, inst),
         (TypeKind::Tuple(ps), Ty::Tuple(ts)) if ps.len() == ts.len() => {
-            ps.iter().zip(ts).for_each(|(p, t)| unify(p, t, params, env));
+            ps.iter().zip(ts).for_each(|(p, t)| unify(p, t, params, env, inst));
         }
         _ => {}
     }
@@ -88,7 +100,8 @@ impl Checker<'_> {
             let known = !mentions(&p.ty, &unbound);
             let expected = if known { Some(self.with_env(&env, |c| c.lower_ty(&p.ty))) } else { None };
             let e = self.expr(fcx, a, expected.as_ref());
-            unify(&p.ty, &e.ty, &params, &mut env);
+            let known_instances = self.instance_args_fn();
+            unify(&p.ty, &e.ty, &params, &mut env, &known_instances);
             checked.push(e);
         }
         let mut targs = Vec::with_capacity(params.len());
@@ -139,7 +152,7 @@ impl Checker<'_> {
         self.instances.insert(key, id);
         self.instance_of.insert(id, template);
         self.instance_bodies.push(None);
-        let suffix: Vec<String> = targs.iter().map(|t| mangle(&self.ty_name(t))).collect();
+        let suffix: Vec<String> = targs.iter().map(|t| crate::types::ident_fragment(&self.ty_name(t))).collect();
         let (param_tys, ret) = self.with_env(&env, |c| {
             let ps: Vec<Ty> = f.params.iter().map(|p| c.lower_ty(&p.ty)).collect();
             let r = f.ret.as_ref().map(|t| c.lower_ty(t)).unwrap_or(Ty::Unit);
@@ -167,27 +180,113 @@ impl Checker<'_> {
     }
 }
 
-/// A type name as an identifier fragment: `[i32; 3]` -> `arr3_i32`, `&Point` -> `ref_Point`.
-fn mangle(name: &str) -> String {
-    let mut out = String::new();
-    let mut last_us = false;
-    for c in name.chars() {
-        let piece = match c {
-            '&' => Some("ref"),
-            '*' => Some("ptr"),
-            '[' => Some("arr"),
+impl Checker<'_> {
+    /// A lookup from a struct type to (template name, type arguments) for generic instances.
+    fn instance_args_fn(&self) -> impl Fn(&Ty) -> Option<(String, Vec<Ty>)> + '_ {
+        move |ty| match ty {
+            Ty::Struct(id) => {
+                let (template, targs) = self.struct_template_of.get(id)?;
+                Some((self.res.structs.get(*template as usize)?.name.clone(), targs.clone()))
+            }
             _ => None,
-        };
-        if let Some(p) = piece {
-            out.push_str(p);
-            last_us = false;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-            last_us = false;
-        } else if !last_us && !out.is_empty() {
-            out.push('_');
-            last_us = true;
         }
     }
-    out.trim_end_matches('_').to_string()
+
+    fn struct_decl(&self, template: StructId) -> Option<&ast::StructDecl> {
+        let entry = self.res.structs.get(template as usize)?;
+        match &self.file.items[entry.item].kind {
+            ast::ItemKind::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The instance of generic struct `template` for `targs` (created on first use).
+    pub fn instantiate_struct(&mut self, template: StructId, targs: Vec<Ty>, span: Span) -> Ty {
+        if self.bad_templates.contains(&template) {
+            return Ty::Error;
+        }
+        let Some(decl) = self.struct_decl(template) else { return Ty::Error };
+        if decl.type_params.len() != targs.len() {
+            self.error(
+                Diagnostic::error(
+                    "E0107",
+                    format!("struct `{}` takes {} type argument(s) but {} were supplied", decl.name.name, decl.type_params.len(), targs.len()),
+                    span,
+                )
+                .secondary(decl.name.span, "defined here"),
+            );
+            return Ty::Error;
+        }
+        let key = (template, targs.clone());
+        if let Some(&id) = self.struct_instances.get(&key) {
+            return Ty::Struct(id);
+        }
+        let decl = decl.clone();
+        let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
+        let id = self.structs.len() as StructId;
+        self.structs.push(hir::StructDef {
+            name: format!("{}<{}>", decl.name.name, shown.join(", ")),
+            fields: Vec::new(),
+            span: decl.name.span,
+            template: false,
+        });
+        self.struct_instances.insert(key, id);
+        self.struct_template_of.insert(id, (template, targs.clone()));
+        let env: HashMap<String, Ty> = decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs).collect();
+        let fields: Vec<hir::FieldDef> = self.with_env(&env, |c| {
+            decl.fields.iter().map(|f| hir::FieldDef { name: f.name.name.clone(), ty: c.lower_ty(&f.ty) }).collect()
+        });
+        self.structs[id as usize].fields = fields;
+        Ty::Struct(id)
+    }
+
+    /// The instance a literal `Name { ... }` of generic struct `template` builds: from explicit
+    /// type arguments, else the expected type, else inferred from the field values.
+    pub fn struct_lit_instance(
+        &mut self,
+        fcx: &mut FnCx,
+        template: StructId,
+        type_args: &[ast::Type],
+        fields: &[ast::FieldInit],
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> Ty {
+        if !type_args.is_empty() {
+            let targs: Vec<Ty> = type_args.iter().map(|t| self.lower_ty(t)).collect();
+            if targs.iter().any(Ty::is_error) {
+                return Ty::Error;
+            }
+            return self.instantiate_struct(template, targs, span);
+        }
+        if let Some(Ty::Struct(id)) = expected {
+            if self.struct_template_of.get(id).map(|(t, _)| *t) == Some(template) {
+                return Ty::Struct(*id);
+            }
+        }
+        let Some(decl) = self.struct_decl(template).cloned() else { return Ty::Error };
+        let params: Vec<String> = decl.type_params.iter().map(|p| p.name.name.clone()).collect();
+        let mut env: HashMap<String, Ty> = HashMap::new();
+        for init in fields {
+            if let Some(f) = decl.fields.iter().find(|f| f.name.name == init.name.name) {
+                // Probe the value's type (diagnostics from the probe are deduplicated later).
+                let v = self.expr(fcx, &init.value, None);
+                let known_instances = self.instance_args_fn();
+                unify(&f.ty, &v.ty, &params, &mut env, &known_instances);
+            }
+        }
+        let mut targs = Vec::new();
+        for p in &params {
+            match env.get(p) {
+                Some(t) => targs.push(t.clone()),
+                None => {
+                    self.error(
+                        Diagnostic::error("E0282", format!("type annotations needed: cannot infer `{p}` for `{}`", decl.name.name), span)
+                            .help(format!("write `{}<...> {{ ... }}` or annotate the binding", decl.name.name)),
+                    );
+                    return Ty::Error;
+                }
+            }
+        }
+        self.instantiate_struct(template, targs, span)
+    }
 }

@@ -51,8 +51,8 @@ impl Checker<'_> {
                 self.not_yet(what, item.span);
             }
             if let ItemKind::Struct(s) = &item.kind {
-                if !s.type_params.is_empty() {
-                    self.not_yet("generic structs", s.name.span);
+                if !s.type_params.is_empty() && !s.methods.is_empty() {
+                    self.not_yet("methods on generic structs", s.methods[0].name.span);
                 }
                 if !s.impls.is_empty() {
                     self.not_yet("trait implementations", s.impls[0].span);
@@ -76,10 +76,16 @@ impl Checker<'_> {
             self.enums.push(hir::EnumDef { name: entry.name.clone(), variants: Vec::new(), span: Default::default() });
         }
         for entry in &self.res.structs {
-            self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default() });
+            let template = matches!(&self.file.items[entry.item].kind, ItemKind::Struct(s) if !s.type_params.is_empty());
+            self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default(), template });
         }
         for (id, entry) in self.res.structs.iter().enumerate() {
             let ItemKind::Struct(s) = &self.file.items[entry.item].kind else { continue };
+            if !s.type_params.is_empty() {
+                // Fields are lowered per instance; the declaration itself only gets its span.
+                self.structs[id].span = s.name.span;
+                continue;
+            }
             let mut seen: HashMap<&str, crate::span::Span> = HashMap::new();
             let mut fields = Vec::new();
             for f in &s.fields {
@@ -200,6 +206,7 @@ impl Checker<'_> {
             }
         }
         self.diags.extend(found);
+        self.check_recursive_templates();
         // Mark the cyclic types' members as erroneous so nothing downstream recurses forever.
         for (i, r) in reported.iter().enumerate() {
             if !*r {
@@ -209,6 +216,68 @@ impl Checker<'_> {
                 self.structs[i].fields.iter_mut().for_each(|f| f.ty = Ty::Error);
             } else {
                 self.enums[i - n].variants.iter_mut().for_each(|v| v.payload = v.payload.as_ref().map(|_| Ty::Error));
+            }
+        }
+    }
+
+    /// Generic structs are checked on their declarations (they may never be instantiated,
+    /// §4.2): any struct named by value in a field, or in the type arguments of a struct named
+    /// by value, is contained. Cycles through a generic struct are E0391.
+    fn check_recursive_templates(&mut self) {
+        fn names_by_value<'a>(t: &'a ast::Type, out: &mut Vec<&'a str>, structs: &HashMap<String, u32>) {
+            match &t.kind {
+                TypeKind::Named { name, args } => {
+                    if structs.contains_key(&name.name) {
+                        out.push(&name.name);
+                        args.iter().for_each(|a| names_by_value(a, out, structs));
+                    }
+                }
+                TypeKind::Array { elem, .. } => names_by_value(elem, out, structs),
+                TypeKind::Tuple(ts) => ts.iter().for_each(|x| names_by_value(x, out, structs)),
+                _ => {}
+            }
+        }
+        let n = self.res.structs.len();
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, entry) in self.res.structs.iter().enumerate() {
+            let ItemKind::Struct(s) = &self.file.items[entry.item].kind else { continue };
+            let mut names = Vec::new();
+            s.fields.iter().for_each(|f| names_by_value(&f.ty, &mut names, &self.res.struct_ids));
+            edges[i] = names.iter().filter_map(|nm| self.res.struct_ids.get(*nm).map(|x| *x as usize)).collect();
+        }
+        for start in 0..n {
+            if !self.structs[start].template || self.bad_templates.contains(&(start as u32)) {
+                continue;
+            }
+            // Is `start` reachable from itself? (small graphs: a plain search is enough)
+            let mut seen = vec![false; n];
+            let mut work: Vec<(usize, Vec<usize>)> = edges[start].iter().map(|e| (*e, vec![start, *e])).collect();
+            while let Some((node, path)) = work.pop() {
+                if node == start {
+                    let names: Vec<String> = path.iter().map(|i| format!("`{}`", self.structs[*i].name)).collect();
+                    for i in &path {
+                        if self.structs[*i].template {
+                            self.bad_templates.insert(*i as u32);
+                        }
+                    }
+                    let name = self.structs[start].name.clone();
+                    self.diags.push(
+                        Diagnostic::error("E0391", format!("recursive type `{name}` has infinite size"), self.structs[start].span)
+                            .label("contains itself by value")
+                            .note(format!("cycle: {}", names.join(" -> ")))
+                            .help("insert indirection (a `Box`, `Vec` or reference) to break the cycle"),
+                    );
+                    break;
+                }
+                if seen[node] {
+                    continue;
+                }
+                seen[node] = true;
+                for e in &edges[node] {
+                    let mut p = path.clone();
+                    p.push(*e);
+                    work.push((*e, p));
+                }
             }
         }
     }
@@ -225,8 +294,9 @@ impl Checker<'_> {
                     self.not_yet("trait bounds on type parameters", tp.span);
                 }
             }
-            if !f.type_params.is_empty() {
-                if entry.owner.is_some() {
+            let owner_is_template = entry.owner.is_some_and(|o| self.structs[o as usize].template);
+            if !f.type_params.is_empty() || owner_is_template {
+                if entry.owner.is_some() && !owner_is_template {
                     self.not_yet("generic methods", f.type_params[0].span);
                 }
                 // Checked per instantiation (template semantics, §10.3).
@@ -238,7 +308,11 @@ impl Checker<'_> {
                     params: vec![Ty::Error; f.params.len()],
                     ret: Ty::Error,
                     name_span: f.name.span,
-                    type_params: f.type_params.iter().map(|t| t.name.name.clone()).collect(),
+                    type_params: if owner_is_template {
+                        vec!["Self".to_string()]
+                    } else {
+                        f.type_params.iter().map(|t| t.name.name.clone()).collect()
+                    },
                 });
                 continue;
             }

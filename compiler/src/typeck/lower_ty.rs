@@ -121,8 +121,26 @@ impl Checker<'_> {
             return Ty::Enum(id);
         }
         if let Some(&id) = self.res.struct_ids.get(n) {
+            let template = self.structs[id as usize].template;
+            if template {
+                if args.is_empty() {
+                    self.error(
+                        Diagnostic::error("E0107", format!("missing type arguments for generic struct `{n}`"), t.span)
+                            .help(format!("write `{n}<...>` with a type for each parameter")),
+                    );
+                    return Ty::Error;
+                }
+                let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
+                if targs.iter().any(Ty::is_error) {
+                    return Ty::Error;
+                }
+                return self.instantiate_struct(id, targs, t.span);
+            }
             if !args.is_empty() {
-                return self.unsupported_ty("generic structs", t);
+                self.error(
+                    Diagnostic::error("E0107", format!("struct `{n}` takes no type arguments"), t.span).help(format!("write just `{n}`")),
+                );
+                return Ty::Error;
             }
             return Ty::Struct(id);
         }

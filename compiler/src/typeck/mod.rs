@@ -58,6 +58,11 @@ pub(crate) struct Checker<'a> {
     pub instance_of: std::collections::HashMap<FnId, FnId>,
     pub instance_bodies: Vec<Option<hir::Function>>,
     pub templates: usize,
+    /// Instances of generic structs: (template, type arguments) -> StructId; which instance
+    /// comes from which template; templates rejected as infinitely recursive.
+    pub struct_instances: std::collections::HashMap<(StructId, Vec<Ty>), StructId>,
+    pub struct_template_of: std::collections::HashMap<StructId, (StructId, Vec<Ty>)>,
+    pub bad_templates: std::collections::HashSet<StructId>,
 }
 
 /// Per-body state.
@@ -91,6 +96,9 @@ pub fn check(
         instance_of: Default::default(),
         instance_bodies: Vec::new(),
         templates: res.functions.len(),
+        struct_instances: Default::default(),
+        struct_template_of: Default::default(),
+        bad_templates: Default::default(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
