@@ -38,9 +38,12 @@ pub struct StructDef {
 
 #[derive(Debug, Clone)]
 pub struct EnumDef {
+    /// The Vex name; for instances of generic enums `Maybe<i32>`.
     pub name: String,
     pub variants: Vec<VariantDef>,
     pub span: Span,
+    /// A generic enum's declaration: only its instances are real types.
+    pub template: bool,
 }
 
 impl EnumDef {

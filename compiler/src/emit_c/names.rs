@@ -26,7 +26,8 @@ impl Names {
         };
         let structs: Vec<String> =
             program.structs.iter().map(|s| unique(format!("vx_{m}_{}", crate::types::ident_fragment(&s.name)))).collect();
-        let enums: Vec<String> = program.enums.iter().map(|e| unique(format!("vx_{m}_{}", e.name))).collect();
+        let enums: Vec<String> =
+            program.enums.iter().map(|e| unique(format!("vx_{m}_{}", crate::types::ident_fragment(&e.name)))).collect();
         let functions = program
             .functions
             .iter()

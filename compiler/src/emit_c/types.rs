@@ -57,7 +57,7 @@ impl Layouts {
             .enums
             .iter()
             .enumerate()
-            .map(|(i, e)| if e.unit_only() { None } else { Some(names.enumeration(i as u32).to_string()) })
+            .map(|(i, e)| if e.unit_only() || e.template { None } else { Some(names.enumeration(i as u32).to_string()) })
             .collect();
         let mut l = Layouts { definitions: String::new(), struct_names, enum_names, field_names };
 
@@ -125,7 +125,11 @@ impl Layouts {
         let roots: Vec<Node> = (0..program.structs.len() as u32)
             .filter(|i| !program.structs[*i as usize].template)
             .map(Node::Struct)
-            .chain((0..program.enums.len() as u32).filter(|i| !program.enums[*i as usize].unit_only()).map(Node::Enum))
+            .chain(
+                (0..program.enums.len() as u32)
+                    .filter(|i| !program.enums[*i as usize].unit_only() && !program.enums[*i as usize].template)
+                    .map(Node::Enum),
+            )
             .chain(arrays.keys().cloned().map(Node::Array))
             .collect();
         for root in roots {

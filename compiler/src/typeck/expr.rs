@@ -60,8 +60,8 @@ impl Checker<'_> {
             K::Binary { op, lhs, rhs } => self.binary(fcx, *op, lhs, rhs, expected, span),
             K::Cast { expr, ty } => self.cast(fcx, expr, ty, span),
             K::Call { callee, type_args, args } => self.call(fcx, callee, type_args, args, span),
-            K::MethodCall { receiver, name, args, bang } => self.method_call(fcx, receiver, name, args, *bang, span),
-            K::Field { base, name } => self.field(fcx, base, name, span),
+            K::MethodCall { receiver, name, args, bang } => self.method_call(fcx, receiver, name, args, *bang, expected, span),
+            K::Field { base, name } => self.field(fcx, base, name, expected, span),
             K::Index { base, index } => {
                 let base_e = auto_deref(self.expr(fcx, base, None));
                 let index = self.index_expr(fcx, index);
@@ -655,10 +655,11 @@ impl Checker<'_> {
         name: &ast::Ident,
         args: &[ast::Expr],
         bang: Option<Span>,
+        expected: Option<&Ty>,
         span: Span,
     ) -> hir::Expr {
         if let Some(eid) = self.enum_path(receiver) {
-            return self.variant_call(fcx, eid, name, args, span);
+            return self.variant_call(fcx, eid, name, args, expected, span);
         }
         let recv = self.expr(fcx, receiver, None);
         let base_ty = recv.ty.auto_deref().clone();
@@ -739,10 +740,10 @@ impl Checker<'_> {
         error_expr(span)
     }
 
-    fn field(&mut self, fcx: &mut FnCx, base: &ast::Expr, name: &ast::Ident, span: Span) -> hir::Expr {
+    fn field(&mut self, fcx: &mut FnCx, base: &ast::Expr, name: &ast::Ident, expected: Option<&Ty>, span: Span) -> hir::Expr {
         // `E.V` on an enum name is a variant path (§6.6).
         if let Some(eid) = self.enum_path(base) {
-            return self.variant_value(eid, name, span);
+            return self.variant_value(eid, name, expected, span);
         }
         let b = auto_deref(self.expr(fcx, base, None));
         match b.ty.clone() {

@@ -8,7 +8,7 @@ use crate::hir::{self, ExprKind, FnId};
 use crate::resolve::fn_decl;
 use crate::span::Span;
 use crate::syntax::ast::{self, TypeKind};
-use crate::types::{StructId, Ty};
+use crate::types::{EnumId, StructId, Ty};
 use std::collections::HashMap;
 
 /// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
@@ -25,7 +25,7 @@ fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<
                 env.entry(name.name.clone()).or_insert_with(|| actual.clone());
             }
         }
-        (TypeKind::Named { name, args }, Ty::Struct(_)) if !args.is_empty() => {
+        (TypeKind::Named { name, args }, Ty::Struct(_) | Ty::Enum(_)) if !args.is_empty() => {
             if let Some((template, targs)) = inst(actual) {
                 if template == name.name && targs.len() == args.len() {
                     args.iter().zip(&targs).for_each(|(a, t)| unify(a, t, params, env, inst));
@@ -188,6 +188,10 @@ impl Checker<'_> {
                 let (template, targs) = self.struct_template_of.get(id)?;
                 Some((self.res.structs.get(*template as usize)?.name.clone(), targs.clone()))
             }
+            Ty::Enum(id) => {
+                let (template, targs) = self.enum_template_of.get(id)?;
+                Some((self.res.enums.get(*template as usize)?.name.clone(), targs.clone()))
+            }
             _ => None,
         }
     }
@@ -288,5 +292,81 @@ impl Checker<'_> {
             }
         }
         self.instantiate_struct(template, targs, span)
+    }
+}
+
+impl Checker<'_> {
+    fn enum_decl(&self, template: EnumId) -> Option<&ast::EnumDecl> {
+        let entry = self.res.enums.get(template as usize)?;
+        match &self.file.items[entry.item].kind {
+            ast::ItemKind::Enum(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The instance of generic enum `template` for `targs` (created on first use).
+    pub fn instantiate_enum(&mut self, template: EnumId, targs: Vec<Ty>, span: Span) -> Ty {
+        let Some(decl) = self.enum_decl(template).cloned() else { return Ty::Error };
+        if decl.type_params.len() != targs.len() {
+            self.error(
+                Diagnostic::error(
+                    "E0107",
+                    format!("enum `{}` takes {} type argument(s) but {} were supplied", decl.name.name, decl.type_params.len(), targs.len()),
+                    span,
+                )
+                .secondary(decl.name.span, "defined here"),
+            );
+            return Ty::Error;
+        }
+        let key = (template, targs.clone());
+        if let Some(&id) = self.enum_instances.get(&key) {
+            return Ty::Enum(id);
+        }
+        let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
+        let id = self.enums.len() as EnumId;
+        self.enums.push(hir::EnumDef {
+            name: format!("{}<{}>", decl.name.name, shown.join(", ")),
+            variants: Vec::new(),
+            span: decl.name.span,
+            template: false,
+        });
+        self.enum_instances.insert(key, id);
+        self.enum_template_of.insert(id, (template, targs.clone()));
+        let env: HashMap<String, Ty> = decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs).collect();
+        let variants = self.with_env(&env, |c| {
+            decl.variants
+                .iter()
+                .map(|v| hir::VariantDef { name: v.name.name.clone(), payload: v.payload.as_ref().map(|t| c.lower_ty(t)) })
+                .collect()
+        });
+        self.enums[id as usize].variants = variants;
+        Ty::Enum(id)
+    }
+
+    /// The enum type a variant path of `template` builds: the expected instance, else type
+    /// arguments inferred from the payload, unresolved ones defaulting to `i32` (§3.7).
+    pub fn enum_instance_for(&mut self, template: EnumId, variant: u32, payload: Option<&Ty>, expected: Option<&Ty>, span: Span) -> Ty {
+        if let Some(Ty::Enum(id)) = expected {
+            if self.enum_template_of.get(id).map(|(t, _)| *t) == Some(template) {
+                return Ty::Enum(*id);
+            }
+        }
+        let Some(decl) = self.enum_decl(template).cloned() else { return Ty::Error };
+        let params: Vec<String> = decl.type_params.iter().map(|p| p.name.name.clone()).collect();
+        let mut env: HashMap<String, Ty> = HashMap::new();
+        if let (Some(pt), Some(actual)) = (decl.variants.get(variant as usize).and_then(|v| v.payload.as_ref()), payload) {
+            let known_instances = self.instance_args_fn();
+            unify(pt, actual, &params, &mut env, &known_instances);
+        }
+        let targs: Vec<Ty> = params.iter().map(|p| env.get(p).cloned().unwrap_or(Ty::I32)).collect();
+        self.instantiate_enum(template, targs, span)
+    }
+
+    /// The instance of `template` that `ty` is, if it is one.
+    pub fn enum_instance_of(&self, template: EnumId, ty: &Ty) -> Option<EnumId> {
+        match ty {
+            Ty::Enum(id) if self.enum_template_of.get(id).map(|(t, _)| *t) == Some(template) => Some(*id),
+            _ => None,
+        }
     }
 }

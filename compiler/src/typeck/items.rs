@@ -13,7 +13,6 @@ impl Checker<'_> {
     pub fn check_unsupported_items(&mut self) {
         for item in &self.file.items {
             let what = match &item.kind {
-                ItemKind::Enum(e) if !e.type_params.is_empty() => Some("generic enums"),
                 ItemKind::Enum(_) => None,
                 ItemKind::Trait(_) => Some("traits"),
                 ItemKind::Const(_) => None,
@@ -73,7 +72,8 @@ impl Checker<'_> {
 
     pub fn collect_structs(&mut self) {
         for entry in &self.res.enums {
-            self.enums.push(hir::EnumDef { name: entry.name.clone(), variants: Vec::new(), span: Default::default() });
+            let template = matches!(&self.file.items[entry.item].kind, ItemKind::Enum(e) if !e.type_params.is_empty());
+            self.enums.push(hir::EnumDef { name: entry.name.clone(), variants: Vec::new(), span: Default::default(), template });
         }
         for entry in &self.res.structs {
             let template = matches!(&self.file.items[entry.item].kind, ItemKind::Struct(s) if !s.type_params.is_empty());
@@ -116,7 +116,12 @@ impl Checker<'_> {
                     );
                     continue;
                 }
-                let payload = v.payload.as_ref().map(|t| self.lower_ty(t));
+                // A generic enum's payload types exist per instance; the declaration keeps names.
+                let payload = if e.type_params.is_empty() {
+                    v.payload.as_ref().map(|t| self.lower_ty(t))
+                } else {
+                    v.payload.as_ref().map(|_| Ty::Error)
+                };
                 variants.push(hir::VariantDef { name: v.name.name.clone(), payload });
             }
             self.enums[id].variants = variants;

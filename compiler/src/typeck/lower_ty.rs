@@ -115,8 +115,23 @@ impl Checker<'_> {
             return self.expand_alias(n, item, args, t);
         }
         if let Some(&id) = self.res.enum_ids.get(n) {
+            if self.enums[id as usize].template {
+                if args.is_empty() {
+                    self.error(
+                        Diagnostic::error("E0107", format!("missing type arguments for generic enum `{n}`"), t.span)
+                            .help(format!("write `{n}<...>` with a type for each parameter")),
+                    );
+                    return Ty::Error;
+                }
+                let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
+                if targs.iter().any(Ty::is_error) {
+                    return Ty::Error;
+                }
+                return self.instantiate_enum(id, targs, t.span);
+            }
             if !args.is_empty() {
-                return self.unsupported_ty("generic enums", t);
+                self.error(Diagnostic::error("E0107", format!("enum `{n}` takes no type arguments"), t.span).help(format!("write just `{n}`")));
+                return Ty::Error;
             }
             return Ty::Enum(id);
         }

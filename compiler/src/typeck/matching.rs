@@ -44,8 +44,16 @@ impl Checker<'_> {
     }
 
     /// `E.V` (a unit variant).
-    pub fn variant_value(&mut self, id: EnumId, variant: &ast::Ident, span: Span) -> hir::Expr {
+    pub fn variant_value(&mut self, id: EnumId, variant: &ast::Ident, expected: Option<&Ty>, span: Span) -> hir::Expr {
         let Some(v) = self.variant_index(id, variant) else { return error_expr(span) };
+        let id = if self.enums[id as usize].template {
+            match self.enum_instance_for(id, v, None, expected, span) {
+                Ty::Enum(inst) => inst,
+                _ => return error_expr(span),
+            }
+        } else {
+            id
+        };
         let def = &self.enums[id as usize];
         if def.variants[v as usize].payload.is_some() {
             let d = Diagnostic::error("E0533", format!("variant `{}.{}` carries a value", def.name, variant.name), span)
@@ -58,8 +66,35 @@ impl Checker<'_> {
     }
 
     /// `E.V(payload)`.
-    pub fn variant_call(&mut self, fcx: &mut FnCx, id: EnumId, variant: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
+    pub fn variant_call(
+        &mut self,
+        fcx: &mut FnCx,
+        id: EnumId,
+        variant: &ast::Ident,
+        args: &[ast::Expr],
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> hir::Expr {
         let Some(v) = self.variant_index(id, variant) else { return error_expr(span) };
+        let id = if self.enums[id as usize].template {
+            // The payload decides the type arguments unless the context already does.
+            let inst = match self.enum_instance_of(id, expected.unwrap_or(&Ty::Error)) {
+                Some(inst) => Ty::Enum(inst),
+                None => {
+                    let probe = match args.first() {
+                        Some(a) => Some(self.expr(fcx, a, None).ty),
+                        None => None,
+                    };
+                    self.enum_instance_for(id, v, probe.as_ref(), None, span)
+                }
+            };
+            match inst {
+                Ty::Enum(inst) => inst,
+                _ => return error_expr(span),
+            }
+        } else {
+            id
+        };
         let def = self.enums[id as usize].clone();
         let Some(payload_ty) = def.variants[v as usize].payload.clone() else {
             self.error(
@@ -212,6 +247,8 @@ impl Checker<'_> {
                     return Pattern::Wildcard;
                 };
                 let Some(v) = self.variant_index(eid, variant) else { return Pattern::Wildcard };
+                // A pattern names the generic enum; the scrutinee is one of its instances.
+                let eid = self.enum_instance_of(eid, ty).unwrap_or(eid);
                 // An `i32` matched against a unit-only enum's variants compares ordinals (§7.2).
                 if *ty == Ty::I32 && self.enums[eid as usize].unit_only() {
                     return Pattern::Ordinal(v as i128);

@@ -63,6 +63,9 @@ pub(crate) struct Checker<'a> {
     pub struct_instances: std::collections::HashMap<(StructId, Vec<Ty>), StructId>,
     pub struct_template_of: std::collections::HashMap<StructId, (StructId, Vec<Ty>)>,
     pub bad_templates: std::collections::HashSet<StructId>,
+    /// Instances of generic enums, as for structs.
+    pub enum_instances: std::collections::HashMap<(crate::types::EnumId, Vec<Ty>), crate::types::EnumId>,
+    pub enum_template_of: std::collections::HashMap<crate::types::EnumId, (crate::types::EnumId, Vec<Ty>)>,
 }
 
 /// Per-body state.
@@ -99,6 +102,8 @@ pub fn check(
         struct_instances: Default::default(),
         struct_template_of: Default::default(),
         bad_templates: Default::default(),
+        enum_instances: Default::default(),
+        enum_template_of: Default::default(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
