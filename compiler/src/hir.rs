@@ -177,6 +177,9 @@ pub enum ExprKind {
     EnumLit { id: EnumId, variant: u32, payload: Option<Box<Expr>> },
     /// The ordinal of a unit-only enum value, as `i32` (§3.8 item 2).
     EnumOrdinal(Box<Expr>),
+    /// `e?` (§6.12): if `inner` is variant `fail`, return from the function with its variant
+    /// `ret_fail` carrying the same payload (if any); otherwise the payload of variant `ok`.
+    Try { inner: Box<Expr>, ok: u32, fail: u32, ret_fail: u32 },
     /// `match`: arms are tried in order; the scrutinee is evaluated once. Type: the arms' type.
     Match { scrutinee: Box<Expr>, arms: Vec<Arm> },
     /// `[value; count]`
@@ -339,6 +342,7 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
     match &e.kind {
         ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Unit => {}
         ExprKind::Unary { operand: x, .. } | ExprKind::Cast(x) | ExprKind::Deref(x) | ExprKind::EnumOrdinal(x) => walk_expr(x, v),
+        ExprKind::Try { inner, .. } => walk_expr(inner, v),
         ExprKind::AddrOf { place, .. } => walk_expr(place, v),
         ExprKind::ArrayRepeat { value, .. } => walk_expr(value, v),
         ExprKind::Field { base, .. } => walk_expr(base, v),

@@ -40,7 +40,8 @@ pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<
 
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
 pub fn check(sources: &SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let ast = syntax::parse(file, sources.get(file))?;
+    let mut ast = syntax::parse(file, sources.get(file))?;
+    add_prelude(&mut ast)?;
     // Type checking runs even after name errors: unresolved names have the error type, which
     // silences follow-up errors, so the user sees every independent mistake at once.
     let (resolved, mut resolve_diags) = resolve::resolve(&ast, sources.get(file));
@@ -64,6 +65,38 @@ pub fn check(sources: &SourceMap, file: FileId) -> Result<(hir::Program, Vec<Dia
         }
     }
     Ok((program, warnings))
+}
+
+/// The builtin generic enums (§12.1), declared in Vex. A program that declares its own type of
+/// the same name shadows the builtin one (§3.5).
+const PRELUDE: &str = "enum Option<T> { None, Some(T) }\nenum Result<T, E> { Ok(T), Err(E) }\n";
+
+/// File id of the prelude's spans (it is not part of the user's source map).
+pub const PRELUDE_FILE: FileId = FileId::MAX;
+
+fn add_prelude(ast: &mut syntax::ast::File) -> Result<(), Vec<Diagnostic>> {
+    use syntax::ast::ItemKind;
+    let declared = |name: &str| {
+        ast.items.iter().any(|i| match &i.kind {
+            ItemKind::Enum(e) => e.name.name == name,
+            ItemKind::Struct(s) => s.name.name == name,
+            ItemKind::TypeAlias(t) => t.name.name == name,
+            ItemKind::Trait(t) => t.name.name == name,
+            _ => false,
+        })
+    };
+    let prelude = syntax::parse(PRELUDE_FILE, &span::SourceFile::new("<prelude>", PRELUDE))
+        .map_err(|_| vec![Diagnostic::ice("prelude", "the builtin prelude does not parse")])?;
+    let keep: Vec<_> = prelude
+        .items
+        .into_iter()
+        .filter(|i| match &i.kind {
+            ItemKind::Enum(e) => !declared(&e.name.name),
+            _ => false,
+        })
+        .collect();
+    ast.items.extend(keep);
+    Ok(())
 }
 
 /// Module name used for mangling: the file stem, reduced to `[A-Za-z0-9_]`.

@@ -19,6 +19,7 @@ pub fn impure(e: &hir::Expr) -> bool {
             | ExprKind::Print { .. }
             | ExprKind::Index { .. }
             | ExprKind::Abort { .. }
+            | ExprKind::Try { .. }
             | ExprKind::Match { .. } => true,
             ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => x.ty.is_int() && !nonzero_divisor(rhs),
             _ => false,
@@ -232,6 +233,23 @@ impl FnEmitter<'_> {
                 }
             }
             ExprKind::EnumOrdinal(inner) => self.expr(inner),
+            ExprKind::Try { inner, ok, fail, ret_fail } => {
+                let v = self.expr(inner);
+                let cty = self.c_type(&inner.ty);
+                let t = self.hoist(&cty, &v);
+                let ret_cty = self.c_type(&self.f.ret);
+                let fail_has_payload = match &inner.ty {
+                    Ty::Enum(id) => self.program.enums[*id as usize].variants[*fail as usize].payload.is_some(),
+                    _ => false,
+                };
+                let value = if fail_has_payload {
+                    format!("(({ret_cty}){{.tag = {ret_fail}, .u.v{ret_fail} = {t}.u.v{fail}}})")
+                } else {
+                    format!("(({ret_cty}){{.tag = {ret_fail}}})")
+                };
+                self.prelude.push(format!("if ({t}.tag == {fail}) return {value};"));
+                format!("{t}.u.v{ok}")
+            }
             ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms),
             ExprKind::TupleLit(elems) => {
                 let ops: Vec<Operand> = elems.iter().map(Operand::Value).collect();

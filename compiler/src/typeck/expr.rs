@@ -55,11 +55,11 @@ impl Checker<'_> {
             }
             K::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
             K::Str(s) => mk(ExprKind::Str(s.clone()), Ty::Str, span),
-            K::Ident(name) => self.ident(fcx, e.id, name, span),
+            K::Ident(name) => self.ident(fcx, e.id, name, expected, span),
             K::Unary { op, operand } => self.unary(fcx, *op, operand, expected, span),
             K::Binary { op, lhs, rhs } => self.binary(fcx, *op, lhs, rhs, expected, span),
             K::Cast { expr, ty } => self.cast(fcx, expr, ty, span),
-            K::Call { callee, type_args, args } => self.call(fcx, callee, type_args, args, span),
+            K::Call { callee, type_args, args } => self.call(fcx, callee, type_args, args, expected, span),
             K::MethodCall { receiver, name, args, bang } => self.method_call(fcx, receiver, name, args, *bang, expected, span),
             K::Field { base, name } => self.field(fcx, base, name, expected, span),
             K::Index { base, index } => {
@@ -184,7 +184,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            K::Try(_) => self.expr_not_yet("the `?` operator", span),
+            K::Try(inner) => self.try_expr(fcx, inner, span),
             K::Await(_) => self.expr_not_yet("`await`", span),
             K::MapLit(_) => self.expr_not_yet("map literals", span),
             K::CollectionCtor { name, .. } => self.expr_not_yet(&format!("`{}`", name.name), span),
@@ -244,7 +244,7 @@ impl Checker<'_> {
         i
     }
 
-    fn ident(&mut self, fcx: &mut FnCx, id: ast::NodeId, name: &ast::Ident, span: Span) -> hir::Expr {
+    fn ident(&mut self, fcx: &mut FnCx, id: ast::NodeId, name: &ast::Ident, expected: Option<&Ty>, span: Span) -> hir::Expr {
         match self.res.names.get(&id) {
             Some(Res::Local(l)) => {
                 let ty = fcx.locals.get(*l as usize).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
@@ -252,6 +252,10 @@ impl Checker<'_> {
             }
             Some(Res::Const(item)) => self.const_value(*item, span),
             Some(Res::Fn(_)) | Some(Res::SelfMethod(_)) => self.expr_not_yet("functions as values", span),
+            Some(Res::Builtin(b)) if b.name == "None" => match self.shorthand_enum(name) {
+                Some(eid) => self.variant_value(eid, name, expected, span),
+                None => error_expr(span),
+            },
             Some(Res::Builtin(b)) => {
                 self.error(
                     Diagnostic::error("E0423", format!("builtin function `{}` cannot be used as a value", b.name), span)
@@ -489,7 +493,15 @@ impl Checker<'_> {
         mk(ExprKind::Cast(Box::new(inner)), target, span)
     }
 
-    fn call(&mut self, fcx: &mut FnCx, callee: &ast::Expr, type_args: &[ast::Type], args: &[ast::Expr], span: Span) -> hir::Expr {
+    fn call(
+        &mut self,
+        fcx: &mut FnCx,
+        callee: &ast::Expr,
+        type_args: &[ast::Type],
+        args: &[ast::Expr],
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> hir::Expr {
         let ast::ExprKind::Ident(name) = &callee.kind else {
             return self.expr_not_yet("calling a computed function value", callee.span);
         };
@@ -527,6 +539,10 @@ impl Checker<'_> {
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
                 "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),
+                "Some" | "Ok" | "Err" => match self.shorthand_enum(name) {
+                    Some(eid) => self.variant_call(fcx, eid, name, args, expected, span),
+                    None => error_expr(span),
+                },
                 other => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
             },
             Some(Res::Local(_)) => self.expr_not_yet("calling closures", span),

@@ -28,6 +28,26 @@ impl Checker<'_> {
         }
     }
 
+    /// The enum behind the constructor shorthands `Some`, `None`, `Ok`, `Err` (§6.11): the
+    /// builtin `Option`/`Result`, or a user type of that name that has the variant (§3.5).
+    pub fn shorthand_enum(&mut self, variant: &ast::Ident) -> Option<EnumId> {
+        let owner = match variant.name.as_str() {
+            "Some" | "None" => "Option",
+            "Ok" | "Err" => "Result",
+            _ => return None,
+        };
+        let found = self.res.enum_ids.get(owner).copied().filter(|id| {
+            self.enums[*id as usize].variants.iter().any(|v| v.name == variant.name)
+        });
+        if found.is_none() {
+            self.error(
+                Diagnostic::error("E0425", format!("cannot find `{}`: `{owner}` is shadowed by a type without this variant", variant.name), variant.span)
+                    .help(format!("declare `{}` in your `{owner}`, or rename your type", variant.name)),
+            );
+        }
+        found
+    }
+
     fn variant_index(&mut self, id: EnumId, name: &ast::Ident) -> Option<u32> {
         let def = &self.enums[id as usize];
         if let Some(i) = def.variants.iter().position(|v| v.name == name.name) {
@@ -115,6 +135,56 @@ impl Checker<'_> {
         let value = self.expr(fcx, &args[0], Some(&payload_ty));
         let value = self.coerce(fcx, value, &payload_ty);
         mk(ExprKind::EnumLit { id, variant: v, payload: Some(Box::new(value)) }, Ty::Enum(id), span)
+    }
+
+    /// `e?` on a `Result`-like (variants `Ok(T)`, `Err(E)`) or `Option`-like (`Some(T)`, `None`)
+    /// enum, in a function returning the same kind of enum with the same error payload.
+    pub fn try_expr(&mut self, fcx: &mut FnCx, inner: &ast::Expr, span: Span) -> hir::Expr {
+        let e = self.expr(fcx, inner, None);
+        if e.ty.is_error() {
+            return error_expr(span);
+        }
+        let shape = |this: &Self, ty: &Ty| -> Option<(u32, u32, Option<Ty>, Ty)> {
+            let Ty::Enum(id) = ty else { return None };
+            let def = &this.enums[*id as usize];
+            let find = |n: &str| def.variants.iter().position(|v| v.name == n).map(|i| i as u32);
+            let (ok, fail) = match (find("Ok"), find("Err"), find("Some"), find("None")) {
+                (Some(o), Some(f), _, _) => (o, f),
+                (_, _, Some(o), Some(f)) => (o, f),
+                _ => return None,
+            };
+            let ok_ty = def.variants[ok as usize].payload.clone()?;
+            Some((ok, fail, def.variants[fail as usize].payload.clone(), ok_ty))
+        };
+        let Some((ok, fail, fail_payload, ok_ty)) = shape(self, &e.ty) else {
+            let t = self.ty_name(&e.ty);
+            self.error(
+                Diagnostic::error("E0277", format!("the `?` operator can only be applied to `Result` or `Option`, not `{t}`"), span)
+                    .label("cannot use `?` here"),
+            );
+            return error_expr(span);
+        };
+        let ret = fcx.ret.clone();
+        let ret_shape = shape(self, &ret);
+        let same_failure = match &ret_shape {
+            Some((_, rf, rp, _)) => {
+                let rdef = &self.enums[match &ret { Ty::Enum(id) => *id as usize, _ => 0 }];
+                let same_kind = rdef.variants[*rf as usize].name == self.enums[match &e.ty { Ty::Enum(id) => *id as usize, _ => 0 }].variants[fail as usize].name;
+                same_kind && *rp == fail_payload
+            }
+            None => false,
+        };
+        if !same_failure {
+            let (t, r) = (self.ty_name(&e.ty), self.ty_name(&ret));
+            self.error(
+                Diagnostic::error("E0308", format!("the `?` operator cannot return `{t}`'s failure from a function returning `{r}`"), span)
+                    .label("`?` returns early from the function")
+                    .help(format!("make the function return a type with the same failure case as `{t}`")),
+            );
+            return error_expr(span);
+        }
+        let ret_fail = ret_shape.map(|s| s.1).unwrap_or(0);
+        mk(ExprKind::Try { inner: Box::new(e), ok, fail, ret_fail }, ok_ty, span)
     }
 
     pub fn is_unit_enum(&self, ty: &Ty) -> bool {
@@ -211,8 +281,14 @@ impl Checker<'_> {
                     Pattern::Bind(local)
                 }
                 None => {
-                    self.not_yet(&format!("the builtin pattern `{}`", name.name), p.span);
-                    Pattern::Wildcard
+                    // `None` (a builtin name, not a binding).
+                    let Some(eid) = self.shorthand_enum(name) else { return Pattern::Wildcard };
+                    let Some(v) = self.variant_index(eid, name) else { return Pattern::Wildcard };
+                    match self.enum_instance_of(eid, ty) {
+                        Some(_) => Pattern::Variant { variant: v, payload: None },
+                        None if *ty == Ty::Enum(eid) => Pattern::Variant { variant: v, payload: None },
+                        None => mismatch(self, &format!("`{}`", name.name)),
+                    }
                 }
             },
             PatternKind::Int { value, negative } => match ty {
@@ -238,8 +314,17 @@ impl Checker<'_> {
                 Ty::Bool => Pattern::Literal(mk(ExprKind::Bool(*b), Ty::Bool, p.span)),
                 _ => mismatch(self, "a `bool`"),
             },
-            PatternKind::Variant { enum_name: Some(ename), variant, payload, .. } => {
-                let Some(&eid) = self.res.enum_ids.get(&ename.name) else {
+            PatternKind::Variant { enum_name, variant, payload, .. } => {
+                let found = match enum_name {
+                    Some(ename) => self.res.enum_ids.get(&ename.name).copied(),
+                    None => self.shorthand_enum(variant),
+                };
+                let ename = enum_name.clone().unwrap_or_else(|| variant.clone());
+                let ename = &ename;
+                let Some(eid) = found else {
+                    if enum_name.is_none() {
+                        return Pattern::Wildcard;
+                    }
                     self.error(
                         Diagnostic::error("E0412", format!("cannot find enum `{}` in this scope", ename.name), ename.span)
                             .label("not an enum"),
@@ -270,10 +355,6 @@ impl Checker<'_> {
                     (None, _) => None,
                 };
                 Pattern::Variant { variant: v, payload }
-            }
-            PatternKind::Variant { enum_name: None, .. } => {
-                self.not_yet("`Option`/`Result` patterns", p.span);
-                Pattern::Wildcard
             }
             PatternKind::Or(ps) => {
                 let alts: Vec<Pattern> = ps.iter().map(|q| self.pattern(fcx, q, ty)).collect();
