@@ -144,7 +144,8 @@ impl Checker<'_> {
         if e.ty.is_error() {
             return error_expr(span);
         }
-        let shape = |this: &Self, ty: &Ty| -> Option<(u32, u32, Option<Ty>, Ty)> {
+        // (enum, ok variant, failure variant, failure payload, ok payload)
+        let shape = |this: &Self, ty: &Ty| -> Option<(EnumId, u32, u32, Option<Ty>, Ty)> {
             let Ty::Enum(id) = ty else { return None };
             let def = &this.enums[*id as usize];
             let find = |n: &str| def.variants.iter().position(|v| v.name == n).map(|i| i as u32);
@@ -154,9 +155,9 @@ impl Checker<'_> {
                 _ => return None,
             };
             let ok_ty = def.variants[ok as usize].payload.clone()?;
-            Some((ok, fail, def.variants[fail as usize].payload.clone(), ok_ty))
+            Some((*id, ok, fail, def.variants[fail as usize].payload.clone(), ok_ty))
         };
-        let Some((ok, fail, fail_payload, ok_ty)) = shape(self, &e.ty) else {
+        let Some((eid, ok, fail, fail_payload, ok_ty)) = shape(self, &e.ty) else {
             let t = self.ty_name(&e.ty);
             self.error(
                 Diagnostic::error("E0277", format!("the `?` operator can only be applied to `Result` or `Option`, not `{t}`"), span)
@@ -166,14 +167,11 @@ impl Checker<'_> {
         };
         let ret = fcx.ret.clone();
         let ret_shape = shape(self, &ret);
-        let same_failure = match &ret_shape {
-            Some((_, rf, rp, _)) => {
-                let rdef = &self.enums[match &ret { Ty::Enum(id) => *id as usize, _ => 0 }];
-                let same_kind = rdef.variants[*rf as usize].name == self.enums[match &e.ty { Ty::Enum(id) => *id as usize, _ => 0 }].variants[fail as usize].name;
-                same_kind && *rp == fail_payload
-            }
-            None => false,
-        };
+        // The function's failure case must be the same kind (`Err`/`None`) with the same payload.
+        let fail_name = &self.enums[eid as usize].variants[fail as usize].name;
+        let same_failure = ret_shape.as_ref().is_some_and(|(rid, _, rf, rp, _)| {
+            &self.enums[*rid as usize].variants[*rf as usize].name == fail_name && *rp == fail_payload
+        });
         if !same_failure {
             let (t, r) = (self.ty_name(&e.ty), self.ty_name(&ret));
             self.error(
@@ -183,7 +181,7 @@ impl Checker<'_> {
             );
             return error_expr(span);
         }
-        let ret_fail = ret_shape.map(|s| s.1).unwrap_or(0);
+        let ret_fail = ret_shape.map(|s| s.2).unwrap_or(0);
         mk(ExprKind::Try { inner: Box::new(e), ok, fail, ret_fail }, ok_ty, span)
     }
 
