@@ -76,6 +76,8 @@ pub struct Resolved {
     pub aliases: HashMap<String, usize>,
     /// Constants by name: index into `ast::File::items`.
     pub consts: HashMap<String, usize>,
+    /// Traits by name: index into `ast::File::items`.
+    pub traits: HashMap<String, usize>,
     /// Enums, indexed by `EnumId`, and by name.
     pub enums: Vec<StructEntry>,
     pub enum_ids: HashMap<String, u32>,
@@ -159,6 +161,7 @@ impl Resolver {
                 ast::ItemKind::Trait(t) => {
                     if self.define(&t.name, "trait") {
                         self.out.other_types.insert(t.name.name.clone(), t.name.span);
+                        self.out.traits.insert(t.name.name.clone(), i);
                     }
                 }
                 ast::ItemKind::TypeAlias(t) => {

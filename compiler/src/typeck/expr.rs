@@ -338,6 +338,11 @@ impl Checker<'_> {
             (lhs, rhs)
         } else {
             let lhs = self.expr(fcx, l, hint.as_ref());
+            if matches!(lhs.ty, Ty::Struct(_)) && self.implements(&lhs.ty, super::traits::operator_trait(op).map_or("", |t| t.0)) {
+                if let Some(call) = self.operator_call(fcx, op, lhs.clone(), r, span) {
+                    return call;
+                }
+            }
             let rhs_hint = if op.is_shift() { None } else { Some(lhs.ty.clone()) };
             let rhs = self.expr(fcx, r, rhs_hint.as_ref());
             (lhs, rhs)
@@ -429,7 +434,11 @@ impl Checker<'_> {
         let mut d = Diagnostic::error("E0369", format!("binary operation `{}` cannot be applied to type `{lt}`", op.symbol()), span)
             .label(label);
         if matches!(lhs.ty, Ty::Struct(_)) {
-            d = d.note("operators on structs need operator traits, which this version of vexc does not support yet");
+            if let Some((t, m)) = super::traits::operator_trait(op) {
+                d = d.help(format!(
+                    "implement the operator trait: declare `trait {t} {{ fn {m}(other: Self): ... ; }}` and write `struct {lt} impl {t} {{ ... }}`"
+                ));
+            }
         } else if lhs.ty == Ty::Bool && (op.is_bitwise()) {
             d = d.help(format!("use `{}` for booleans", if op == BinOp::BitAnd { "&&" } else { "||" }));
         }

@@ -125,7 +125,7 @@ impl Checker<'_> {
         hir::Expr { kind: ExprKind::Call { func: id, args }, ty: sig.ret, span }
     }
 
-    fn with_env<T>(&mut self, env: &HashMap<String, Ty>, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn with_env<T>(&mut self, env: &HashMap<String, Ty>, f: impl FnOnce(&mut Self) -> T) -> T {
         let saved = std::mem::replace(&mut self.type_env, env.clone());
         let r = f(self);
         self.type_env = saved;
@@ -148,6 +148,9 @@ impl Checker<'_> {
         let f = fn_decl(self.file, &self.res.functions[template as usize]);
         let params = self.sigs[template as usize].type_params.clone();
         let env: HashMap<String, Ty> = params.iter().cloned().zip(targs.iter().cloned()).collect();
+        if !self.check_bounds(f, &targs, span) {
+            return None;
+        }
         let id = (self.templates + self.instance_bodies.len()) as FnId;
         self.instances.insert(key, id);
         self.instance_of.insert(id, template);

@@ -14,7 +14,8 @@ impl Checker<'_> {
         for item in &self.file.items {
             let what = match &item.kind {
                 ItemKind::Enum(_) => None,
-                ItemKind::Trait(_) => Some("traits"),
+                ItemKind::Trait(t) if !t.type_params.is_empty() => Some("generic traits"),
+                ItemKind::Trait(_) => None,
                 ItemKind::Const(_) => None,
                 ItemKind::TypeAlias(t) => {
                     // Check every alias once, used or not (cycles, unknown types).
@@ -53,15 +54,11 @@ impl Checker<'_> {
                 if !s.type_params.is_empty() && !s.methods.is_empty() {
                     self.not_yet("methods on generic structs", s.methods[0].name.span);
                 }
-                if !s.impls.is_empty() {
-                    self.not_yet("trait implementations", s.impls[0].span);
-                }
+
                 if !s.policies.is_empty() {
                     self.not_yet("policies", s.policies[0].span);
                 }
-                if let Some((n, _)) = s.assoc_types.first() {
-                    self.not_yet("associated types", n.span);
-                }
+
             }
         }
     }
@@ -295,8 +292,18 @@ impl Checker<'_> {
                 self.not_yet("`async fn`", f.span);
             }
             for tp in &f.type_params {
-                if !tp.bounds.is_empty() {
-                    self.not_yet("trait bounds on type parameters", tp.span);
+                for b in &tp.bounds {
+                    match b {
+                        ast::Bound::Trait(name, args) if args.is_empty() => {
+                            if !self.res.traits.contains_key(&name.name) {
+                                self.error(
+                                    Diagnostic::error("E0405", format!("cannot find trait `{}` in this scope", name.name), name.span)
+                                        .label("not a trait"),
+                                );
+                            }
+                        }
+                        _ => self.not_yet("this kind of bound", tp.span),
+                    }
                 }
             }
             let owner_is_template = entry.owner.is_some_and(|o| self.structs[o as usize].template);
@@ -357,11 +364,15 @@ impl Checker<'_> {
                         .help("remove the `!`: a free function cannot be mutating"),
                 );
             }
-            let params = f.params.iter().map(|p| self.lower_ty(&p.ty)).collect();
-            let ret = match &f.ret {
-                Some(t) => self.lower_ty(t),
-                None => Ty::Unit,
-            };
+            let env = entry.owner.map(|o| self.self_env(o)).unwrap_or_default();
+            let (params, ret) = self.with_env(&env, |c| {
+                let params: Vec<Ty> = f.params.iter().map(|p| c.lower_ty(&p.ty)).collect();
+                let ret = match &f.ret {
+                    Some(t) => c.lower_ty(t),
+                    None => Ty::Unit,
+                };
+                (params, ret)
+            });
             self.sigs.push(FnSig {
                 name: f.name.name.clone(),
                 owner: entry.owner,
@@ -451,6 +462,9 @@ impl Checker<'_> {
             }
             params.push((next + i) as u32);
         }
+        // Inside a method, `Self` and the struct's associated types name types.
+        let env = sig.owner.map(|o| self.self_env(o)).unwrap_or_else(|| self.type_env.clone());
+        let saved_env = std::mem::replace(&mut self.type_env, env);
         let mut fcx = FnCx {
             locals,
             ret: sig.ret.clone(),
@@ -460,6 +474,7 @@ impl Checker<'_> {
         let empty = ast::Block { stmts: Vec::new(), span: f.span };
         let body_ast = f.body.as_ref().unwrap_or(&empty);
         let body = self.block(&mut fcx, body_ast);
+        self.type_env = saved_env;
         if !matches!(sig.ret, Ty::Unit | Ty::Error) && !super::stmt::block_diverges(&body) {
             let ret_name = self.ty_name(&sig.ret);
             let close = crate::span::Span { start: body_ast.span.end.saturating_sub(1), ..body_ast.span };

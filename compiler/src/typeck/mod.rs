@@ -13,6 +13,7 @@ mod lower_ty;
 mod matching;
 mod print;
 mod stmt;
+mod traits;
 
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnId, LocalId, ReceiverKind};
@@ -108,6 +109,7 @@ pub fn check(
     cx.check_unsupported_items();
     cx.collect_structs();
     cx.collect_signatures();
+    cx.check_impls();
     cx.check_constants();
     let main = cx.check_main();
     let mut functions = Vec::with_capacity(cx.sigs.len());
