@@ -292,6 +292,18 @@ impl Checker<'_> {
         let hint = if op == UnaryOp::Not { Some(&Ty::Bool) } else { expected };
         let inner = self.expr(fcx, operand, hint);
         let ty = inner.ty.clone();
+        // `-s` / `!s` on a struct implementing `Neg` / `Not` call its method (§11.1).
+        let (trait_name, method) = if op == UnaryOp::Neg { ("Neg", "neg") } else { ("Not", "not") };
+        if let (Ty::Struct(sid), true) = (&ty, self.implements(&ty, trait_name)) {
+            if let Some(&fid) = self.res.methods.get(&(*sid, method.to_string())) {
+                let sig = self.sigs[fid as usize].clone();
+                let receiver = match sig.receiver.unwrap_or(ReceiverKind::ByRef) {
+                    ReceiverKind::ByValue => Receiver::Value(Box::new(inner)),
+                    ReceiverKind::ByRef => Receiver::AddressOf(Box::new(inner)),
+                };
+                return mk(ExprKind::MethodCall { func: fid, receiver, args: Vec::new() }, sig.ret, span);
+            }
+        }
         let ok = match (op, &ty) {
             (_, Ty::Error) => return error_expr(span),
             (UnaryOp::Neg, Ty::Int(i)) => i.signed(),
