@@ -543,6 +543,18 @@ impl Checker<'_> {
                 mk(ExprKind::Call { func: id, args }, sig.ret, span)
             }
             Some(Res::SelfMethod(id)) => {
+                // Inside a generic struct's method, a sibling is instantiated for the same instance.
+                let self_struct = fcx.self_local.and_then(|l| match fcx.locals[l as usize].ty.auto_deref() {
+                    Ty::Struct(s) => Some(*s),
+                    _ => None,
+                });
+                let id = match self_struct {
+                    Some(inst) if !self.sigs[id as usize].type_params.is_empty() => match self.method_instance(id, inst, span) {
+                        Some(i) => i,
+                        None => return error_expr(span),
+                    },
+                    _ => id,
+                };
                 let sig = self.sigs[id as usize].clone();
                 if sig.mutating {
                     self.error(
@@ -726,7 +738,16 @@ impl Checker<'_> {
                 }
             }
             Ty::Struct(sid) => {
-                let Some(&id) = self.res.methods.get(&(sid, name.name.clone())) else {
+                // Methods of a generic struct's instance are instantiated on first use.
+                let template_method = self
+                    .struct_template_of
+                    .get(&sid)
+                    .and_then(|(t, _)| self.res.methods.get(&(*t, name.name.clone())).copied());
+                let found = match template_method {
+                    Some(fid) => self.method_instance(fid, sid, span),
+                    None => self.res.methods.get(&(sid, name.name.clone())).copied(),
+                };
+                let Some(id) = found else {
                     let candidates: Vec<String> = self
                         .res
                         .methods

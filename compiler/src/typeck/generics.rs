@@ -373,3 +373,50 @@ impl Checker<'_> {
         }
     }
 }
+
+impl Checker<'_> {
+    /// The method `fid` of a generic struct's declaration, instantiated for instance `inst`.
+    pub fn method_instance(&mut self, fid: FnId, inst: StructId, span: Span) -> Option<FnId> {
+        let (template, targs) = self.struct_template_of.get(&inst).cloned()?;
+        let key = (fid, targs.clone());
+        if let Some(&id) = self.instances.get(&key) {
+            return Some(id);
+        }
+        let decl = self.struct_decl(template)?.clone();
+        let f = fn_decl(self.file, &self.res.functions[fid as usize]);
+        let mut env: HashMap<String, Ty> = decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs).collect();
+        env.insert("Self".to_string(), Ty::Struct(inst));
+        let receiver = match &f.receiver {
+            Some(p) if !matches!(p.ty.kind, TypeKind::Ref { .. }) => hir::ReceiverKind::ByValue,
+            _ => hir::ReceiverKind::ByRef,
+        };
+        let id = (self.templates + self.instance_bodies.len()) as FnId;
+        self.instances.insert(key, id);
+        self.instance_of.insert(id, fid);
+        self.instance_bodies.push(None);
+        let (params, ret) = self.with_env(&env, |c| {
+            let ps: Vec<Ty> = f.params.iter().map(|p| c.lower_ty(&p.ty)).collect();
+            let r = f.ret.as_ref().map(|t| c.lower_ty(t)).unwrap_or(Ty::Unit);
+            (ps, r)
+        });
+        self.sigs.push(FnSig {
+            name: f.name.name.clone(),
+            owner: Some(inst),
+            receiver: Some(receiver),
+            mutating: f.mutating.is_some(),
+            params,
+            ret,
+            name_span: f.name.span,
+            type_params: Vec::new(),
+        });
+        let before = self.diags.len();
+        let body = self.with_env(&env, |c| c.check_body(id));
+        let shown = self.ty_name(&Ty::Struct(inst));
+        for d in &mut self.diags[before..] {
+            d.secondary.push((span, format!("in `{}` of `{shown}` used here", f.name.name)));
+        }
+        let k = id as usize - self.templates;
+        self.instance_bodies[k] = Some(body);
+        Some(id)
+    }
+}

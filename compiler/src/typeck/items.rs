@@ -51,9 +51,7 @@ impl Checker<'_> {
                 self.not_yet(what, item.span);
             }
             if let ItemKind::Struct(s) = &item.kind {
-                if !s.type_params.is_empty() && !s.methods.is_empty() {
-                    self.not_yet("methods on generic structs", s.methods[0].name.span);
-                }
+
 
                 if !s.policies.is_empty() {
                     self.not_yet("policies", s.policies[0].span);
@@ -463,7 +461,10 @@ impl Checker<'_> {
             params.push((next + i) as u32);
         }
         // Inside a method, `Self` and the struct's associated types name types.
-        let env = sig.owner.map(|o| self.self_env(o)).unwrap_or_else(|| self.type_env.clone());
+        let mut env = self.type_env.clone();
+        if let Some(o) = sig.owner {
+            env.extend(self.self_env(o));
+        }
         let saved_env = std::mem::replace(&mut self.type_env, env);
         let mut fcx = FnCx {
             locals,
