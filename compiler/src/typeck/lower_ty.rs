@@ -55,6 +55,44 @@ impl Checker<'_> {
         }
     }
 
+    /// A struct or enum named in a type: a generic one needs type arguments (its instance is
+    /// made by `instantiate`), a plain one takes none.
+    #[allow(clippy::too_many_arguments)]
+    fn nominal(
+        &mut self,
+        n: &str,
+        kind: &str,
+        template: bool,
+        args: &[ast::Type],
+        t: &ast::Type,
+        instantiate: impl FnOnce(&mut Self, Vec<Ty>) -> Ty,
+        plain: Ty,
+    ) -> Ty {
+        match (template, args.is_empty()) {
+            (true, true) => {
+                self.error(
+                    Diagnostic::error("E0107", format!("missing type arguments for generic {kind} `{n}`"), t.span)
+                        .help(format!("write `{n}<...>` with a type for each parameter")),
+                );
+                Ty::Error
+            }
+            (true, false) => {
+                let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
+                if targs.iter().any(Ty::is_error) {
+                    return Ty::Error;
+                }
+                instantiate(self, targs)
+            }
+            (false, false) => {
+                self.error(
+                    Diagnostic::error("E0107", format!("{kind} `{n}` takes no type arguments"), t.span).help(format!("write just `{n}`")),
+                );
+                Ty::Error
+            }
+            (false, true) => plain,
+        }
+    }
+
     /// Aliases are transparent (§4.7); a union `A | B` is, provisionally, its first member (§3.6).
     fn expand_alias(&mut self, n: &str, item: usize, args: &[ast::Type], t: &ast::Type) -> Ty {
         let ast::ItemKind::TypeAlias(alias) = &self.file.items[item].kind else { return Ty::Error };
@@ -115,49 +153,12 @@ impl Checker<'_> {
             return self.expand_alias(n, item, args, t);
         }
         if let Some(&id) = self.res.enum_ids.get(n) {
-            if self.enums[id as usize].template {
-                if args.is_empty() {
-                    self.error(
-                        Diagnostic::error("E0107", format!("missing type arguments for generic enum `{n}`"), t.span)
-                            .help(format!("write `{n}<...>` with a type for each parameter")),
-                    );
-                    return Ty::Error;
-                }
-                let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
-                if targs.iter().any(Ty::is_error) {
-                    return Ty::Error;
-                }
-                return self.instantiate_enum(id, targs, t.span);
-            }
-            if !args.is_empty() {
-                self.error(Diagnostic::error("E0107", format!("enum `{n}` takes no type arguments"), t.span).help(format!("write just `{n}`")));
-                return Ty::Error;
-            }
-            return Ty::Enum(id);
+            let template = self.enums[id as usize].template;
+            return self.nominal(n, "enum", template, args, t, |c, targs| c.instantiate_enum(id, targs, t.span), Ty::Enum(id));
         }
         if let Some(&id) = self.res.struct_ids.get(n) {
             let template = self.structs[id as usize].template;
-            if template {
-                if args.is_empty() {
-                    self.error(
-                        Diagnostic::error("E0107", format!("missing type arguments for generic struct `{n}`"), t.span)
-                            .help(format!("write `{n}<...>` with a type for each parameter")),
-                    );
-                    return Ty::Error;
-                }
-                let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
-                if targs.iter().any(Ty::is_error) {
-                    return Ty::Error;
-                }
-                return self.instantiate_struct(id, targs, t.span);
-            }
-            if !args.is_empty() {
-                self.error(
-                    Diagnostic::error("E0107", format!("struct `{n}` takes no type arguments"), t.span).help(format!("write just `{n}`")),
-                );
-                return Ty::Error;
-            }
-            return Ty::Struct(id);
+            return self.nominal(n, "struct", template, args, t, |c, targs| c.instantiate_struct(id, targs, t.span), Ty::Struct(id));
         }
         if matches!(n, "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "error")
             || self.res.other_types.contains_key(n)
