@@ -227,14 +227,21 @@ fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
     }
 }
 
-fn cmd_build(cli: &Cli, file: &Path) -> u8 {
-    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+/// Reads and compiles `file` to C; on failure, the diagnostics are printed and the exit code
+/// is returned.
+fn load_and_compile(file: &Path, color: bool) -> Result<(Session, vexc::CompiledC), u8> {
+    let mut sess = Session { sources: SourceMap::default(), color };
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
-        Err(d) => return sess.fail(&[d]),
+        Err(d) => return Err(sess.fail(&[d])),
     };
-    let compiled = match compile(&sess, id) {
-        Ok(c) => c,
+    let compiled = compile(&sess, id)?;
+    Ok((sess, compiled))
+}
+
+fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    let (sess, compiled) = match load_and_compile(file, cli.opts.color.enabled()) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     if let Some(dir) = &cli.emit_c {
@@ -288,13 +295,8 @@ fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
 }
 
 fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
-    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
-    let id = match load(&mut sess.sources, file) {
-        Ok(id) => id,
-        Err(d) => return sess.fail(&[d]),
-    };
-    let compiled = match compile(&sess, id) {
-        Ok(c) => c,
+    let (sess, compiled) = match load_and_compile(file, opts.color.enabled()) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let bopts = opts.build_options();

@@ -60,6 +60,18 @@ fn eval(e: &hir::Expr) -> Result<ExprKind, (Span, &'static str)> {
     }
 }
 
+/// A comparison operator applied to two values of one type.
+fn compare<T: PartialOrd>(op: BinOp, a: &T, b: &T) -> bool {
+    match op {
+        BinOp::Eq => a == b,
+        BinOp::Ne => a != b,
+        BinOp::Lt => a < b,
+        BinOp::Le => a <= b,
+        BinOp::Gt => a > b,
+        _ => a >= b,
+    }
+}
+
 fn binary(op: BinOp, l: ExprKind, r: ExprKind, operand: &Ty, result: &Ty, rhs_span: Span) -> Result<ExprKind, (Span, &'static str)> {
     use ExprKind::{Bool, Float, Int, Str};
     Ok(match (l, r) {
@@ -78,13 +90,8 @@ fn binary(op: BinOp, l: ExprKind, r: ExprKind, operand: &Ty, result: &Ty, rhs_sp
                 BinOp::BitXor => Int(wrap(a ^ b, t)),
                 BinOp::Shl => Int(wrap(a << (b & (t.bits() as i128 - 1)), t)),
                 BinOp::Shr => Int(wrap(a >> (b & (t.bits() as i128 - 1)), t)),
-                BinOp::Eq => Bool(a == b),
-                BinOp::Ne => Bool(a != b),
-                BinOp::Lt => Bool(a < b),
-                BinOp::Le => Bool(a <= b),
-                BinOp::Gt => Bool(a > b),
-                BinOp::Ge => Bool(a >= b),
-                BinOp::And | BinOp::Or => return Err((rhs_span, "unsupported operands")),
+                _ if op.is_comparison() => Bool(compare(op, &a, &b)),
+                _ => return Err((rhs_span, "unsupported operands")),
             }
         }
         (Float(a), Float(b)) => match op {
@@ -93,12 +100,7 @@ fn binary(op: BinOp, l: ExprKind, r: ExprKind, operand: &Ty, result: &Ty, rhs_sp
             BinOp::Mul => Float(round_float(a * b, result)),
             BinOp::Div => Float(round_float(a / b, result)),
             BinOp::Rem => Float(round_float(a % b, result)),
-            BinOp::Eq => Bool(a == b),
-            BinOp::Ne => Bool(a != b),
-            BinOp::Lt => Bool(a < b),
-            BinOp::Le => Bool(a <= b),
-            BinOp::Gt => Bool(a > b),
-            BinOp::Ge => Bool(a >= b),
+            _ if op.is_comparison() => Bool(compare(op, &a, &b)),
             _ => return Err((rhs_span, "unsupported operands")),
         },
         (Bool(a), Bool(b)) => match op {
