@@ -328,10 +328,7 @@ impl Builder {
             None => None,
         };
         let name = self.ident(&k.want(Rule::ident)?);
-        let type_params = match k.opt(Rule::type_params) {
-            Some(tp) => self.type_params(tp)?,
-            None => Vec::new(),
-        };
+        let type_params = self.opt_type_params(&mut k)?;
         let params = self.params(k.want(Rule::params)?)?;
         let mutating = k.opt(Rule::mut_marker).map(|m| self.span(&m));
         let ret = match k.opt(Rule::ret_type) {
@@ -359,6 +356,14 @@ impl Builder {
         let name = self.ident(&k.want(Rule::ident)?);
         let ty = self.ty(k.want(Rule::r#type)?)?;
         Ok(Param { id: self.id(), name, ty, span })
+    }
+
+    /// The `<T, U: Bound>` list if the next child is one, else no type parameters.
+    fn opt_type_params(&mut self, k: &mut Kids) -> R<Vec<TypeParam>> {
+        match k.opt(Rule::type_params) {
+            Some(tp) => self.type_params(tp),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn type_params(&mut self, p: P) -> R<Vec<TypeParam>> {
@@ -408,10 +413,7 @@ impl Builder {
         let span = self.span(&p);
         let mut k = Kids::new(&p);
         let name = self.ident(&k.want(Rule::ident)?);
-        let type_params = match k.opt(Rule::type_params) {
-            Some(tp) => self.type_params(tp)?,
-            None => Vec::new(),
-        };
+        let type_params = self.opt_type_params(&mut k)?;
         let policies = match k.opt(Rule::struct_with) {
             Some(w) => w.into_inner().filter(|c| c.as_rule() == Rule::ident).map(|c| self.ident(&c)).collect(),
             None => Vec::new(),
@@ -463,10 +465,7 @@ impl Builder {
         let span = self.span(&p);
         let mut k = Kids::new(&p);
         let name = self.ident(&k.want(Rule::ident)?);
-        let type_params = match k.opt(Rule::type_params) {
-            Some(tp) => self.type_params(tp)?,
-            None => Vec::new(),
-        };
+        let type_params = self.opt_type_params(&mut k)?;
         let mut variants = Vec::new();
         while let Some(v) = k.next() {
             let vspan = self.span(&v);
@@ -485,10 +484,7 @@ impl Builder {
         let span = self.span(&p);
         let mut k = Kids::new(&p);
         let name = self.ident(&k.want(Rule::ident)?);
-        let type_params = match k.opt(Rule::type_params) {
-            Some(tp) => self.type_params(tp)?,
-            None => Vec::new(),
-        };
+        let type_params = self.opt_type_params(&mut k)?;
         let (mut methods, mut assoc_types) = (Vec::new(), Vec::new());
         while let Some(m) = k.next() {
             match m.as_rule() {
@@ -526,10 +522,7 @@ impl Builder {
         let span = self.span(&p);
         let mut k = Kids::new(&p);
         let name = self.ident(&k.want(Rule::ident)?);
-        let type_params = match k.opt(Rule::type_params) {
-            Some(tp) => self.type_params(tp)?,
-            None => Vec::new(),
-        };
+        let type_params = self.opt_type_params(&mut k)?;
         let alternatives = self.type_list(p)?;
         Ok(TypeAlias { name, type_params, alternatives, span })
     }
