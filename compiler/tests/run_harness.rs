@@ -20,6 +20,8 @@
 //!
 //! Usage: `cargo test --test run_harness [-- SUBSTRING...]` (only paths containing a substring).
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -405,24 +407,12 @@ fn have_gcc(ctx: &Ctx) -> bool {
     ctx.toolchains.iter().any(|t| t.cc == "gcc" && t.runtime.is_ok())
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "vx") {
-            out.push(p);
-        }
-    }
-}
-
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let root = repo_root();
     let mut files = Vec::new();
     for dir in ["examples", "compiler/tests/run", "compiler/tests/ui"] {
-        collect(&root.join(dir), &mut files);
+        common::collect_vx(&root.join(dir), &mut files);
     }
     files.sort();
     files.retain(|p| {

@@ -6,6 +6,8 @@
 //! Review changes with `cargo insta review` (or accept `*.snap.new` files). With `CI=true` a
 //! missing or changed snapshot fails.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use vexc::diag;
@@ -15,23 +17,11 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "vx") {
-            out.push(p);
-        }
-    }
-}
-
 fn vx_files(rel_dir: &str) -> Vec<(String, PathBuf)> {
     let root = repo_root();
     let base = root.join(rel_dir);
     let mut files = Vec::new();
-    collect(&base, &mut files);
+    common::collect_vx(&base, &mut files);
     files.sort();
     files
         .into_iter()

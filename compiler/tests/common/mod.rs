@@ -1,0 +1,16 @@
+//! Shared by the integration tests: finding the Vex test programs.
+
+use std::path::{Path, PathBuf};
+
+/// Appends every `.vx` file below `dir` (recursively) to `out`; a missing directory adds none.
+pub fn collect_vx(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_vx(&p, out);
+        } else if p.extension().is_some_and(|x| x == "vx") {
+            out.push(p);
+        }
+    }
+}
