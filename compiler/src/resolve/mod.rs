@@ -112,7 +112,7 @@ struct Resolver {
 /// The struct a receiver type names: `S`, `&S`, `&S!`.
 pub fn receiver_struct_name(ty: &ast::Type) -> Option<&ast::Ident> {
     match &ty.kind {
-        ast::TypeKind::Named { name, args } if args.is_empty() => Some(name),
+        ast::TypeKind::Named { name, .. } => Some(name),
         ast::TypeKind::Ref { inner, .. } => receiver_struct_name(inner),
         _ => None,
     }

@@ -294,14 +294,9 @@ impl Checker<'_> {
         let ty = inner.ty.clone();
         // `-s` / `!s` on a struct implementing `Neg` / `Not` call its method (§11.1).
         let (trait_name, method) = if op == UnaryOp::Neg { ("Neg", "neg") } else { ("Not", "not") };
-        if let (Ty::Struct(sid), true) = (&ty, self.implements(&ty, trait_name)) {
-            if let Some(&fid) = self.res.methods.get(&(*sid, method.to_string())) {
-                let sig = self.sigs[fid as usize].clone();
-                let receiver = match sig.receiver.unwrap_or(ReceiverKind::ByRef) {
-                    ReceiverKind::ByValue => Receiver::Value(Box::new(inner)),
-                    ReceiverKind::ByRef => Receiver::AddressOf(Box::new(inner)),
-                };
-                return mk(ExprKind::MethodCall { func: fid, receiver, args: Vec::new() }, sig.ret, span);
+        if let (Ty::Struct(sid), true) = (&ty, self.implements(&ty, trait_name, None)) {
+            if let Some(fid) = self.struct_method(*sid, method, span) {
+                return self.operator_method_call(fid, inner, Vec::new(), span);
             }
         }
         let ok = match (op, &ty) {
@@ -350,7 +345,7 @@ impl Checker<'_> {
             (lhs, rhs)
         } else {
             let lhs = self.expr(fcx, l, hint.as_ref());
-            if matches!(lhs.ty, Ty::Struct(_)) && self.implements(&lhs.ty, super::traits::operator_trait(op).map_or("", |t| t.0)) {
+            if matches!(lhs.ty, Ty::Struct(_)) && self.implements(&lhs.ty, super::traits::operator_trait(op).map_or("", |t| t.0), None) {
                 if let Some(call) = self.operator_call(fcx, op, lhs.clone(), r, span) {
                     return call;
                 }
@@ -528,7 +523,7 @@ impl Checker<'_> {
         };
         match self.res.names.get(&callee.id).copied() {
             Some(Res::Fn(id)) if !self.sigs[id as usize].type_params.is_empty() => {
-                self.generic_call(fcx, id, type_args, args, span)
+                self.generic_call(fcx, id, type_args, args, expected, span)
             }
             _ if !type_args.is_empty() => {
                 self.error(
@@ -739,15 +734,7 @@ impl Checker<'_> {
             }
             Ty::Struct(sid) => {
                 // Methods of a generic struct's instance are instantiated on first use.
-                let template_method = self
-                    .struct_template_of
-                    .get(&sid)
-                    .and_then(|(t, _)| self.res.methods.get(&(*t, name.name.clone())).copied());
-                let found = match template_method {
-                    Some(fid) => self.method_instance(fid, sid, span),
-                    None => self.res.methods.get(&(sid, name.name.clone())).copied(),
-                };
-                let Some(id) = found else {
+                let Some(id) = self.struct_method(sid, &name.name, span) else {
                     let candidates: Vec<String> = self
                         .res
                         .methods

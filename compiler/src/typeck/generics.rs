@@ -43,6 +43,23 @@ fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<
     }
 }
 
+/// The type arguments of a receiver type `S<..>`, `&S<..>`, `&S<..>!`.
+fn receiver_args(t: &ast::Type) -> &[ast::Type] {
+    match &t.kind {
+        TypeKind::Named { args, .. } => args,
+        TypeKind::Ref { inner, .. } => receiver_args(inner),
+        _ => &[],
+    }
+}
+
+/// The name a type argument gives a type parameter, if it is a bare identifier.
+fn type_param_name(t: &ast::Type) -> Option<String> {
+    match &t.kind {
+        TypeKind::Named { name, args } if args.is_empty() => Some(name.name.clone()),
+        _ => None,
+    }
+}
+
 /// Whether `t` mentions one of `params`.
 fn mentions(t: &ast::Type, params: &[String]) -> bool {
     match &t.kind {
@@ -62,6 +79,7 @@ impl Checker<'_> {
         template: FnId,
         type_args: &[ast::Type],
         args: &[ast::Expr],
+        expected: Option<&Ty>,
         span: Span,
     ) -> hir::Expr {
         let error = hir::Expr { kind: ExprKind::Unit, ty: Ty::Error, span };
@@ -104,6 +122,13 @@ impl Checker<'_> {
             unify(&p.ty, &e.ty, &params, &mut env, &known_instances);
             checked.push(e);
         }
+        // What the arguments leave open comes from the expected result type (`let v: i64 =
+        // convert(q)`), then from the bounds (`T: Into<U>` with `T` known and one `Into` impl).
+        if let (Some(ret), Some(want)) = (&f.ret, expected) {
+            let known_instances = self.instance_args_fn();
+            unify(ret, want, &params, &mut env, &known_instances);
+        }
+        self.infer_from_bounds(&f.type_params, &mut env);
         let mut targs = Vec::with_capacity(params.len());
         for p in &params {
             match env.get(p) {
@@ -148,7 +173,7 @@ impl Checker<'_> {
         let f = fn_decl(self.file, &self.res.functions[template as usize]);
         let params = self.sigs[template as usize].type_params.clone();
         let env: HashMap<String, Ty> = params.iter().cloned().zip(targs.iter().cloned()).collect();
-        if !self.check_bounds(f, &targs, span) {
+        if !self.check_bounds(&f.type_params, &targs, span) {
             return None;
         }
         let id = (self.templates + self.instance_bodies.len()) as FnId;
@@ -199,20 +224,12 @@ impl Checker<'_> {
         }
     }
 
-    fn struct_decl(&self, template: StructId) -> Option<&ast::StructDecl> {
-        let entry = self.res.structs.get(template as usize)?;
-        match &self.file.items[entry.item].kind {
-            ast::ItemKind::Struct(s) => Some(s),
-            _ => None,
-        }
-    }
-
     /// The instance of generic struct `template` for `targs` (created on first use).
     pub fn instantiate_struct(&mut self, template: StructId, targs: Vec<Ty>, span: Span) -> Ty {
         if self.bad_templates.contains(&template) {
             return Ty::Error;
         }
-        let Some(decl) = self.struct_decl(template) else { return Ty::Error };
+        let Some((decl, _)) = self.struct_decl_of(template) else { return Ty::Error };
         if decl.type_params.len() != targs.len() {
             self.error(
                 Diagnostic::error(
@@ -228,7 +245,6 @@ impl Checker<'_> {
         if let Some(&id) = self.struct_instances.get(&key) {
             return Ty::Struct(id);
         }
-        let decl = decl.clone();
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.structs.len() as StructId;
         self.structs.push(hir::StructDef {
@@ -239,6 +255,8 @@ impl Checker<'_> {
         });
         self.struct_instances.insert(key, id);
         self.struct_template_of.insert(id, (template, targs.clone()));
+        self.check_bounds(&decl.type_params, &targs, span);
+        self.pending_impl_checks.push((id, span));
         let env: HashMap<String, Ty> = decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs).collect();
         let fields: Vec<hir::FieldDef> = self.with_env(&env, |c| {
             decl.fields.iter().map(|f| hir::FieldDef { name: f.name.name.clone(), ty: c.lower_ty(&f.ty) }).collect()
@@ -270,7 +288,7 @@ impl Checker<'_> {
                 return Ty::Struct(*id);
             }
         }
-        let Some(decl) = self.struct_decl(template).cloned() else { return Ty::Error };
+        let Some((decl, _)) = self.struct_decl_of(template) else { return Ty::Error };
         let params: Vec<String> = decl.type_params.iter().map(|p| p.name.name.clone()).collect();
         let mut env: HashMap<String, Ty> = HashMap::new();
         for init in fields {
@@ -382,10 +400,18 @@ impl Checker<'_> {
         if let Some(&id) = self.instances.get(&key) {
             return Some(id);
         }
-        let decl = self.struct_decl(template)?.clone();
+        let (decl, _) = self.struct_decl_of(template)?;
         let f = fn_decl(self.file, &self.res.functions[fid as usize]);
-        let mut env: HashMap<String, Ty> = decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs).collect();
-        env.insert("Self".to_string(), Ty::Struct(inst));
+        // A Go-style receiver `Counter<U>` names the struct's parameters its own way.
+        let mut env = self.struct_env(inst);
+        for p in &decl.type_params {
+            env.remove(&p.name.name);
+        }
+        let names: Vec<String> = match f.receiver.as_ref().map(|r| receiver_args(&r.ty)) {
+            Some(args) if !args.is_empty() => args.iter().map(|a| type_param_name(a).unwrap_or_default()).collect(),
+            _ => decl.type_params.iter().map(|p| p.name.name.clone()).collect(),
+        };
+        env.extend(names.into_iter().zip(targs));
         let receiver = match &f.receiver {
             Some(p) if !matches!(p.ty.kind, TypeKind::Ref { .. }) => hir::ReceiverKind::ByValue,
             _ => hir::ReceiverKind::ByRef,
@@ -418,5 +444,70 @@ impl Checker<'_> {
         let k = id as usize - self.templates;
         self.instance_bodies[k] = Some(body);
         Some(id)
+    }
+}
+
+impl Checker<'_> {
+    /// Binds type parameters that occur in a trait bound's arguments from the one impl of that
+    /// trait on the bounded (already known) type: `<T: Into<U>, U>` with `T = Meters` and
+    /// `struct Meters impl Into<i64>` gives `U = i64`.
+    fn infer_from_bounds(&mut self, type_params: &[ast::TypeParam], env: &mut HashMap<String, Ty>) {
+        let params: Vec<String> = type_params.iter().map(|p| p.name.name.clone()).collect();
+        for tp in type_params {
+            let Some(Ty::Struct(sid)) = env.get(&tp.name.name).cloned() else { continue };
+            for b in &tp.bounds {
+                let ast::Bound::Trait(name, pattern) = b else { continue };
+                if pattern.is_empty() {
+                    continue;
+                }
+                let Some((decl, _)) = self.struct_decl_of(sid) else { continue };
+                let listed: Vec<&ast::TraitRef> = decl.impls.iter().filter(|t| t.name.name == name.name && t.args.len() == pattern.len()).collect();
+                let [only] = listed.as_slice() else { continue };
+                let senv = self.struct_env(sid);
+                let actual: Vec<Ty> = self.with_env(&senv, |c| only.args.iter().map(|a| c.lower_ty(a)).collect());
+                let known_instances = self.instance_args_fn();
+                for (p, a) in pattern.iter().zip(&actual) {
+                    unify(p, a, &params, env, &known_instances);
+                }
+            }
+        }
+    }
+
+    /// A Go-style method of a generic struct names the struct's type parameters in its receiver,
+    /// as in Go: `fn (c: &Counter<T>) get(): T` (§4.3, decision in docs/SPEC.md). Methods of one
+    /// instance only (`Counter<i32>`) are not part of the language.
+    pub fn check_receiver_args(&mut self, recv: &ast::Param, owner: StructId) {
+        let Some((decl, _)) = self.struct_decl_of(owner) else { return };
+        let args = receiver_args(&recv.ty);
+        let want = decl.type_params.len();
+        let sname = &decl.name.name;
+        let params: Vec<&str> = decl.type_params.iter().map(|p| p.name.name.as_str()).collect();
+        if args.len() != want {
+            let d = if want == 0 {
+                Diagnostic::error("E0107", format!("struct `{sname}` takes no type arguments"), recv.ty.span).help(format!("write the receiver as `&{sname}`"))
+            } else {
+                Diagnostic::error("E0107", format!("the receiver must name the {want} type parameter(s) of `{sname}`"), recv.ty.span)
+                    .label(format!("expected `{sname}<{}>`", params.join(", ")))
+                    .help(format!("write `fn ({}: &{sname}<{}>) ...`", recv.name.name, params.join(", ")))
+            };
+            self.error(d.secondary(decl.name.span, "struct declared here"));
+            return;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for a in args {
+            match type_param_name(a) {
+                Some(n) if !self.names_a_type(&n) && !seen.contains(&n) => seen.push(n),
+                Some(n) if seen.contains(&n) => self.error(
+                    Diagnostic::error("E0403", format!("the name `{n}` is already used for a type parameter of this receiver"), a.span)
+                        .help("give each type parameter its own name"),
+                ),
+                _ => self.error(
+                    Diagnostic::error("E0207", "the type arguments of a receiver must be type parameter names", a.span)
+                        .label("a concrete type here")
+                        .note("methods for one instance of a generic struct are not supported; a method serves every instance")
+                        .help(format!("write `fn ({}: &{sname}<{}>) ...` and use the parameter names in the method", recv.name.name, params.join(", "))),
+                ),
+            }
+        }
     }
 }

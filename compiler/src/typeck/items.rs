@@ -14,7 +14,6 @@ impl Checker<'_> {
         for item in &self.file.items {
             let what = match &item.kind {
                 ItemKind::Enum(_) => None,
-                ItemKind::Trait(t) if !t.type_params.is_empty() => Some("generic traits"),
                 ItemKind::Trait(_) => None,
                 ItemKind::Const(_) => None,
                 ItemKind::TypeAlias(t) => {
@@ -289,20 +288,9 @@ impl Checker<'_> {
             if f.is_async {
                 self.not_yet("`async fn`", f.span);
             }
-            for tp in &f.type_params {
-                for b in &tp.bounds {
-                    match b {
-                        ast::Bound::Trait(name, args) if args.is_empty() => {
-                            if !self.res.traits.contains_key(&name.name) {
-                                self.error(
-                                    Diagnostic::error("E0405", format!("cannot find trait `{}` in this scope", name.name), name.span)
-                                        .label("not a trait"),
-                                );
-                            }
-                        }
-                        _ => self.not_yet("this kind of bound", tp.span),
-                    }
-                }
+            self.check_bound_decls(&f.type_params);
+            if let (Some(owner), Some(recv), ItemKind::Fn(_)) = (entry.owner, &f.receiver, &self.file.items[entry.item].kind) {
+                self.check_receiver_args(recv, owner);
             }
             let owner_is_template = entry.owner.is_some_and(|o| self.structs[o as usize].template);
             if !f.type_params.is_empty() || owner_is_template {
@@ -362,7 +350,7 @@ impl Checker<'_> {
                         .help("remove the `!`: a free function cannot be mutating"),
                 );
             }
-            let env = entry.owner.map(|o| self.self_env(o)).unwrap_or_default();
+            let env = entry.owner.map(|o| self.struct_env(o)).unwrap_or_default();
             let (params, ret) = self.with_env(&env, |c| {
                 let params: Vec<Ty> = f.params.iter().map(|p| c.lower_ty(&p.ty)).collect();
                 let ret = match &f.ret {
@@ -462,8 +450,9 @@ impl Checker<'_> {
         }
         // Inside a method, `Self` and the struct's associated types name types.
         let mut env = self.type_env.clone();
-        if let Some(o) = sig.owner {
-            env.extend(self.self_env(o));
+        // A generic struct's method instance already has its environment (`method_instance`).
+        if let (Some(o), false) = (sig.owner, self.instance_of.contains_key(&id)) {
+            env.extend(self.struct_env(o));
         }
         let saved_env = std::mem::replace(&mut self.type_env, env);
         let mut fcx = FnCx {

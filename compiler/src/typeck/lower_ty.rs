@@ -125,6 +125,17 @@ impl Checker<'_> {
         Ty::Error
     }
 
+    /// Whether `n` names a type in the program (as opposed to being free for a type parameter).
+    pub fn names_a_type(&self, n: &str) -> bool {
+        matches!(n, "bool" | "string" | "String" | "str" | "f32" | "f64" | "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "void")
+            || IntTy::from_name(n).is_some()
+            || self.res.aliases.contains_key(n)
+            || self.res.enum_ids.contains_key(n)
+            || self.res.struct_ids.contains_key(n)
+            || self.res.other_types.contains_key(n)
+            || crate::resolve::BUILTIN_TYPE_GENERICS.contains(&n)
+    }
+
     fn lower_named(&mut self, name: &ast::Ident, args: &[ast::Type], t: &ast::Type) -> Ty {
         let n = name.name.as_str();
         if let Some(bound) = self.type_env.get(n) {

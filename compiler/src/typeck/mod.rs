@@ -67,6 +67,9 @@ pub(crate) struct Checker<'a> {
     /// Instances of generic enums, as for structs.
     pub enum_instances: std::collections::HashMap<(crate::types::EnumId, Vec<Ty>), crate::types::EnumId>,
     pub enum_template_of: std::collections::HashMap<crate::types::EnumId, (crate::types::EnumId, Vec<Ty>)>,
+    /// Generic-struct instances whose trait conformance is still to be checked, with the span
+    /// of their first use.
+    pub pending_impl_checks: Vec<(StructId, Span)>,
 }
 
 /// Per-body state.
@@ -105,6 +108,7 @@ pub fn check(
         bad_templates: Default::default(),
         enum_instances: Default::default(),
         enum_template_of: Default::default(),
+        pending_impl_checks: Vec::new(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
@@ -116,6 +120,7 @@ pub fn check(
     for id in 0..cx.templates {
         functions.push(cx.check_body(id as FnId));
     }
+    cx.check_instance_impls();
     // Instances of generic functions follow the declared functions (their FnIds say so).
     functions.extend(std::mem::take(&mut cx.instance_bodies).into_iter().flatten());
     dedup(&mut cx.diags);
