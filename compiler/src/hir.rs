@@ -132,6 +132,9 @@ pub enum StmtKind {
     Return(Option<Expr>),
     Break,
     Continue,
+    /// `defer call;`: registers the call (a `Call` or `MethodCall`) when executed; registered
+    /// calls run LIFO on every function exit, with their arguments evaluated then (§5.10).
+    Defer(Expr),
 }
 
 #[derive(Debug, Clone)]
@@ -305,7 +308,7 @@ pub fn walk_block(b: &Block, v: &mut impl Visit) {
 pub fn walk_stmt(s: &Stmt, v: &mut impl Visit) {
     v.stmt(s);
     match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => walk_expr(e, v),
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Defer(e) => walk_expr(e, v),
         StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
             walk_expr(place, v);
             walk_expr(value, v);
@@ -440,4 +443,9 @@ pub fn visit_block_exprs(b: &Block, f: &mut impl FnMut(&Expr)) {
 /// match arms too).
 pub fn visit_block_stmts(b: &Block, f: &mut impl FnMut(&Stmt)) {
     walk_block(b, &mut StmtFn(f));
+}
+
+/// Calls `f` on `s` and every statement nested in it.
+pub fn visit_stmts(s: &Stmt, f: &mut impl FnMut(&Stmt)) {
+    walk_stmt(s, &mut StmtFn(f));
 }

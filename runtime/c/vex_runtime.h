@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). */
 typedef struct vex_str {
@@ -36,6 +37,27 @@ VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t ind
 /* `panic(msg)`: `panic: MSG at FILE:LINE`; `assert`: `assertion failed[: MSG] at FILE:LINE` */
 VEX_NORETURN void vex_panic_msg(const char *file, int32_t line, vex_str msg);
 VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
+
+/* ---- `defer` (vex_defer.c): the calls a function registered, as site numbers; the function's
+ * exit pops and runs them newest first (LANGUAGE.md §5.10). Eight fit inline; a `defer` in a
+ * loop may register more, which moves the stack to the heap. */
+typedef struct vex_defers {
+    uint32_t *items;
+    size_t len;
+    size_t cap;
+    uint32_t inline_items[8];
+} vex_defers;
+void vex_defers_grow(vex_defers *d);
+static inline void vex_defers_init(vex_defers *d) {
+    d->items = d->inline_items;
+    d->len = 0;
+    d->cap = sizeof d->inline_items / sizeof d->inline_items[0];
+}
+static inline void vex_defers_push(vex_defers *d, uint32_t site) {
+    if (d->len == d->cap) vex_defers_grow(d);
+    d->items[d->len++] = site;
+}
+void vex_defers_free(vex_defers *d);
 
 /* ---- printing (vex_print.c); `err` selects stderr (after flushing stdout) */
 void vex_print_str(int err, vex_str s);

@@ -1,6 +1,7 @@
 //! Borrow checking on typed HIR (LANGUAGE.md §15). Phase 1, immutability, lives in
 //! `mutability.rs`; moves, borrows and lifetimes come with the ownership work.
 
+mod defers;
 mod mutability;
 
 use crate::diag::Diagnostic;
@@ -12,6 +13,7 @@ pub fn check(program: &hir::Program) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
     let mut diags = Vec::new();
     for f in &program.functions {
         mutability::check_function(program, f, &mut diags);
+        defers::check_function(f, &mut diags);
     }
     diags.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     if diags.iter().any(Diagnostic::is_error) {

@@ -247,7 +247,8 @@ impl FnEmitter<'_> {
                 } else {
                     format!("(({ret_cty}){{.tag = {ret_fail}}})")
                 };
-                self.prelude.push(format!("if ({t}.tag == {fail}) return {value};"));
+                let ret = self.return_text(Some(&value));
+                self.prelude.push(format!("if ({t}.tag == {fail}) {ret}"));
                 format!("{t}.u.v{ok}")
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms),

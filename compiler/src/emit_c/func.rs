@@ -38,6 +38,14 @@ pub struct FnEmitter<'a> {
     pub depth: u32,
     pub(super) loops: Vec<LoopCx>,
     pub globals: String,
+    /// The function's `defer` statements (by address), numbered in body order; when there are
+    /// any, every return goes through the exit label that runs the registered ones (§5.10).
+    defer_sites: Vec<(*const hir::Stmt, hir::Expr)>,
+    /// Locals a deferred call reads: declared at the top of the C function (zeroed) so they
+    /// are in scope and initialised at the exit label; their `let` becomes an assignment.
+    hoisted: Vec<bool>,
+    /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
+    exit_used: bool,
 }
 
 /// `ret name(params)` for a function.
@@ -94,13 +102,26 @@ pub fn emit_function(
         depth: 0,
         loops: Vec::new(),
         globals: String::new(),
+        defer_sites: Vec::new(),
+        hoisted: vec![false; f.locals.len()],
+        exit_used: false,
     };
+    let mut sites = Vec::new();
+    hir::visit_block_stmts(&f.body, &mut |s| {
+        if let StmtKind::Defer(call) = &s.kind {
+            sites.push((s as *const hir::Stmt, call.clone()));
+        }
+    });
+    e.defer_sites = sites;
     let _ = writeln!(e.out, "static {sig} {{");
     for p in &f.params {
         if !e.read[*p as usize] {
             let line = format!("(void){};", e.locals[*p as usize]);
             e.line(&line);
         }
+    }
+    if !e.defer_sites.is_empty() {
+        e.defer_prologue();
     }
     for s in &f.body.stmts {
         e.stmt(s);
@@ -110,6 +131,9 @@ pub fn emit_function(
         // (For `!` functions this is where control would fall off; typeck proved it cannot.)
         let line = e.line_of(f.span);
         e.line(&format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"missing return\");"));
+    }
+    if !e.defer_sites.is_empty() {
+        e.defer_epilogue();
     }
     e.out.push_str("}\n");
     Emitted { globals: e.globals, body: e.out }
@@ -158,7 +182,16 @@ impl FnEmitter<'_> {
             StmtKind::Let { local, init } => {
                 let name = self.locals[*local as usize].clone();
                 let ty = &self.f.locals[*local as usize].ty;
-                if *ty == Ty::Unit || init.ty == Ty::Unit {
+                if self.hoisted[*local as usize] {
+                    // Declared (zeroed) at the top of the function for the deferred calls.
+                    if *ty == Ty::Unit || init.ty == Ty::Unit {
+                        self.expr_stmt(init);
+                    } else {
+                        let v = self.expr(init);
+                        self.flush_prelude();
+                        self.line(&format!("{name} = {};", strip_parens(&v)));
+                    }
+                } else if *ty == Ty::Unit || init.ty == Ty::Unit {
                     self.expr_stmt(init);
                     self.line(&format!("vex_unit {name} = 0;"));
                 } else if let ExprKind::ArrayRepeat { value, count } = &init.kind {
@@ -226,25 +259,105 @@ impl FnEmitter<'_> {
                 self.loops.pop();
             }
             StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
-            StmtKind::Return(value) => {
-                match value {
-                    Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
-                        let t = self.expr(v);
-                        self.flush_prelude();
-                        self.line(&format!("return {};", strip_parens(&t)));
-                    }
-                    Some(v) => {
-                        self.expr_stmt(v);
-                        self.line("return;");
-                    }
-                    None => self.line("return;"),
+            StmtKind::Return(value) => match value {
+                Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
+                    let t = self.expr(v);
+                    self.flush_prelude();
+                    let ret = self.return_text(Some(strip_parens(&t)));
+                    self.line(&ret);
                 }
+                Some(v) => {
+                    self.expr_stmt(v);
+                    let ret = self.return_text(None);
+                    self.line(&ret);
+                }
+                None => {
+                    let ret = self.return_text(None);
+                    self.line(&ret);
+                }
+            },
+            StmtKind::Defer(_) => {
+                let site = self.defer_sites.iter().position(|(p, _)| std::ptr::eq(*p, s)).unwrap_or(0);
+                self.line(&format!("vex_defers_push(&vx_defers, {site});"));
             }
             StmtKind::Break => self.line("break;"),
             StmtKind::Continue => match self.loops.last().and_then(|l| l.continue_label.clone()) {
                 Some(label) => self.line(&format!("goto {label};")),
                 None => self.line("continue;"),
             },
+        }
+    }
+
+    /// The C statement leaving the function with `value`: a plain `return`, or, when the
+    /// function has deferred calls, a jump to the exit label that runs them first.
+    pub(super) fn return_text(&mut self, value: Option<&str>) -> String {
+        self.exit_used |= !self.defer_sites.is_empty();
+        match (self.defer_sites.is_empty(), value) {
+            (true, Some(v)) => format!("return {v};"),
+            (true, None) => "return;".to_string(),
+            (false, Some(v)) => format!("{{ vx_ret = {v}; goto vx_exit; }}"),
+            (false, None) => "goto vx_exit;".to_string(),
+        }
+    }
+
+    /// The defer stack, the result slot, and the locals the deferred calls read.
+    fn defer_prologue(&mut self) {
+        self.line("vex_defers vx_defers;");
+        self.line("vex_defers_init(&vx_defers);");
+        if !matches!(self.f.ret, Ty::Unit | Ty::Never) {
+            let cty = self.c_type(&self.f.ret);
+            self.line(&format!("{cty} vx_ret;"));
+            self.line("memset(&vx_ret, 0, sizeof vx_ret);");
+        }
+        let mut used = Vec::new();
+        for (_, call) in &self.defer_sites {
+            visit(call, &mut |x| {
+                if let ExprKind::Local(id) = x.kind {
+                    used.push(id);
+                }
+            });
+        }
+        used.sort_unstable();
+        used.dedup();
+        for id in used {
+            let i = id as usize;
+            if self.f.params.contains(&id) || i >= self.f.locals.len() || self.f.locals[i].ty == Ty::Unit || (i == 0 && self.f.receiver.is_some()) {
+                continue;
+            }
+            self.hoisted[i] = true;
+            let cty = self.c_type(&self.f.locals[i].ty);
+            let name = self.locals[i].clone();
+            self.line(&format!("{cty} {name};"));
+            self.line(&format!("memset(&{name}, 0, sizeof {name});"));
+        }
+    }
+
+    /// The exit label: pop and run the registered calls, newest first, then return.
+    fn defer_epilogue(&mut self) {
+        if self.exit_used {
+            self.out.push_str("vx_exit:\n");
+        }
+        self.line("while (vx_defers.len > 0) {");
+        self.indent += 1;
+        self.line("switch (vx_defers.items[--vx_defers.len]) {");
+        let sites: Vec<hir::Expr> = self.defer_sites.iter().map(|(_, c)| c.clone()).collect();
+        for (i, call) in sites.iter().enumerate() {
+            self.line(&format!("case {i}: {{"));
+            self.indent += 1;
+            self.expr_stmt(call);
+            self.line("break;");
+            self.indent -= 1;
+            self.line("}");
+        }
+        self.line("default: break;");
+        self.line("}");
+        self.indent -= 1;
+        self.line("}");
+        self.line("vex_defers_free(&vx_defers);");
+        if matches!(self.f.ret, Ty::Unit | Ty::Never) {
+            self.line("return;");
+        } else {
+            self.line("return vx_ret;");
         }
     }
 
@@ -419,7 +532,7 @@ fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
         })
     };
     match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => mark(e),
+        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Defer(e) => mark(e),
         StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
             mark_place_reads(place, &mut mark);
             mark(value);

@@ -95,11 +95,43 @@ impl Checker<'_> {
             }
             ast::StmtKind::ForIn { .. } => return self.stmt_not_yet("`for ... in` loops", s),
             ast::StmtKind::Switch { .. } => return self.stmt_not_yet("`switch`", s),
-            ast::StmtKind::Defer(_) => return self.stmt_not_yet("`defer`", s),
+            ast::StmtKind::Defer(e) => return self.defer_stmt(fcx, e, s.span),
             ast::StmtKind::Go(_) => return self.stmt_not_yet("`go`", s),
             ast::StmtKind::Unsupported(what) => return self.stmt_not_yet(what, s),
         };
         Some(hir::Stmt { kind, span: s.span })
+    }
+
+    /// `defer call;` (§5.10): the operand must be a call; its value is discarded. A `?` inside
+    /// would return from the function while its deferred calls are running, so it is refused.
+    fn defer_stmt(&mut self, fcx: &mut FnCx, e: &ast::Expr, span: crate::span::Span) -> Option<hir::Stmt> {
+        let call = self.expr(fcx, e, None);
+        if call.ty.is_error() {
+            return None;
+        }
+        if !matches!(call.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. }) {
+            self.error(
+                Diagnostic::error("E0001", "`defer` takes a function or method call", e.span)
+                    .label("not a call")
+                    .help("write `defer f(args);`; `defer { ... }` blocks are not supported"),
+            );
+            return None;
+        }
+        let mut try_span = None;
+        hir::visit_expr(&call, &mut |x| {
+            if let ExprKind::Try { .. } = x.kind {
+                try_span.get_or_insert(x.span);
+            }
+        });
+        if let Some(t) = try_span {
+            self.error(
+                Diagnostic::error("E0001", "the `?` operator cannot be used in a deferred call", t)
+                    .label("would return while the function is already returning")
+                    .help("handle the error inside the called function instead"),
+            );
+            return None;
+        }
+        Some(hir::Stmt { kind: StmtKind::Defer(call), span })
     }
 
     fn stmt_not_yet(&mut self, what: &str, s: &ast::Stmt) -> Option<hir::Stmt> {
