@@ -91,6 +91,9 @@ pub struct Function {
     pub locals: Vec<Local>,
     pub body: Block,
     pub span: Span,
+    /// For a closure's body: the enclosing function's locals it captures (by value, from its
+    /// environment; §9.3). `locals` is then the enclosing function's table. None otherwise.
+    pub captures: Option<Vec<LocalId>>,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +165,13 @@ pub enum ExprKind {
     Cast(Box<Expr>),
     /// Call of a free function.
     Call { func: FnId, args: Vec<Expr> },
+    /// Call of a function value (a closure or a function held in a variable, §9.2).
+    CallValue { callee: Box<Expr>, args: Vec<Expr> },
+    /// A closure: the function holding its body and the captured locals' current values
+    /// (`Local` expressions, copied into its environment).
+    Closure { func: FnId, captures: Vec<Expr> },
+    /// A top-level function used as a value (null environment).
+    FnRef(FnId),
     /// Call of a method; `receiver` says how to pass it.
     MethodCall { func: FnId, receiver: Receiver, args: Vec<Expr> },
     /// `base.field` where `base` has struct or tuple type (`t.0` is field 0; references already
@@ -358,6 +368,12 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
             walk_expr(index, v);
         }
         ExprKind::Call { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::CallValue { callee, args } => {
+            walk_expr(callee, v);
+            args.iter().for_each(|a| walk_expr(a, v));
+        }
+        ExprKind::Closure { captures, .. } => captures.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::FnRef(_) => {}
         ExprKind::MethodCall { receiver, args, .. } => {
             match receiver {
                 Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => walk_expr(r, v),

@@ -13,8 +13,9 @@
 //!            -pedantic -O2`, run, compare;
 //!   [clang]  the same with clang (skipped, by name, when clang is not installed);
 //!   [tcc]    the same with tcc (`-std=c11 -Wall -Werror`; skipped, by name, when not installed);
-//!   [ubsan]  gcc with `-fsanitize=undefined -fno-sanitize-recover=all` (expect-exit 0..=127 only);
-//!            UBSan must stay silent.
+//!   [asan]   gcc with `-fsanitize=address,undefined -fno-sanitize-recover=all` (expect-exit
+//!            0..=127 only): AddressSanitizer, UBSan and LeakSanitizer must stay silent, so every
+//!            program that ends normally has freed everything (closure environments, ...).
 //! The runtime's C files are compiled once per compiler; the first program is also built as
 //! plain `gcc -std=c11 DIR/*.c` ([standalone]) to prove `--emit-c` output stands alone.
 //!
@@ -33,7 +34,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"];
 /// tcc: a small, fast C compiler with few extensions; it keeps the C honest about portability.
 const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror"];
-const UBSAN: &[&str] = &["-std=c11", "-O1", "-g", "-fsanitize=undefined", "-fno-sanitize-recover=all"];
+const ASAN: &[&str] = &["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
 const LIBS: &[&str] = &["-lm", "-lpthread"];
 
 fn repo_root() -> PathBuf {
@@ -173,6 +174,9 @@ fn compare(o: &Outcome, e: &Expect, sanitizer: bool) -> Result<(), String> {
     }
     if sanitizer && stderr.contains("runtime error") {
         problems.push("UBSan reported undefined behaviour".into());
+    }
+    if sanitizer && stderr.contains("Sanitizer") {
+        problems.push("AddressSanitizer/LeakSanitizer reported an error or a leak".into());
     }
     if problems.is_empty() {
         Ok(())
@@ -374,7 +378,7 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     }
 
     for tc in &ctx.toolchains {
-        if tc.label == "ubsan" && !(0..=127).contains(&expect.exit) {
+        if tc.label == "asan" && !(0..=127).contains(&expect.exit) {
             continue;
         }
         let objs = match &tc.runtime {
@@ -395,7 +399,7 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             if o.code != Some(0) {
                 return Err(format!("{} rejected the emitted C:\n{}", tc.label, tail(&o.stderr(), 40)));
             }
-            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, tc.label == "ubsan")
+            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, tc.label == "asan")
         });
         push!(tc.label, r);
     }
@@ -437,7 +441,7 @@ fn main() {
             std::fs::write(rt_dir.join(name), text).expect("write runtime");
         }
         let specs: [(&'static str, &'static str, &'static [&'static str]); 4] =
-            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("tcc", "tcc", TCC), ("ubsan", "gcc", UBSAN)];
+            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("tcc", "tcc", TCC), ("asan", "gcc", ASAN)];
         let built: Vec<Toolchain> = std::thread::scope(|s| {
             let hs: Vec<_> = specs
                 .iter()

@@ -38,6 +38,29 @@ VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t ind
 VEX_NORETURN void vex_panic_msg(const char *file, int32_t line, vex_str msg);
 VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
 
+/* ---- function values (vex_closure.c): code + environment (LANGUAGE.md §9.2). The code takes
+ * the environment first; top-level functions have a NULL one. Environments are reference
+ * counted: copying a `fn` value retains it, dropping releases it, the last release runs the
+ * closure's drop glue for its captures and frees it. */
+typedef struct vex_env {
+    size_t refs;
+    void (*drop)(struct vex_env *env);
+} vex_env;
+typedef void (*vex_code)(void);
+typedef struct vex_fn {
+    vex_code code;
+    vex_env *env;
+} vex_fn;
+void *vex_env_new(size_t size, void (*drop)(vex_env *env));
+void vex_env_release(vex_env *env);
+static inline vex_fn vex_fn_retain(vex_fn f) {
+    if (f.env) f.env->refs++;
+    return f;
+}
+static inline void vex_fn_drop(vex_fn f) {
+    if (f.env) vex_env_release(f.env);
+}
+
 /* ---- `defer` (vex_defer.c): the calls a function registered, as site numbers; the function's
  * exit pops and runs them newest first (LANGUAGE.md §5.10). Eight fit inline; a `defer` in a
  * loop may register more, which moves the stack to the heap. */

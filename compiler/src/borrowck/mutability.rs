@@ -63,6 +63,18 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Whether the place's root is a local this closure captured.
+    fn is_capture(&self, place: &hir::Expr) -> bool {
+        let mut p = place;
+        loop {
+            match &p.kind {
+                ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => p = base,
+                ExprKind::Local(id) => return self.f.captures.as_ref().is_some_and(|c| c.contains(id)),
+                _ => return false,
+            }
+        }
+    }
+
     /// Reports E0594 for an assignment to an immutable place.
     fn assign(&mut self, place: &hir::Expr, span: crate::span::Span) {
         if place_is_mutable(place, &self.f.locals) || place.ty.is_error() {
@@ -70,6 +82,11 @@ impl<'a> Cx<'a> {
         }
         let what = self.describe_place(place);
         let d = match self.root(place) {
+            Root::Local(l) if self.is_capture(place) => Diagnostic::error("E0594", format!("cannot assign to `{}`, a value captured by this closure", l.name), span)
+                .label("cannot assign")
+                .secondary(l.span, format!("`{}` declared here, outside the closure", l.name))
+                .note("closures capture by value and may only read their captures (§9.3)")
+                .help("return the new value from the closure and assign it outside"),
             Root::Local(l) => {
                 let msg = if matches!(place.kind, ExprKind::Local(_)) {
                     format!("cannot assign to immutable variable `{}`", l.name)

@@ -15,6 +15,8 @@ pub fn impure(e: &hir::Expr) -> bool {
     visit(e, &mut |x| {
         found |= match &x.kind {
             ExprKind::Call { .. }
+            | ExprKind::CallValue { .. }
+            | ExprKind::Closure { .. }
             | ExprKind::MethodCall { .. }
             | ExprKind::Print { .. }
             | ExprKind::Index { .. }
@@ -71,7 +73,7 @@ impl FnEmitter<'_> {
             let later_effects = effects[i + 1..].iter().any(|b| *b);
             let text = match op {
                 Operand::Value(e) => {
-                    let t = self.expr(e);
+                    let t = self.owned(e);
                     if later_effects && !is_constant(e) && e.ty != Ty::Unit {
                         let cty = self.c_type(&e.ty);
                         self.hoist(&cty, &t)
@@ -164,6 +166,9 @@ impl FnEmitter<'_> {
                 let x = self.expr(inner);
                 cast(&x, &inner.ty, &e.ty, self)
             }
+            ExprKind::CallValue { callee, args } => self.call_value(e, callee, args),
+            ExprKind::Closure { func, captures } => self.closure_value(*func, captures),
+            ExprKind::FnRef(func) => self.fn_ref(*func),
             ExprKind::Call { func, args } => {
                 let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();
                 let args = self.operands(&ops);
@@ -498,15 +503,25 @@ impl FnEmitter<'_> {
     }
 
     pub fn assign_text(&mut self, place: &hir::Expr, value: &hir::Expr) -> String {
-        if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
-            let p = self.address_of(place);
+        let (p, v) = if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
+            // The place's address first (left to right), then the value.
+            let addr = self.address_of(place);
             let cty = format!("{}*", self.c_type(&place.ty));
-            let t = self.hoist(&cty, &p);
-            let v = self.expr(value);
-            return format!("*{t} = {v}");
+            let t = self.hoist(&cty, &addr);
+            (format!("(*{t})"), self.owned(value))
+        } else {
+            let p = self.expr(place);
+            (p, self.owned(value))
+        };
+        if self.needs_drop(&place.ty) {
+            // Release the old value after the new one is computed (it may be read by it).
+            let t = self.fresh_temp();
+            let cty = self.c_type(&place.ty);
+            self.prelude.push(format!("{cty} {t} = {};", strip(&v)));
+            let release = self.release(&place.ty, &p);
+            self.prelude.extend(release);
+            return format!("{p} = {t}");
         }
-        let p = self.expr(place);
-        let v = self.expr(value);
         format!("{p} = {}", strip(&v))
     }
 

@@ -17,6 +17,8 @@ pub struct Emitted {
 pub(super) struct LoopCx {
     /// Label for `continue` when the loop's post step cannot be a C `for` clause.
     pub continue_label: Option<String>,
+    /// Drop scopes open outside the loop body (leaving the body releases the ones above).
+    pub scope_depth: usize,
 }
 
 pub struct FnEmitter<'a> {
@@ -46,6 +48,9 @@ pub struct FnEmitter<'a> {
     hoisted: Vec<bool>,
     /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
     exit_used: bool,
+    /// C names of the owned locals of each open scope (outermost first), released in reverse
+    /// when the scope ends or is left by `return`/`break`/`continue`.
+    pub(super) drop_scopes: Vec<Vec<(String, Ty)>>,
 }
 
 /// `ret name(params)` for a function.
@@ -60,6 +65,10 @@ pub fn signature(program: &hir::Program, names: &Names, layouts: &Layouts, id: F
             format!("{} {}", layouts.c_type(&l.ty, program), local_names.fresh(&l.name))
         })
         .collect();
+    let mut params = params;
+    if f.captures.is_some() {
+        params.insert(0, "vex_env *vx_envp".to_string());
+    }
     let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
     format!("{ret} {}({params})", names.function(id))
 }
@@ -105,6 +114,7 @@ pub fn emit_function(
         defer_sites: Vec::new(),
         hoisted: vec![false; f.locals.len()],
         exit_used: false,
+        drop_scopes: Vec::new(),
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -120,11 +130,25 @@ pub fn emit_function(
             e.line(&line);
         }
     }
+    if let Some(captures) = &f.captures {
+        e.closure_prologue(id, captures);
+    }
     if !e.defer_sites.is_empty() {
         e.defer_prologue();
     }
+    // The function owns its by-value parameters (released at every exit).
+    let owned_params: Vec<(String, Ty)> = f
+        .params
+        .iter()
+        .filter(|p| e.needs_drop(&f.locals[**p as usize].ty))
+        .map(|p| (e.locals[*p as usize].clone(), f.locals[*p as usize].ty.clone()))
+        .collect();
+    e.drop_scopes.push(owned_params);
     for s in &f.body.stmts {
         e.stmt(s);
+    }
+    if !super::stmt_diverges_c(f.body.stmts.last()) {
+        e.emit_drops_from(0);
     }
     // The type checker proved the end unreachable; say so for compilers that cannot see it.
     if f.ret != Ty::Unit && !matches!(f.body.stmts.last().map(|s| &s.kind), Some(StmtKind::Return(_))) {
@@ -169,12 +193,40 @@ impl FnEmitter<'_> {
         self.layouts.c_type(ty, self.program)
     }
 
-    fn block(&mut self, b: &hir::Block) {
+    pub(super) fn block(&mut self, b: &hir::Block) {
         self.indent += 1;
-        for s in &b.stmts {
+        self.scoped_stmts(&b.stmts);
+        self.indent -= 1;
+    }
+
+    /// Statements in a scope of their own: owned locals declared there are released at its end.
+    pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
+        self.drop_scopes.push(Vec::new());
+        for s in stmts {
             self.stmt(s);
         }
-        self.indent -= 1;
+        if !super::stmt_diverges_c(stmts.last()) {
+            let depth = self.drop_scopes.len() - 1;
+            self.emit_drops_from(depth);
+        }
+        self.drop_scopes.pop();
+    }
+
+    /// Releases the owned locals of scopes `depth..` (innermost first), as C statements.
+    pub(super) fn emit_drops_from(&mut self, depth: usize) {
+        for line in self.drops_from(depth) {
+            self.line(&line);
+        }
+    }
+
+    fn drops_from(&self, depth: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for scope in self.drop_scopes[depth.min(self.drop_scopes.len())..].iter().rev() {
+            for (name, ty) in scope.iter().rev() {
+                out.extend(self.release(ty, name));
+            }
+        }
+        out
     }
 
     pub(super) fn stmt(&mut self, s: &hir::Stmt) {
@@ -187,7 +239,7 @@ impl FnEmitter<'_> {
                     if *ty == Ty::Unit || init.ty == Ty::Unit {
                         self.expr_stmt(init);
                     } else {
-                        let v = self.expr(init);
+                        let v = self.owned(init);
                         self.flush_prelude();
                         self.line(&format!("{name} = {};", strip_parens(&v)));
                     }
@@ -206,10 +258,16 @@ impl FnEmitter<'_> {
                         self.line(&fill);
                     }
                 } else {
-                    let v = self.expr(init);
+                    let v = self.owned(init);
                     self.flush_prelude();
                     let cty = self.c_type(ty);
                     self.line(&format!("{cty} {name} = {v};"));
+                }
+                if self.needs_drop(ty) {
+                    let ty = ty.clone();
+                    if let Some(scope) = self.drop_scopes.last_mut() {
+                        scope.push((name.clone(), ty));
+                    }
                 }
                 if !self.read[*local as usize] {
                     self.line(&format!("(void){name};"));
@@ -242,7 +300,7 @@ impl FnEmitter<'_> {
             }
             StmtKind::While { cond, body } => {
                 let (c, pre) = self.capture(|e| e.expr(cond));
-                self.loops.push(LoopCx { continue_label: None });
+                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len() });
                 if pre.is_empty() {
                     self.line(&format!("while ({}) {{", strip_parens(&c)));
                 } else {
@@ -261,7 +319,7 @@ impl FnEmitter<'_> {
             StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
             StmtKind::Return(value) => match value {
                 Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
-                    let t = self.expr(v);
+                    let t = self.owned(v);
                     self.flush_prelude();
                     let ret = self.return_text(Some(strip_parens(&t)));
                     self.line(&ret);
@@ -280,11 +338,19 @@ impl FnEmitter<'_> {
                 let site = self.defer_sites.iter().position(|(p, _)| std::ptr::eq(*p, s)).unwrap_or(0);
                 self.line(&format!("vex_defers_push(&vx_defers, {site});"));
             }
-            StmtKind::Break => self.line("break;"),
-            StmtKind::Continue => match self.loops.last().and_then(|l| l.continue_label.clone()) {
-                Some(label) => self.line(&format!("goto {label};")),
-                None => self.line("continue;"),
-            },
+            StmtKind::Break => {
+                let depth = self.loops.last().map_or(0, |l| l.scope_depth);
+                self.emit_drops_from(depth);
+                self.line("break;");
+            }
+            StmtKind::Continue => {
+                let depth = self.loops.last().map_or(0, |l| l.scope_depth);
+                self.emit_drops_from(depth);
+                match self.loops.last().and_then(|l| l.continue_label.clone()) {
+                    Some(label) => self.line(&format!("goto {label};")),
+                    None => self.line("continue;"),
+                }
+            }
         }
     }
 
@@ -292,11 +358,24 @@ impl FnEmitter<'_> {
     /// function has deferred calls, a jump to the exit label that runs them first.
     pub(super) fn return_text(&mut self, value: Option<&str>) -> String {
         self.exit_used |= !self.defer_sites.is_empty();
-        match (self.defer_sites.is_empty(), value) {
+        if !self.defer_sites.is_empty() {
+            // Inner scopes end here; the function's own scope ends at the exit label, after
+            // the deferred calls (which may read its locals).
+            let drops = self.drops_from(1).join(" ");
+            return match value {
+                Some(v) => format!("{{ vx_ret = {v}; {drops} goto vx_exit; }}"),
+                None => format!("{{ {drops} goto vx_exit; }}"),
+            };
+        }
+        let drops = self.drops_from(0);
+        match (drops.is_empty(), value) {
             (true, Some(v)) => format!("return {v};"),
             (true, None) => "return;".to_string(),
-            (false, Some(v)) => format!("{{ vx_ret = {v}; goto vx_exit; }}"),
-            (false, None) => "goto vx_exit;".to_string(),
+            (false, Some(v)) => {
+                let cty = self.c_type(&self.f.ret);
+                format!("{{ {cty} vx_r = {v}; {} return vx_r; }}", drops.join(" "))
+            }
+            (false, None) => format!("{{ {} return; }}", drops.join(" ")),
         }
     }
 
@@ -316,6 +395,15 @@ impl FnEmitter<'_> {
                     used.push(id);
                 }
             });
+        }
+        // Owned top-level locals are released at the exit label, which a return may reach
+        // before their `let` ran: they start zeroed (releasing a zero `vex_fn` does nothing).
+        for st in &self.f.body.stmts {
+            if let StmtKind::Let { local, .. } = st.kind {
+                if self.needs_drop(&self.f.locals[local as usize].ty) {
+                    used.push(local);
+                }
+            }
         }
         used.sort_unstable();
         used.dedup();
@@ -354,6 +442,7 @@ impl FnEmitter<'_> {
         self.indent -= 1;
         self.line("}");
         self.line("vex_defers_free(&vx_defers);");
+        self.emit_drops_from(0);
         if matches!(self.f.ret, Ty::Unit | Ty::Never) {
             self.line("return;");
         } else {
@@ -369,7 +458,15 @@ impl FnEmitter<'_> {
         if matches!(e.kind, ExprKind::Print { .. }) || text == "((vex_unit)0)" {
             return;
         }
-        if is_call && e.ty == Ty::Unit {
+        if self.needs_drop(&e.ty) && !super::closures::is_place(e) {
+            // A discarded owned value (a call's result, a closure) is released at once.
+            let cty = self.c_type(&e.ty);
+            let t = self.fresh_temp();
+            self.line(&format!("{cty} {t} = {};", strip_parens(&text)));
+            for line in self.release(&e.ty, &t) {
+                self.line(&line);
+            }
+        } else if is_call && e.ty == Ty::Unit {
             self.line(&format!("{text};"));
         } else {
             self.line(&format!("(void){};", paren(&text)));
@@ -422,7 +519,7 @@ impl FnEmitter<'_> {
                 let c = c.map(|c| strip_parens(&c).to_string()).unwrap_or_default();
                 let p = post_text.unwrap_or_default();
                 self.line(&format!("for (; {c}; {p}) {{"));
-                self.loops.push(LoopCx { continue_label: None });
+                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len() });
                 self.block(body);
                 self.loops.pop();
                 self.line("}");
@@ -440,7 +537,7 @@ impl FnEmitter<'_> {
                     self.line(&format!("if (!{}) break;", paren(&c)));
                 }
                 self.indent -= 1;
-                self.loops.push(LoopCx { continue_label: Some(label.clone()) });
+                self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len() });
                 let before = self.out.len();
                 self.block(body);
                 let used = self.out[before..].contains(&format!("goto {label};"));

@@ -36,6 +36,13 @@ impl FnEmitter<'_> {
         let saved_indent = self.indent;
         let saved_prelude = std::mem::take(&mut self.prelude);
         self.indent = 0;
+        // An owned temporary scrutinee is released after the match, or when an arm leaves
+        // the function or loop (its scope is open while the arms are emitted). The bindings
+        // borrow from it; keeping one past the arm copies (retains) it.
+        let temporary = self.needs_drop(&scrutinee.ty) && !super::closures::is_place(scrutinee);
+        if temporary {
+            self.drop_scopes.push(vec![(st.clone(), scrutinee.ty.clone())]);
+        }
         let mut exhausted = false;
         for arm in arms {
             let test = self.pattern_test(&arm.pattern, &st, &scrutinee.ty);
@@ -56,19 +63,23 @@ impl FnEmitter<'_> {
                 self.line(&format!("if ({}) {{", super::func::strip_parens(&t)));
                 self.indent += 1;
             }
+            self.drop_scopes.push(Vec::new());
             for s in &arm.stmts {
                 self.stmt(s);
             }
             if let Some(v) = &arm.value {
                 match &result {
                     Some(r) if v.ty != Ty::Never => {
-                        let t = self.expr(v);
+                        let t = self.owned(v);
                         self.flush_prelude();
                         self.line(&format!("{r} = {};", super::func::strip_parens(&t)));
                     }
                     _ => self.expr_stmt(v),
                 }
             }
+            let depth = self.drop_scopes.len() - 1;
+            self.emit_drops_from(depth);
+            self.drop_scopes.pop();
             self.line(&format!("goto {end};"));
             if guarded {
                 self.indent -= 1;
@@ -85,11 +96,18 @@ impl FnEmitter<'_> {
             let line = self.line_of(e.span);
             self.line(&format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"no match arm matched\");"));
         }
+        if temporary {
+            self.drop_scopes.pop();
+        }
         let body = std::mem::replace(&mut self.out, saved_out);
         self.indent = saved_indent;
         self.prelude = saved_prelude;
         self.prelude.push(format!("{{\n{}}}", indent_block(&body)));
         self.prelude.push(format!("{end}:;"));
+        if temporary {
+            let release = self.release(&scrutinee.ty, &st);
+            self.prelude.extend(release);
+        }
         result.unwrap_or_else(|| "((vex_unit)0)".to_string())
     }
 

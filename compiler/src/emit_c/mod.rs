@@ -6,6 +6,7 @@
 //! `names.rs` mangles, `types.rs` lays out types, `func.rs` emits statements and `expr.rs`
 //! expressions (with a prelude of hoisted temporaries that keeps evaluation left to right).
 
+mod closures;
 mod expr;
 mod func;
 mod matching;
@@ -56,6 +57,7 @@ pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
         out.push_str(&protos);
         out.push('\n');
     }
+    out.push_str(&fn_value_wrappers(program, &names, &layouts, &reachable));
     out.push_str(&globals);
     out.push_str(&bodies);
     if let Some(main) = program.main {
@@ -68,6 +70,39 @@ pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
             let _ = writeln!(out, "    return (int){call}();");
         }
         out.push_str("}\n");
+    }
+    out
+}
+
+/// Whether C control cannot fall through past this statement (so scope-end releases after it
+/// would be dead code).
+fn stmt_diverges_c(last: Option<&hir::Stmt>) -> bool {
+    matches!(last.map(|s| &s.kind), Some(hir::StmtKind::Return(_) | hir::StmtKind::Break | hir::StmtKind::Continue))
+}
+
+/// A wrapper with an environment parameter for each top-level function used as a value.
+fn fn_value_wrappers(program: &hir::Program, names: &names::Names, layouts: &types::Layouts, reachable: &[FnId]) -> String {
+    let mut used = BTreeSet::new();
+    for &id in reachable {
+        hir::visit_block_exprs(&program.functions[id as usize].body, &mut |x| {
+            if let ExprKind::FnRef(f) = x.kind {
+                used.insert(f);
+            }
+        });
+    }
+    let mut out = String::new();
+    for id in used {
+        let f = &program.functions[id as usize];
+        let ret = if matches!(f.ret, crate::types::Ty::Unit | crate::types::Ty::Never) { "void".to_string() } else { layouts.c_type(&f.ret, program) };
+        let mut params = vec!["vex_env *env".to_string()];
+        let mut args = Vec::new();
+        for (i, p) in f.params.iter().enumerate() {
+            params.push(format!("{} a{i}", layouts.c_type(&f.locals[*p as usize].ty, program)));
+            args.push(format!("a{i}"));
+        }
+        let call = format!("{}({})", names.function(id), args.join(", "));
+        let body = if ret == "void" { format!("{call};") } else { format!("return {call};") };
+        let _ = writeln!(out, "static {ret} {}({}) {{\n    (void)env;\n    {body}\n}}\n", closures::fn_value_wrapper(names, id), params.join(", "));
     }
     out
 }
@@ -86,7 +121,7 @@ fn reachable(program: &hir::Program) -> Vec<FnId> {
         let mut calls = Vec::new();
         if let Some(f) = program.functions.get(id as usize) {
             hir::visit_block_exprs(&f.body, &mut |x| {
-                if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &x.kind {
+                if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } | ExprKind::Closure { func, .. } | ExprKind::FnRef(func) = &x.kind {
                     calls.push(*func);
                 }
             });

@@ -45,6 +45,7 @@ fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
         }
         Ty::Ref(t, _) => format!("ref_{}", mangle(t, structs)),
         Ty::Ptr(t, _) => format!("ptr_{}", mangle(t, structs)),
+        Ty::Fn(..) => "fn".into(),
         _ => "unit".into(),
     }
 }
@@ -207,6 +208,7 @@ impl Layouts {
             Ty::Float(FloatTy::F64) => "double".into(),
             Ty::Bool => "bool".into(),
             Ty::Str => "vex_str".into(),
+            Ty::Fn(..) => "vex_fn".into(),
             Ty::Struct(id) => self.struct_names[*id as usize].clone(),
             Ty::Enum(id) => self.enum_names[*id as usize].clone().unwrap_or_else(|| "int32_t".to_string()),
             Ty::Array(..) | Ty::Tuple(_) => format!("vx_{}", mangle(ty, &program.structs)),
@@ -225,6 +227,14 @@ impl Layouts {
 
     pub fn c_type(&self, ty: &Ty, program: &hir::Program) -> String {
         self.c_type_static(ty, program)
+    }
+
+    /// The C function-pointer type a `fn(P..): R` value's code has (environment first).
+    pub fn fn_code_type(&self, params: &[Ty], ret: &Ty, program: &hir::Program) -> String {
+        let r = if matches!(ret, Ty::Unit | Ty::Never) { "void".to_string() } else { self.c_type(ret, program) };
+        let mut ps = vec!["vex_env *".to_string()];
+        ps.extend(params.iter().map(|p| self.c_type(p, program)));
+        format!("{r} (*)({})", ps.join(", "))
     }
 
     pub fn field(&self, strukt: u32, field: u32) -> &str {

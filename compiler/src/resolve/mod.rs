@@ -70,6 +70,9 @@ pub struct Resolved {
     pub names: HashMap<NodeId, Res>,
     /// Local introduced by a `let`, parameter or pattern binding (keyed by its NodeId).
     pub bindings: HashMap<NodeId, LocalId>,
+    /// For each closure expression: the first LocalId declared inside it (its parameters and
+    /// body locals are numbered from there on; lower ids used in the body are captures).
+    pub closure_first_local: HashMap<NodeId, LocalId>,
     /// Other item kinds by name (enums, traits, ...) — known, so not "unknown type".
     pub other_types: HashMap<String, Span>,
     /// Type aliases by name: index into `ast::File::items`.

@@ -220,6 +220,7 @@ impl<'r> BodyResolver<'r> {
                 }
             }
             K::Closure(c) => {
+                self.r.out.closure_first_local.insert(e.id, self.locals.len() as LocalId);
                 self.push();
                 for p in &c.params {
                     self.declare(p.id, &p.name, false);

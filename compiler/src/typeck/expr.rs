@@ -189,7 +189,7 @@ impl Checker<'_> {
             K::MapLit(_) => self.expr_not_yet("map literals", span),
             K::CollectionCtor { name, .. } => self.expr_not_yet(&format!("`{}`", name.name), span),
             K::Match { scrutinee, arms } => self.match_expr(fcx, scrutinee, arms, expected, span),
-            K::Closure(_) => self.expr_not_yet("closures", span),
+            K::Closure(c) => self.closure(fcx, e.id, c, expected, span),
             K::Block(_) => self.expr_not_yet("block expressions", span),
             K::Range { .. } => self.expr_not_yet("ranges", span),
             K::PostIncDec { increment, .. } => {
@@ -203,7 +203,7 @@ impl Checker<'_> {
         }
     }
 
-    fn expr_not_yet(&mut self, what: &str, span: Span) -> hir::Expr {
+    pub(super) fn expr_not_yet(&mut self, what: &str, span: Span) -> hir::Expr {
         self.not_yet(what, span);
         error_expr(span)
     }
@@ -251,7 +251,8 @@ impl Checker<'_> {
                 mk(ExprKind::Local(*l), ty, span)
             }
             Some(Res::Const(item)) => self.const_value(*item, span),
-            Some(Res::Fn(_)) | Some(Res::SelfMethod(_)) => self.expr_not_yet("functions as values", span),
+            Some(Res::Fn(f)) => self.fn_value(*f, span),
+            Some(Res::SelfMethod(_)) => self.expr_not_yet("methods as values", span),
             Some(Res::Builtin(b)) if b.name == "None" => match self.shorthand_enum(name) {
                 Some(eid) => self.variant_value(eid, name, expected, span),
                 None => error_expr(span),
@@ -519,7 +520,8 @@ impl Checker<'_> {
         span: Span,
     ) -> hir::Expr {
         let ast::ExprKind::Ident(name) = &callee.kind else {
-            return self.expr_not_yet("calling a computed function value", callee.span);
+            let f = self.expr(fcx, callee, None);
+            return self.call_value(fcx, f, args, span);
         };
         match self.res.names.get(&callee.id).copied() {
             Some(Res::Fn(id)) if !self.sigs[id as usize].type_params.is_empty() => {
@@ -573,7 +575,11 @@ impl Checker<'_> {
                 },
                 other => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
             },
-            Some(Res::Local(_)) => self.expr_not_yet("calling closures", span),
+            Some(Res::Local(l)) => {
+                let ty = fcx.locals.get(l as usize).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
+                let f = mk(ExprKind::Local(l), ty, callee.span);
+                self.call_value(fcx, f, args, span)
+            }
             Some(Res::Const(_)) => {
                 self.error(
                     Diagnostic::error("E0618", format!("expected function, found constant `{}`", name.name), callee.span)
@@ -734,6 +740,13 @@ impl Checker<'_> {
             }
             Ty::Struct(sid) => {
                 // Methods of a generic struct's instance are instantiated on first use.
+                // No method, but a field holding a function value: call it (`op.f(x)`).
+                let field_fn = self.structs[sid as usize].fields.iter().position(|f| f.name == name.name && matches!(f.ty, Ty::Fn(..)));
+                if let (None, Some(i)) = (self.res.methods.get(&(self.struct_template_of.get(&sid).map_or(sid, |t| t.0), name.name.clone())), field_fn) {
+                    let fty = self.structs[sid as usize].fields[i].ty.clone();
+                    let field = mk(ExprKind::Field { base: Box::new(auto_deref(recv)), field: i as u32 }, fty, name.span);
+                    return self.call_value(fcx, field, args, span);
+                }
                 let Some(id) = self.struct_method(sid, &name.name, span) else {
                     let candidates: Vec<String> = self
                         .res

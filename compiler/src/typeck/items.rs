@@ -420,6 +420,7 @@ impl Checker<'_> {
                 locals: Vec::new(),
                 body: hir::Block { stmts: Vec::new(), span: f.span },
                 span: f.span,
+                captures: None,
             };
         }
         let mut locals: Vec<hir::Local> = entry
@@ -458,6 +459,8 @@ impl Checker<'_> {
         let mut fcx = FnCx {
             locals,
             ret: sig.ret.clone(),
+            ret_unknown: false,
+            name: sig.name.clone(),
             loop_depth: 0,
             self_local: sig.owner.map(|_| 0),
         };
@@ -489,6 +492,7 @@ impl Checker<'_> {
             locals: fcx.locals,
             body,
             span: f.span,
+            captures: None,
         }
     }
 }

@@ -50,7 +50,15 @@ impl Checker<'_> {
                 }
             }
             TypeKind::Slice { .. } => self.unsupported_ty("slice types `&[T]`", t),
-            TypeKind::Fn { .. } => self.unsupported_ty("function types", t),
+            TypeKind::Fn { params, ret } => {
+                let ps: Vec<Ty> = params.iter().map(|p| self.lower_ty(p)).collect();
+                let r = self.lower_ty(ret);
+                if ps.iter().any(Ty::is_error) || r.is_error() {
+                    Ty::Error
+                } else {
+                    Ty::Fn(ps, Box::new(r))
+                }
+            }
             TypeKind::Never => Ty::Never,
         }
     }

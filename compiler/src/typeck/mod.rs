@@ -4,6 +4,7 @@
 //! check bodies with an expected-type hint (so integer literals take their type from context,
 //! §3.7), `print.rs` lowers the print family (§13.2), `coerce.rs` holds the implicit conversions.
 
+mod closures;
 mod coerce;
 mod consts;
 mod generics;
@@ -76,6 +77,11 @@ pub(crate) struct Checker<'a> {
 pub(crate) struct FnCx {
     pub locals: Vec<hir::Local>,
     pub ret: Ty,
+    /// Inside an unannotated closure: its result type comes from the tail, so `return` needs
+    /// an annotation.
+    pub ret_unknown: bool,
+    /// The function's name (closures are named after it).
+    pub name: String,
     pub loop_depth: u32,
     /// The receiver local of a method (always local 0).
     pub self_local: Option<LocalId>,

@@ -206,6 +206,13 @@ impl Checker<'_> {
                 }
                 StmtKind::Return(None)
             }
+            Some(_) if fcx.ret_unknown => {
+                self.error(
+                    Diagnostic::error("E0282", "type annotations needed: `return` in a closure without a return type", span)
+                        .help("annotate the closure's result: `|x: i32|: i32 { ... }`"),
+                );
+                StmtKind::Return(None)
+            }
             Some(v) => {
                 let e = self.expr(fcx, v, Some(&ret));
                 if ret == Ty::Unit && e.ty != Ty::Unit && !e.ty.is_error() {

@@ -152,7 +152,10 @@ impl<'a> Checker<'a> {
                     ast::Bound::Trait(name, args) => {
                         self.trait_named(name, args.len(), tp.span);
                     }
-                    ast::Bound::Callable { kind, .. } => self.not_yet(&format!("`{}` bounds", kind.name), tp.span),
+                    ast::Bound::Callable { kind, .. } if kind.name != "Callable" => {
+                        self.not_yet(&format!("`{}` bounds (closures that mutate or consume their captures)", kind.name), tp.span)
+                    }
+                    ast::Bound::Callable { .. } => {}
                 }
             }
         }
@@ -268,6 +271,10 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for (tp, t) in params.iter().zip(targs) {
             for b in &tp.bounds {
+                if let ast::Bound::Callable { kind, params: ps, ret } = b {
+                    ok &= self.check_callable_bound(t, kind, ps, ret, &env, span);
+                    continue;
+                }
                 let ast::Bound::Trait(name, args) = b else { continue };
                 let args: Vec<Ty> = self.with_env(&env, |c| args.iter().map(|a| c.lower_ty(a)).collect());
                 if args.iter().any(Ty::is_error) || t.is_error() {
@@ -333,5 +340,25 @@ impl<'a> Checker<'a> {
             ReceiverKind::ByRef => Receiver::AddressOf(Box::new(operand)),
         };
         hir::Expr { kind: ExprKind::MethodCall { func: fid, receiver, args }, ty: ret, span }
+    }
+
+    /// `F: Callable(P..): R` holds for a function value of exactly that signature (§9.4).
+    fn check_callable_bound(&mut self, t: &Ty, kind: &ast::Ident, ps: &[ast::Type], ret: &ast::Type, env: &HashMap<String, Ty>, span: Span) -> bool {
+        let (want_ps, want_ret) = self.with_env(env, |c| (ps.iter().map(|p| c.lower_ty(p)).collect::<Vec<_>>(), c.lower_ty(ret)));
+        if want_ps.iter().any(Ty::is_error) || want_ret.is_error() || t.is_error() {
+            return false;
+        }
+        let want = Ty::Fn(want_ps, Box::new(want_ret));
+        if *t == want {
+            return true;
+        }
+        let (shown, wanted) = (self.ty_name(t), self.ty_name(&want));
+        self.error(
+            Diagnostic::error("E0277", format!("expected a function `{wanted}`, found `{shown}`"), span)
+                .label(format!("`{shown}` does not satisfy this `{}` bound", kind.name))
+                .secondary(kind.span, "required by this bound")
+                .help(format!("pass a closure or function of type `{wanted}`")),
+        );
+        false
     }
 }

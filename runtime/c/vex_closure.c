@@ -1,0 +1,19 @@
+/* Closure environments (see vex_runtime.h): one heap block per closure value, reference
+ * counted so that copies of a `fn` value share it and the last owner frees it. */
+#include "vex_runtime.h"
+
+#include <stdlib.h>
+
+void *vex_env_new(size_t size, void (*drop)(vex_env *env)) {
+    vex_env *env = calloc(1, size);
+    if (!env) vex_panic_at("<runtime>", 0, "out of memory");
+    env->refs = 1;
+    env->drop = drop;
+    return env;
+}
+
+void vex_env_release(vex_env *env) {
+    if (--env->refs > 0) return;
+    if (env->drop) env->drop(env);
+    free(env);
+}
