@@ -13,10 +13,17 @@
 #include <stdint.h>
 #include <string.h>
 
-/* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). */
+/* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). Literals point
+ * at static bytes (`heap` NULL); strings made at run time (concatenation, ...) live in a
+ * reference-counted heap block that `ptr` points into. Copies retain, owners release. */
+typedef struct vex_strbuf {
+    size_t refs;
+    char bytes[];
+} vex_strbuf;
 typedef struct vex_str {
     const char *ptr;
     int64_t len;
+    vex_strbuf *heap;
 } vex_str;
 
 /* The value of type `()` when one has to be stored. */
@@ -102,6 +109,15 @@ void *vex_ptr_from_ref(void *ref);
 
 /* ---- strings (vex_string.c) */
 bool vex_str_eq(vex_str a, vex_str b);
+vex_str vex_str_concat(vex_str a, vex_str b);
+void vex_strbuf_free(vex_strbuf *buf);
+static inline vex_str vex_str_retain(vex_str s) {
+    if (s.heap) s.heap->refs++;
+    return s;
+}
+static inline void vex_str_release(vex_str s) {
+    if (s.heap && --s.heap->refs == 0) vex_strbuf_free(s.heap);
+}
 
 /* ---- array bounds */
 static inline int64_t vex_check_index(int64_t i, int64_t len, const char *file, int32_t line) {

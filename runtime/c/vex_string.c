@@ -1,7 +1,31 @@
-/* Strings: `{ptr, len}` UTF-8 byte slices. */
+/* Strings: `{ptr, len, heap}` UTF-8 byte slices (see vex_runtime.h). */
 #include "vex_runtime.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* A new heap string of `len` bytes (plus a NUL, so C-string builtins can use it directly). */
+static vex_str vex_str_alloc(int64_t len, char **bytes) {
+    if (len < 0 || (uint64_t)len > SIZE_MAX - sizeof(vex_strbuf) - 1) vex_panic_at("<runtime>", 0, "string too long");
+    vex_strbuf *buf = malloc(sizeof(vex_strbuf) + (size_t)len + 1);
+    if (!buf) vex_panic_at("<runtime>", 0, "out of memory");
+    buf->refs = 1;
+    buf->bytes[len] = '\0';
+    *bytes = buf->bytes;
+    vex_str s = {buf->bytes, len, buf};
+    return s;
+}
+
+vex_str vex_str_concat(vex_str a, vex_str b) {
+    if (a.len > INT64_MAX - b.len) vex_panic_at("<runtime>", 0, "string too long");
+    char *bytes;
+    vex_str s = vex_str_alloc(a.len + b.len, &bytes);
+    if (a.len) memcpy(bytes, a.ptr, (size_t)a.len);
+    if (b.len) memcpy(bytes + a.len, b.ptr, (size_t)b.len);
+    return s;
+}
+
+void vex_strbuf_free(vex_strbuf *buf) { free(buf); }
 
 bool vex_str_eq(vex_str a, vex_str b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0);

@@ -1,72 +1,12 @@
 //! Function values in C (§9): a `vex_fn` is {code, env}. A closure's body is a C function taking
 //! its environment first; the environment is a reference-counted heap block holding the
 //! captured values. A top-level function used as a value goes through a small wrapper that
-//! takes (and ignores) an environment. Copies retain, drops release (see vex_runtime.h).
+//! takes (and ignores) an environment. Copies retain, drops release (ownership.rs).
 
 use super::func::{strip_parens, FnEmitter};
-use crate::hir::{self, ExprKind, FnId};
+use super::ownership::is_place;
+use crate::hir::{self, FnId};
 use crate::types::Ty;
-
-/// Whether values of `ty` own something that must be released: function values, and
-/// structs, tuples, arrays and enums containing them.
-pub fn needs_drop(ty: &Ty, program: &hir::Program) -> bool {
-    match ty {
-        Ty::Fn(..) => true,
-        Ty::Struct(id) => program.structs[*id as usize].fields.iter().any(|f| needs_drop(&f.ty, program)),
-        Ty::Tuple(ts) => ts.iter().any(|t| needs_drop(t, program)),
-        Ty::Array(e, n) => *n > 0 && needs_drop(e, program),
-        Ty::Enum(id) => program.enums[*id as usize].variants.iter().any(|v| v.payload.as_ref().is_some_and(|p| needs_drop(p, program))),
-        _ => false,
-    }
-}
-
-/// Statements applying `op` (`vex_fn_drop` or `(void)vex_fn_retain`) to every function value
-/// inside the value stored at `place` of type `ty`.
-fn glue(ty: &Ty, place: &str, op: &str, layouts: &super::types::Layouts, program: &hir::Program, out: &mut Vec<String>, depth: usize) {
-    if !needs_drop(ty, program) {
-        return;
-    }
-    match ty {
-        Ty::Fn(..) => out.push(format!("{op}({place});")),
-        Ty::Struct(_) | Ty::Tuple(_) => {
-            let n = match ty {
-                Ty::Struct(id) => program.structs[*id as usize].fields.len(),
-                Ty::Tuple(ts) => ts.len(),
-                _ => 0,
-            };
-            for i in 0..n {
-                let fty = match ty {
-                    Ty::Struct(id) => program.structs[*id as usize].fields[i].ty.clone(),
-                    Ty::Tuple(ts) => ts[i].clone(),
-                    _ => Ty::Error,
-                };
-                glue(&fty, &format!("{place}.{}", layouts.member(ty, i as u32)), op, layouts, program, out, depth);
-            }
-        }
-        Ty::Array(e, n) => {
-            let i = format!("vx_i{depth}");
-            let mut inner = Vec::new();
-            glue(e, &format!("{place}.a[{i}]"), op, layouts, program, &mut inner, depth + 1);
-            out.push(format!("for (int64_t {i} = 0; {i} < {n}; {i}++) {{ {} }}", inner.join(" ")));
-        }
-        Ty::Enum(id) => {
-            for (k, v) in program.enums[*id as usize].variants.iter().enumerate() {
-                let Some(p) = &v.payload else { continue };
-                let mut inner = Vec::new();
-                glue(p, &format!("{place}.u.v{k}"), op, layouts, program, &mut inner, depth);
-                if !inner.is_empty() {
-                    out.push(format!("if ({place}.tag == {k}) {{ {} }}", inner.join(" ")));
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether `e` names existing storage (reading it by value makes a copy that must be retained).
-pub(super) fn is_place(e: &hir::Expr) -> bool {
-    matches!(e.kind, ExprKind::Local(_) | ExprKind::Field { .. } | ExprKind::Index { .. } | ExprKind::Deref(_))
-}
 
 /// The C name of closure `id`'s environment struct.
 pub fn env_struct(names: &super::names::Names, id: FnId) -> String {
@@ -79,35 +19,6 @@ pub fn fn_value_wrapper(names: &super::names::Names, id: FnId) -> String {
 }
 
 impl FnEmitter<'_> {
-    pub(super) fn needs_drop(&self, ty: &Ty) -> bool {
-        needs_drop(ty, self.program)
-    }
-
-    /// Statements releasing what the value at `place` (of type `ty`) owns.
-    pub(super) fn release(&self, ty: &Ty, place: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        glue(ty, place, "vex_fn_drop", self.layouts, self.program, &mut out, 0);
-        out
-    }
-
-    /// `e` as a value the consumer will own: a copy of an existing value is retained.
-    pub(super) fn owned(&mut self, e: &hir::Expr) -> String {
-        let text = self.expr(e);
-        if !self.needs_drop(&e.ty) || !is_place(e) {
-            return text;
-        }
-        if let Ty::Fn(..) = e.ty {
-            return format!("vex_fn_retain({})", strip_parens(&text));
-        }
-        let cty = self.c_type(&e.ty);
-        let t = self.fresh_temp();
-        self.prelude.push(format!("{cty} {t} = {};", strip_parens(&text)));
-        let mut out = Vec::new();
-        glue(&e.ty, &t, "(void)vex_fn_retain", self.layouts, self.program, &mut out, 0);
-        self.prelude.extend(out);
-        t
-    }
-
     pub(super) fn closure_value(&mut self, func: FnId, captures: &[hir::Expr]) -> String {
         let code = self.names.function(func).to_string();
         if captures.is_empty() {

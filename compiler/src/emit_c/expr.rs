@@ -45,7 +45,11 @@ fn suffix(i: IntTy) -> &'static str {
 
 /// How one operand of a multi-operand construct is to be emitted.
 enum Operand<'e> {
+    /// A value the consumer keeps (retained if read from a place).
     Value(&'e hir::Expr),
+    /// A value only looked at (an operand of an operator): a fresh one is released after the
+    /// statement.
+    Borrowed(&'e hir::Expr),
     /// The address of a place (a by-reference method receiver).
     Address(&'e hir::Expr),
 }
@@ -53,7 +57,7 @@ enum Operand<'e> {
 impl<'e> Operand<'e> {
     fn expr(&self) -> &'e hir::Expr {
         match self {
-            Operand::Value(e) | Operand::Address(e) => e,
+            Operand::Value(e) | Operand::Borrowed(e) | Operand::Address(e) => e,
         }
     }
 }
@@ -72,8 +76,8 @@ impl FnEmitter<'_> {
         for (i, op) in ops.iter().enumerate() {
             let later_effects = effects[i + 1..].iter().any(|b| *b);
             let text = match op {
-                Operand::Value(e) => {
-                    let t = self.owned(e);
+                Operand::Value(e) | Operand::Borrowed(e) => {
+                    let t = if matches!(op, Operand::Value(_)) { self.owned(e) } else { self.borrowed(e) };
                     if later_effects && !is_constant(e) && e.ty != Ty::Unit {
                         let cty = self.c_type(&e.ty);
                         self.hoist(&cty, &t)
@@ -192,7 +196,7 @@ impl FnEmitter<'_> {
                         format!("{}->{name}", paren(&p))
                     }
                     _ => {
-                        let b = self.expr(base);
+                        let b = self.borrowed(base);
                         format!("{}.{name}", paren(&b))
                     }
                 }
@@ -283,7 +287,7 @@ impl FnEmitter<'_> {
                 let line = self.src_line(e);
                 let msg = match message {
                     Some(m) => self.expr(m),
-                    None => "((vex_str){\"\", 0})".to_string(),
+                    None => "((vex_str){\"\", 0, NULL})".to_string(),
                 };
                 let call = match kind {
                     hir::AbortKind::Assert => format!("vex_assert_failed(VX_SOURCE_FILE, {line}, {msg}, {});", message.is_some() as u8),
@@ -320,7 +324,7 @@ impl FnEmitter<'_> {
 
     fn string_literal(&mut self, s: &str) -> String {
         let ptr = self.c_bytes(s.as_bytes());
-        format!("((vex_str){{{ptr}, {}}})", s.len())
+        format!("((vex_str){{{ptr}, {}, NULL}})", s.len())
     }
 
     /// A C expression for a `const char*` to `bytes`: a string literal, or (beyond the 4095
@@ -347,7 +351,7 @@ impl FnEmitter<'_> {
     fn binary(&mut self, e: &hir::Expr, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> String {
         if matches!(op, BinOp::And | BinOp::Or) {
             let l = self.expr(lhs);
-            let (r, pre) = self.capture(|s| s.expr(rhs));
+            let (r, pre) = self.capture_bool(rhs);
             let c_op = if op == BinOp::And { "&&" } else { "||" };
             if pre.is_empty() {
                 return format!("({} {c_op} {})", paren(&l), paren(&r));
@@ -367,7 +371,7 @@ impl FnEmitter<'_> {
             self.prelude.push(block);
             return t;
         }
-        let vals = self.operands(&[Operand::Value(lhs), Operand::Value(rhs)]);
+        let vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
         let (l, r) = (&vals[0], &vals[1]);
         let line = self.src_line(e);
         match &lhs.ty {
@@ -422,6 +426,7 @@ impl FnEmitter<'_> {
                 _ => format!("({} {} {})", paren(l), op.symbol(), paren(r)),
             },
             Ty::Str => match op {
+                BinOp::Add => format!("vex_str_concat({l}, {r})"),
                 BinOp::Eq => format!("vex_str_eq({l}, {r})"),
                 _ => format!("(!vex_str_eq({l}, {r}))"),
             },
@@ -441,7 +446,7 @@ impl FnEmitter<'_> {
                 let t = self.hoist(&cty, &p);
                 format!("(*{t})")
             } else {
-                let v = self.expr(base);
+                let v = self.borrowed(base);
                 let cty = self.c_type(&base.ty);
                 self.hoist(&cty, &v)
             }
@@ -451,7 +456,7 @@ impl FnEmitter<'_> {
                     let p = self.expr(p);
                     format!("(*{})", paren(&p))
                 }
-                _ => self.expr(base),
+                _ => self.borrowed(base),
             }
         };
         let i = self.expr(index);
@@ -562,7 +567,7 @@ impl FnEmitter<'_> {
         let values: Vec<Operand> = parts
             .iter()
             .filter_map(|p| match p {
-                PrintPart::Value { expr, .. } => Some(Operand::Value(expr)),
+                PrintPart::Value { expr, .. } => Some(Operand::Borrowed(expr)),
                 PrintPart::Text(_) => None,
             })
             .collect();
@@ -570,7 +575,7 @@ impl FnEmitter<'_> {
         let mut texts = Vec::new();
         for op in &values {
             let e = op.expr();
-            let t = self.expr(e);
+            let t = self.borrowed(e);
             texts.push(if any_effects && !is_constant(e) {
                 let cty = self.c_type(&e.ty);
                 self.hoist(&cty, &t)

@@ -35,6 +35,8 @@ pub struct FnEmitter<'a> {
     pub indent: usize,
     /// Statements to emit before the statement being built (hoisted temporaries).
     pub prelude: Vec<String>,
+    /// Statements to emit after it: releases of the temporaries it only borrowed.
+    pub postlude: Vec<String>,
     pub temps: u32,
     /// Nesting depth of the expression being emitted.
     pub depth: u32,
@@ -107,6 +109,7 @@ pub fn emit_function(
         out: String::new(),
         indent: 1,
         prelude: Vec::new(),
+        postlude: Vec::new(),
         temps: 0,
         depth: 0,
         loops: Vec::new(),
@@ -181,6 +184,24 @@ impl FnEmitter<'_> {
 
     pub fn line_of(&self, span: crate::span::Span) -> usize {
         self.sources.files.get(span.file as usize).map_or(0, |f| f.line_of(span))
+    }
+
+    pub(super) fn flush_postlude(&mut self) {
+        for p in std::mem::take(&mut self.postlude) {
+            self.line(&p);
+        }
+    }
+
+    /// `text` (the value of the statement being built) kept in a temporary when the statement
+    /// has releases to run before the value is used (a condition, a return value).
+    pub(super) fn settle(&mut self, text: String, ty: &Ty) -> String {
+        if self.postlude.is_empty() {
+            return text;
+        }
+        let cty = self.c_type(ty);
+        let t = self.fresh_temp();
+        self.prelude.push(format!("{cty} {t} = {};", strip_parens(&text)));
+        t
     }
 
     pub(super) fn flush_prelude(&mut self) {
@@ -272,21 +293,26 @@ impl FnEmitter<'_> {
                 if !self.read[*local as usize] {
                     self.line(&format!("(void){name};"));
                 }
+                self.flush_postlude();
             }
             StmtKind::Assign { place, value } => {
                 let text = self.assign_text(place, value);
                 self.flush_prelude();
                 self.line(&format!("{text};"));
+                self.flush_postlude();
             }
             StmtKind::CompoundAssign { place, op, value } => {
                 let text = self.compound_text(place, *op, value, s.span);
                 self.flush_prelude();
                 self.line(&format!("{text};"));
+                self.flush_postlude();
             }
             StmtKind::Expr(e) => self.expr_stmt(e),
             StmtKind::If { cond, then_block, else_block } => {
                 let c = self.expr(cond);
+                let c = self.settle(c, &Ty::Bool);
                 self.flush_prelude();
+                self.flush_postlude();
                 self.line(&format!("if ({}) {{", strip_parens(&c)));
                 self.block(then_block);
                 match else_block {
@@ -299,7 +325,7 @@ impl FnEmitter<'_> {
                 }
             }
             StmtKind::While { cond, body } => {
-                let (c, pre) = self.capture(|e| e.expr(cond));
+                let (c, pre) = self.capture_bool(cond);
                 self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len() });
                 if pre.is_empty() {
                     self.line(&format!("while ({}) {{", strip_parens(&c)));
@@ -320,7 +346,10 @@ impl FnEmitter<'_> {
             StmtKind::Return(value) => match value {
                 Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
                     let t = self.owned(v);
+                    let ret_ty = self.f.ret.clone();
+                    let t = self.settle(t, &ret_ty);
                     self.flush_prelude();
+                    self.flush_postlude();
                     let ret = self.return_text(Some(strip_parens(&t)));
                     self.line(&ret);
                 }
@@ -456,9 +485,7 @@ impl FnEmitter<'_> {
         self.flush_prelude();
         let is_call = matches!(e.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. });
         if matches!(e.kind, ExprKind::Print { .. }) || text == "((vex_unit)0)" {
-            return;
-        }
-        if self.needs_drop(&e.ty) && !super::closures::is_place(e) {
+        } else if self.needs_drop(&e.ty) && !super::ownership::is_place(e) {
             // A discarded owned value (a call's result, a closure) is released at once.
             let cty = self.c_type(&e.ty);
             let t = self.fresh_temp();
@@ -471,25 +498,41 @@ impl FnEmitter<'_> {
         } else {
             self.line(&format!("(void){};", paren(&text)));
         }
+        self.flush_postlude();
     }
 
-    /// Runs `f` with an empty prelude; returns its result and the prelude it produced.
-    pub fn capture<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
+    /// Runs `f` with an empty prelude and postlude; returns its result and what they got.
+    pub fn capture<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>, Vec<String>) {
         let saved = std::mem::take(&mut self.prelude);
+        let saved_post = std::mem::take(&mut self.postlude);
         let r = f(self);
         let produced = std::mem::replace(&mut self.prelude, saved);
-        (r, produced)
+        let post = std::mem::replace(&mut self.postlude, saved_post);
+        (r, produced, post)
+    }
+
+    /// The boolean `e` as (value, statements computing it), the releases of its temporaries
+    /// included (the value is then kept in a temporary).
+    pub fn capture_bool(&mut self, e: &hir::Expr) -> (String, Vec<String>) {
+        let (text, mut pre, post) = self.capture(|s| s.expr(e));
+        if post.is_empty() {
+            return (text, pre);
+        }
+        let t = self.fresh_temp();
+        pre.push(format!("bool {t} = {};", strip_parens(&text)));
+        pre.extend(post);
+        (t, pre)
     }
 
     /// A C `for` statement for the post step, if it can be one (no hoisted temporaries).
     fn post_as_expr(&mut self, post: &hir::Stmt) -> Option<String> {
-        let (text, pre) = self.capture(|e| match &post.kind {
+        let (text, pre, post_releases) = self.capture(|e| match &post.kind {
             StmtKind::Assign { place, value } => Some(e.assign_text(place, value)),
             StmtKind::CompoundAssign { place, op, value } => Some(e.compound_text(place, *op, value, post.span)),
             StmtKind::Expr(x) if !matches!(x.kind, ExprKind::Print { .. }) => Some(e.expr(x)),
             _ => None,
         });
-        if pre.is_empty() {
+        if pre.is_empty() && post_releases.is_empty() {
             text
         } else {
             None
@@ -504,7 +547,7 @@ impl FnEmitter<'_> {
         }
         let (c, cond_pre) = match cond {
             Some(c) => {
-                let (t, p) = self.capture(|e| e.expr(c));
+                let (t, p) = self.capture_bool(c);
                 (Some(t), p)
             }
             None => (None, Vec::new()),

@@ -39,7 +39,7 @@ impl FnEmitter<'_> {
         // An owned temporary scrutinee is released after the match, or when an arm leaves
         // the function or loop (its scope is open while the arms are emitted). The bindings
         // borrow from it; keeping one past the arm copies (retains) it.
-        let temporary = self.needs_drop(&scrutinee.ty) && !super::closures::is_place(scrutinee);
+        let temporary = self.needs_drop(&scrutinee.ty) && !super::ownership::is_place(scrutinee);
         if temporary {
             self.drop_scopes.push(vec![(st.clone(), scrutinee.ty.clone())]);
         }
@@ -59,7 +59,9 @@ impl FnEmitter<'_> {
             let guarded = arm.guard.is_some();
             if let Some(g) = &arm.guard {
                 let t = self.expr(g);
+                let t = self.settle(t, &Ty::Bool);
                 self.flush_prelude();
+                self.flush_postlude();
                 self.line(&format!("if ({}) {{", super::func::strip_parens(&t)));
                 self.indent += 1;
             }
@@ -73,6 +75,7 @@ impl FnEmitter<'_> {
                         let t = self.owned(v);
                         self.flush_prelude();
                         self.line(&format!("{r} = {};", super::func::strip_parens(&t)));
+                        self.flush_postlude();
                     }
                     _ => self.expr_stmt(v),
                 }

@@ -11,6 +11,7 @@ mod expr;
 mod func;
 mod matching;
 mod names;
+mod ownership;
 mod types;
 
 use crate::hir::{self, ExprKind, FnId};

@@ -412,9 +412,7 @@ impl Checker<'_> {
         let ok = match op {
             BinOp::Eq | BinOp::Ne => lt.is_numeric() || lt == Ty::Bool || lt == Ty::Str,
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => lt.is_numeric(),
-            BinOp::Add if lt == Ty::Str => {
-                return self.expr_not_yet("string concatenation", span);
-            }
+            BinOp::Add if lt == Ty::Str => true,
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => lt.is_numeric(),
             BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => lt.is_int(),
             _ => false,
