@@ -28,6 +28,16 @@ impl Checker<'_> {
         }
     }
 
+    /// The secondary label at the first borrow (which may come later in the text when it was
+    /// made in the previous iteration of a loop).
+    fn first_label(first: &Loan, span: Span, text: String) -> String {
+        if first.span.start > span.start {
+            format!("{text}, in the previous iteration of the loop")
+        } else {
+            text
+        }
+    }
+
     /// E0499 / E0502 when `&root` (or `&root!`) conflicts with a live loan.
     pub(super) fn check_conflicts(&mut self, root: LocalId, mutable: bool, span: Span, st: &State) {
         let Some(first) = self.first_loan(root, st, |l| mutable || l.mutable) else { return };
@@ -53,7 +63,7 @@ impl Checker<'_> {
             ),
         };
         let help = format!("{}; a mutable borrow must be the only borrow of `{name}`", self.lasts(&first));
-        let d = Diagnostic::error(code, msg, span).label(label).secondary(first.span, first_label).help(help);
+        let d = Diagnostic::error(code, msg, span).label(label).secondary(first.span, Self::first_label(&first, span, first_label.to_string())).help(help);
         self.report(st, d);
     }
 
@@ -68,7 +78,7 @@ impl Checker<'_> {
         };
         let d = Diagnostic::error("E0506", format!("cannot assign to `{name}` because it is borrowed"), span)
             .label(label)
-            .secondary(first.span, format!("`{name}` is borrowed here"))
+            .secondary(first.span, Self::first_label(&first, span, format!("`{name}` is borrowed here")))
             .help(format!("{}; change `{name}` before borrowing it or after the borrow ends", self.lasts(&first)));
         self.report(st, d);
     }
@@ -79,7 +89,7 @@ impl Checker<'_> {
         let name = &self.local(root).name;
         let d = Diagnostic::error("E0505", format!("cannot move out of `{name}` because it is borrowed"), span)
             .label(format!("move out of `{name}` occurs here"))
-            .secondary(first.span, format!("borrow of `{name}` occurs here"))
+            .secondary(first.span, Self::first_label(&first, span, format!("borrow of `{name}` occurs here")))
             .help(format!("{}; move `{name}` only after the borrow ends", self.lasts(&first)));
         self.report(st, d);
     }
