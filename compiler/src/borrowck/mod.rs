@@ -107,3 +107,50 @@ pub(crate) fn holds_ref(ty: &Ty, program: &hir::Program) -> bool {
     }
     go(ty, program, &mut Vec::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::span::{SourceFile, SourceMap};
+
+    /// The error codes of checking `src` (empty if it compiles).
+    fn codes(src: &str) -> Vec<&'static str> {
+        let mut sources = SourceMap::default();
+        let id = sources.add(SourceFile::new("t.vx", src));
+        match crate::check(&sources, id) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds.iter().filter(|d| d.is_error()).map(|d| d.code).collect(),
+        }
+    }
+
+    #[test]
+    fn copy_and_move_types() {
+        // A plain-data struct is Copy, one holding a string is not (§3.10).
+        let plain = "struct P { x: i32 }\nfn f(p: P) {}\nfn main() { let p = P { x: 1 }; f(p); f(p); }";
+        assert_eq!(codes(plain), Vec::<&str>::new());
+        let owning = "struct P { s: string }\nfn f(p: P) {}\nfn main() { let p = P { s: \"a\" }; f(p); f(p); }";
+        assert_eq!(codes(owning), vec!["E0382"]);
+        let tuple = "fn f(t: (i32, string)) {}\nfn main() { let t = (1, \"a\"); f(t); f(t); }";
+        assert_eq!(codes(tuple), vec!["E0382"]);
+    }
+
+    #[test]
+    fn moves_follow_control_flow() {
+        // Moved in both branches, then assigned: valid again.
+        let src = "fn f(s: string) {}\nfn main() { let! s = \"a\"; if true { f(s); } else { f(s); } s = \"b\"; f(s); }";
+        assert_eq!(codes(src), Vec::<&str>::new());
+        // A move before `return` does not reach the code after the `if`.
+        let src = "fn f(s: string) {}\nfn main() { let s = \"a\"; if true { f(s); return; } f(s); }";
+        assert_eq!(codes(src), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn borrows_end_with_their_block_or_statement() {
+        let src = "fn g(a: &i32!, b: &i32!) {}\nfn main() { let! x = 1; g(&x!, &x!); }";
+        assert_eq!(codes(src), vec!["E0499"]);
+        let src = "fn g(a: &i32!) {}\nfn main() { let! x = 1; g(&x!); g(&x!); if true { let r = &x!; } x = 2; }";
+        assert_eq!(codes(src), Vec::<&str>::new());
+        // A reference returned by a call keeps its argument borrowed.
+        let src = "fn id(r: &i32!): &i32! { return r; }\nfn main() { let! x = 1; let r = id(&x!); x = 2; }";
+        assert_eq!(codes(src), vec!["E0506"]);
+    }
+}
