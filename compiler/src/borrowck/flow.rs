@@ -458,7 +458,13 @@ impl<'a> Checker<'a> {
     }
 
     fn match_expr(&mut self, scrutinee: &Expr, arms: &[hir::Arm], st: &mut State, carry: Option<LocalId>) {
+        // Like an `if` condition: temporary borrows made to compute a scrutinee that holds no
+        // reference end once it is computed (`match read(&x) { _ => bump(&x!) }`).
+        let before = st.loans.clone();
         self.expr(scrutinee, st, None);
+        if !holds_ref(&scrutinee.ty, self.program) {
+            st.loans.retain(|l| !matches!(l.holder, Holder::Temp(_)) || before.contains(l));
+        }
         let source = match scrutinee.kind {
             ExprKind::Local(id) => Some(id),
             _ => None,
