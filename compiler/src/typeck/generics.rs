@@ -87,15 +87,7 @@ impl Checker<'_> {
         let params: Vec<String> = self.sigs[template as usize].type_params.clone();
         let mut env: HashMap<String, Ty> = HashMap::new();
         if !type_args.is_empty() {
-            if type_args.len() != params.len() {
-                self.error(
-                    Diagnostic::error(
-                        "E0107",
-                        format!("function `{}` takes {} type argument(s) but {} were supplied", f.name.name, params.len(), type_args.len()),
-                        span,
-                    )
-                    .secondary(f.name.span, "defined here"),
-                );
+            if !self.type_arg_count_ok("function", &f.name, params.len(), type_args.len(), span) {
                 return error;
             }
             for (p, t) in params.iter().zip(type_args) {
@@ -230,15 +222,7 @@ impl Checker<'_> {
             return Ty::Error;
         }
         let Some((decl, _)) = self.struct_decl_of(template) else { return Ty::Error };
-        if decl.type_params.len() != targs.len() {
-            self.error(
-                Diagnostic::error(
-                    "E0107",
-                    format!("struct `{}` takes {} type argument(s) but {} were supplied", decl.name.name, decl.type_params.len(), targs.len()),
-                    span,
-                )
-                .secondary(decl.name.span, "defined here"),
-            );
+        if !self.type_arg_count_ok("struct", &decl.name, decl.type_params.len(), targs.len(), span) {
             return Ty::Error;
         }
         let key = (template, targs.clone());
@@ -328,15 +312,7 @@ impl Checker<'_> {
     /// The instance of generic enum `template` for `targs` (created on first use).
     pub fn instantiate_enum(&mut self, template: EnumId, targs: Vec<Ty>, span: Span) -> Ty {
         let Some(decl) = self.enum_decl(template).cloned() else { return Ty::Error };
-        if decl.type_params.len() != targs.len() {
-            self.error(
-                Diagnostic::error(
-                    "E0107",
-                    format!("enum `{}` takes {} type argument(s) but {} were supplied", decl.name.name, decl.type_params.len(), targs.len()),
-                    span,
-                )
-                .secondary(decl.name.span, "defined here"),
-            );
+        if !self.type_arg_count_ok("enum", &decl.name, decl.type_params.len(), targs.len(), span) {
             return Ty::Error;
         }
         let key = (template, targs.clone());
@@ -448,6 +424,19 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// E0107 unless a generic `kind` (function, struct, enum) named `name` with `want` type
+    /// parameters got `got` type arguments.
+    fn type_arg_count_ok(&mut self, kind: &str, name: &ast::Ident, want: usize, got: usize, span: Span) -> bool {
+        if want == got {
+            return true;
+        }
+        self.error(
+            Diagnostic::error("E0107", format!("{kind} `{}` takes {want} type argument(s) but {got} were supplied", name.name), span)
+                .secondary(name.span, "defined here"),
+        );
+        false
+    }
+
     /// Binds type parameters that occur in a trait bound's arguments from the one impl of that
     /// trait on the bounded (already known) type: `<T: Into<U>, U>` with `T = Meters` and
     /// `struct Meters impl Into<i64>` gives `U = i64`.
