@@ -12,10 +12,15 @@
 //!   [gcc]    `vexc FILE --emit-c DIR`, build DIR's C with gcc `-std=c11 -Wall -Wextra -Werror
 //!            -pedantic -O2`, run, compare;
 //!   [clang]  the same with clang (skipped, by name, when clang is not installed);
-//!   [tcc]    the same with tcc (`-std=c11 -Wall -Werror`; skipped, by name, when not installed);
+//!   [tcc]    the same with tcc (`-std=c11 -Wall -Werror`; skipped, by name, when not installed),
+//!            with the runtime's allocation counting on (`-DVEX_ALLOC_STATS`): a program that
+//!            ends normally with a live heap block fails (exit 125, see runtime/c/vex_mem.c);
 //!   [asan]   gcc with `-fsanitize=address,undefined -fno-sanitize-recover=all` (expect-exit
 //!            0..=127 only): AddressSanitizer, UBSan and LeakSanitizer must stay silent, so every
-//!            program that ends normally has freed everything (closure environments, ...).
+//!            program that ends normally has freed everything (closure environments, ...);
+//!   [valgrind] the [gcc] binary again under `valgrind --leak-check=full` (expect-exit 0..=127
+//!            only; skipped, by name, when valgrind is not installed): no invalid access, no
+//!            definite or indirect leak.
 //! The runtime's C files are compiled once per compiler; the first program is also built as
 //! plain `gcc -std=c11 DIR/*.c` ([standalone]) to prove `--emit-c` output stands alone.
 //!
@@ -33,7 +38,8 @@ use std::time::{Duration, Instant};
 const TIMEOUT: Duration = Duration::from_secs(10);
 const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"];
 /// tcc: a small, fast C compiler with few extensions; it keeps the C honest about portability.
-const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror"];
+const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror", "-DVEX_ALLOC_STATS"];
+const VALGRIND: &[&str] = &["-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99"];
 const ASAN: &[&str] = &["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
 const LIBS: &[&str] = &["-lm", "-lpthread"];
 
@@ -253,6 +259,8 @@ struct Ctx {
     tmp: PathBuf,
     toolchains: Vec<Toolchain>,
     standalone_done: AtomicUsize,
+    /// valgrind is installed (the [valgrind] checks run).
+    valgrind: bool,
 }
 
 fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
@@ -401,7 +409,21 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             }
             compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, tc.label == "asan")
         });
+        let built = r.is_ok();
         push!(tc.label, r);
+        if tc.label == "gcc" && (0..=127).contains(&expect.exit) {
+            if !ctx.valgrind {
+                results.push(CheckResult { name: format!("{rel} [valgrind]"), verdict: Verdict::Skip, detail: String::new() });
+            } else if built {
+                let r = run(Command::new("valgrind").args(VALGRIND).arg(&exe), TIMEOUT * 6).and_then(|o| {
+                    if o.code == Some(99) {
+                        return Err(format!("valgrind found errors or leaks:\n{}", tail(&o.stderr(), 40)));
+                    }
+                    compare(&o, &expect, false)
+                });
+                push!("valgrind", r);
+            }
+        }
     }
     let _ = std::fs::remove_dir_all(&work);
     results
@@ -480,6 +502,7 @@ fn main() {
         tmp: tmp.clone(),
         toolchains,
         standalone_done: AtomicUsize::new(0),
+        valgrind: have("valgrind"),
     };
     println!("run harness: {} program(s), vexc = {}", files.len(), ctx.vexc.display());
 

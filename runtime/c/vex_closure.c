@@ -2,11 +2,8 @@
  * counted so that copies of a `fn` value share it and the last owner frees it. */
 #include "vex_runtime.h"
 
-#include <stdlib.h>
-
 void *vex_env_new(size_t size, void (*drop)(vex_env *env)) {
-    vex_env *env = calloc(1, size);
-    if (!env) vex_panic_at("<runtime>", 0, "out of memory");
+    vex_env *env = vex_mem_alloc(size, true);
     env->refs = 1;
     env->drop = drop;
     return env;
@@ -15,5 +12,5 @@ void *vex_env_new(size_t size, void (*drop)(vex_env *env)) {
 void vex_env_release(vex_env *env) {
     if (--env->refs > 0) return;
     if (env->drop) env->drop(env);
-    free(env);
+    vex_mem_free(env);
 }

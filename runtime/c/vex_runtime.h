@@ -45,6 +45,14 @@ VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t ind
 VEX_NORETURN void vex_panic_msg(const char *file, int32_t line, vex_str msg);
 VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
 
+/* ---- heap blocks (vex_mem.c): every block a program owns goes through these, so that a
+ * `-DVEX_ALLOC_STATS` build can count them; `vex_exit_status` wraps `main`'s status and, in
+ * that build, fails a program that ends with live blocks. */
+void *vex_mem_alloc(size_t size, bool zeroed);
+void vex_mem_free(void *p);
+void vex_trace_string_drop(const char *bytes, int64_t len);
+int vex_exit_status(int status);
+
 /* ---- function values (vex_closure.c): code + environment (LANGUAGE.md §9.2). The code takes
  * the environment first; top-level functions have a NULL one. Environments are reference
  * counted: copying a `fn` value retains it, dropping releases it, the last release runs the

@@ -1,14 +1,12 @@
 /* Strings: `{ptr, len, heap}` UTF-8 byte slices (see vex_runtime.h). */
 #include "vex_runtime.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* A new heap string of `len` bytes (plus a NUL, so C-string builtins can use it directly). */
 static vex_str vex_str_alloc(int64_t len, char **bytes) {
     if (len < 0 || (uint64_t)len > SIZE_MAX - sizeof(vex_strbuf) - 1) vex_panic_at("<runtime>", 0, "string too long");
-    vex_strbuf *buf = malloc(sizeof(vex_strbuf) + (size_t)len + 1);
-    if (!buf) vex_panic_at("<runtime>", 0, "out of memory");
+    vex_strbuf *buf = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)len + 1, false);
     buf->refs = 1;
     buf->bytes[len] = '\0';
     *bytes = buf->bytes;
@@ -25,7 +23,10 @@ vex_str vex_str_concat(vex_str a, vex_str b) {
     return s;
 }
 
-void vex_strbuf_free(vex_strbuf *buf) { free(buf); }
+void vex_strbuf_free(vex_strbuf *buf) {
+    vex_trace_string_drop(buf->bytes, (int64_t)strlen(buf->bytes));
+    vex_mem_free(buf);
+}
 
 bool vex_str_eq(vex_str a, vex_str b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0);

@@ -66,9 +66,9 @@ pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
         let call = names.function(main);
         out.push_str("int main(void) {\n");
         if f.ret == crate::types::Ty::Unit {
-            let _ = writeln!(out, "    {call}();\n    return 0;");
+            let _ = writeln!(out, "    {call}();\n    return vex_exit_status(0);");
         } else {
-            let _ = writeln!(out, "    return (int){call}();");
+            let _ = writeln!(out, "    return vex_exit_status((int){call}());");
         }
         out.push_str("}\n");
     }
