@@ -391,7 +391,8 @@ impl<'a> Checker<'a> {
                 args.iter().for_each(|a| self.operand(a, st, carry));
             }
             // Capturing is a moving position (§15.2); the closure's body is its own function.
-            ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, None)),
+            // A captured reference lives on in the closure: the closure's holder keeps its loans.
+            ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, carry)),
             ExprKind::FnRef(_) => {}
             ExprKind::MethodCall { func, receiver, args } => {
                 self.receiver(*func, receiver, e.span, st, carry);

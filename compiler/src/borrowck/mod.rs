@@ -85,7 +85,8 @@ pub(crate) fn is_copy(ty: &Ty, program: &hir::Program) -> bool {
 pub(crate) fn holds_ref(ty: &Ty, program: &hir::Program) -> bool {
     fn go(ty: &Ty, program: &hir::Program, visiting: &mut Vec<Ty>) -> bool {
         match ty {
-            Ty::Ref(..) => true,
+            // A function value may be a closure that captured a reference.
+            Ty::Ref(..) | Ty::Fn(..) => true,
             Ty::Array(t, _) => go(t, program, visiting),
             Ty::Tuple(ts) => ts.iter().any(|t| go(t, program, visiting)),
             Ty::Struct(_) | Ty::Enum(_) => {
