@@ -108,6 +108,10 @@ impl FnEmitter<'_> {
             }
             let p = self.expr(e);
             format!("&{}", paren(&p))
+        } else if self.needs_drop(&e.ty) && !super::ownership::is_place(e) {
+            // An owned temporary (`make().greet()`): held, and released after the statement.
+            let t = self.borrowed(e);
+            format!("&{t}")
         } else {
             let v = self.expr(e);
             let cty = self.c_type(&e.ty);
@@ -236,7 +240,7 @@ impl FnEmitter<'_> {
                 match payload {
                     None => format!("(({cty}){{.tag = {variant}}})"),
                     Some(p) => {
-                        let v = self.expr(p);
+                        let v = self.owned(p);
                         format!("(({cty}){{.tag = {variant}, .u.v{variant} = {}}})", strip(&v))
                     }
                 }
