@@ -1,4 +1,6 @@
-//! Embeds the C runtime (`../runtime/c/**/*.{c,h}`) into the vexc binary.
+//! Embeds the C runtime (`../runtime/c/*.{c,h}`, the files programs link today) into the vexc
+//! binary. Subdirectories are not embedded: `async_runtime/` is built and tested on its own
+//! (its `test.sh`) until the compiler's concurrency work links it into programs.
 //!
 //! Generates `$OUT_DIR/runtime_files.rs` with
 //! `pub const RUNTIME_FILES: &[(&str, &str)] = &[("vex_runtime.h", include_str!("/abs/path")), ...];`
@@ -14,10 +16,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
-        if path.is_dir() {
-            println!("cargo:rerun-if-changed={}", path.display());
-            collect(&path, root, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("c" | "h")) {
+        if path.is_file() && matches!(path.extension().and_then(|e| e.to_str()), Some("c" | "h")) {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             out.push((rel, path));
         }
