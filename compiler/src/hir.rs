@@ -140,6 +140,27 @@ pub enum StmtKind {
     Defer(Expr),
 }
 
+/// Operations of the builtin library types (§12.2, §12.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibOp {
+    /// `Vec()`: empty.
+    VecNew,
+    /// An array literal where a `Vec<T>` is expected: the elements.
+    VecLit,
+    /// `v.push(x)`: [v (a place), x].
+    VecPush,
+    /// `v.len()`: [v] -> i64.
+    VecLen,
+    /// `v.get(i)`: [v, i] -> T, aborting when out of range.
+    VecGet,
+    /// `a + b`: [a, b] -> a new vector.
+    VecConcat,
+    /// `Box(x)`: [x].
+    BoxNew,
+    /// `b.get()`: [b] -> a copy of the value.
+    BoxGet,
+}
+
 #[derive(Debug, Clone)]
 pub struct Expr {
     pub kind: ExprKind,
@@ -172,6 +193,9 @@ pub enum ExprKind {
     Closure { func: FnId, captures: Vec<Expr> },
     /// A top-level function used as a value (null environment).
     FnRef(FnId),
+    /// An operation of a builtin library type (§12); the operands are in `args` (a receiver
+    /// first, as a place when the operation changes it).
+    Lib { op: LibOp, args: Vec<Expr> },
     /// Call of a method; `receiver` says how to pass it.
     MethodCall { func: FnId, receiver: Receiver, args: Vec<Expr> },
     /// `base.field` where `base` has struct or tuple type (`t.0` is field 0; references already
@@ -374,6 +398,7 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
         }
         ExprKind::Closure { captures, .. } => captures.iter().for_each(|a| walk_expr(a, v)),
         ExprKind::FnRef(_) => {}
+        ExprKind::Lib { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
         ExprKind::MethodCall { receiver, args, .. } => {
             match receiver {
                 Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => walk_expr(r, v),

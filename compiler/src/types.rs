@@ -96,6 +96,36 @@ pub type StructId = u32;
 /// Index into `hir::Program::enums`.
 pub type EnumId = u32;
 
+/// The builtin generic library types implemented by the runtime (§12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LibTy {
+    /// Growable array (§12.2).
+    Vec,
+    /// Single immutable heap cell (§12.3).
+    Box,
+}
+
+impl LibTy {
+    pub fn name(self) -> &'static str {
+        match self {
+            LibTy::Vec => "Vec",
+            LibTy::Box => "Box",
+        }
+    }
+
+    pub fn from_name(n: &str) -> Option<LibTy> {
+        match n {
+            "Vec" => Some(LibTy::Vec),
+            "Box" => Some(LibTy::Box),
+            _ => None,
+        }
+    }
+
+    pub fn arity(self) -> usize {
+        1
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ty {
     Int(IntTy),
@@ -117,6 +147,8 @@ pub enum Ty {
     Ptr(Box<Ty>, bool),
     Tuple(Vec<Ty>),
     Fn(Vec<Ty>, Box<Ty>),
+    /// A builtin generic library type (§12): `Vec<T>`, `Box<T>`, with its type arguments.
+    Lib(LibTy, Vec<Ty>),
     /// The type of an expression that already produced an error; unifies with everything,
     /// so one mistake gives one diagnostic.
     Error,
@@ -140,6 +172,18 @@ impl Ty {
 
     pub fn is_error(&self) -> bool {
         matches!(self, Ty::Error)
+    }
+
+    /// Whether an error type occurs anywhere inside (a collection whose element type is still
+    /// unknown is `Vec<{error}>` during the first pass over a body).
+    pub fn contains_error(&self) -> bool {
+        match self {
+            Ty::Error => true,
+            Ty::Array(t, _) | Ty::Ref(t, _) | Ty::Ptr(t, _) => t.contains_error(),
+            Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(Ty::contains_error),
+            Ty::Fn(ps, r) => ps.iter().any(Ty::contains_error) || r.contains_error(),
+            _ => false,
+        }
     }
 
     /// Strips any number of references: the type that field access and methods see.
@@ -209,6 +253,16 @@ impl Ty {
                 }
                 f.write_str("): ")?;
                 r.fmt_named(f, struct_name, enum_name)
+            }
+            Ty::Lib(k, args) => {
+                write!(f, "{}<", k.name())?;
+                for (i, t) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    t.fmt_named(f, struct_name, enum_name)?;
+                }
+                f.write_str(">")
             }
             Ty::Error => f.write_str("{error}"),
         }

@@ -29,6 +29,14 @@ typedef struct vex_str {
 /* The value of type `()` when one has to be stored. */
 typedef char vex_unit;
 
+/* VEX_HELPER marks the generated per-type helpers (`static inline`, emitted for every type a
+ * program mentions, used or not): clang warns about unused static inline functions in a .c. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEX_HELPER static inline __attribute__((unused))
+#else
+#define VEX_HELPER static inline
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VEX_NORETURN __attribute__((noreturn))
 #define VEX_LIKELY(x) __builtin_expect(!!(x), 1)

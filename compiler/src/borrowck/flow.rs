@@ -394,6 +394,7 @@ impl<'a> Checker<'a> {
             // A captured reference lives on in the closure: the closure's holder keeps its loans.
             ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, carry)),
             ExprKind::FnRef(_) => {}
+            ExprKind::Lib { op, args } => self.lib_op(*op, args, e.span, st, carry),
             ExprKind::MethodCall { func, receiver, args } => {
                 self.receiver(*func, receiver, e.span, st, carry);
                 args.iter().for_each(|a| self.operand(a, st, carry));
@@ -426,6 +427,25 @@ impl<'a> Checker<'a> {
         }
         if e.ty == Ty::Never {
             st.reachable = false;
+        }
+    }
+
+    /// A builtin library operation (§12): `push` changes its receiver and takes its value;
+    /// literal elements and `Box(x)` are moving positions; the other operands are only read.
+    fn lib_op(&mut self, op: hir::LibOp, args: &[Expr], span: Span, st: &mut State, carry: Option<LocalId>) {
+        use hir::LibOp::*;
+        match op {
+            VecPush => {
+                if let Some(recv) = args.first() {
+                    self.place_uses(recv, st);
+                    if let Some((root, _)) = place_root(recv) {
+                        self.check_mutation(root, span, Some("push"), st);
+                    }
+                }
+                args.iter().skip(1).for_each(|a| self.operand(a, st, None));
+            }
+            VecLit | BoxNew => args.iter().for_each(|a| self.operand(a, st, carry)),
+            VecNew | VecLen | VecGet | VecConcat | BoxGet => args.iter().for_each(|a| self.expr(a, st, None)),
         }
     }
 

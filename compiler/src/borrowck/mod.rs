@@ -54,7 +54,7 @@ pub(crate) fn is_copy(ty: &Ty, program: &hir::Program) -> bool {
             Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Unit | Ty::Never | Ty::Ref(..) | Ty::Ptr(..) | Ty::Fn(..) | Ty::Error => {
                 true
             }
-            Ty::Str => false,
+            Ty::Str | Ty::Lib(..) => false,
             Ty::Array(t, _) => go(t, program, visiting),
             Ty::Tuple(ts) => ts.iter().all(|t| go(t, program, visiting)),
             Ty::Struct(_) | Ty::Enum(_) => {
@@ -88,7 +88,7 @@ pub(crate) fn holds_ref(ty: &Ty, program: &hir::Program) -> bool {
             // A function value may be a closure that captured a reference.
             Ty::Ref(..) | Ty::Fn(..) => true,
             Ty::Array(t, _) => go(t, program, visiting),
-            Ty::Tuple(ts) => ts.iter().any(|t| go(t, program, visiting)),
+            Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(|t| go(t, program, visiting)),
             Ty::Struct(_) | Ty::Enum(_) => {
                 if visiting.contains(ty) {
                     return false;

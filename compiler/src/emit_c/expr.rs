@@ -17,6 +17,7 @@ pub fn impure(e: &hir::Expr) -> bool {
             ExprKind::Call { .. }
             | ExprKind::CallValue { .. }
             | ExprKind::Closure { .. }
+            | ExprKind::Lib { .. }
             | ExprKind::MethodCall { .. }
             | ExprKind::Print { .. }
             | ExprKind::Index { .. }
@@ -101,7 +102,7 @@ impl FnEmitter<'_> {
     }
 
     /// `&place`, or the address of a temporary holding a non-place value.
-    fn address_of(&mut self, e: &hir::Expr) -> String {
+    pub(super) fn address_of(&mut self, e: &hir::Expr) -> String {
         if e.is_place() {
             if let ExprKind::Deref(inner) = &e.kind {
                 return self.expr(inner);
@@ -177,6 +178,7 @@ impl FnEmitter<'_> {
             ExprKind::CallValue { callee, args } => self.call_value(e, callee, args),
             ExprKind::Closure { func, captures } => self.closure_value(*func, captures),
             ExprKind::FnRef(func) => self.fn_ref(*func),
+            ExprKind::Lib { op, args } => self.lib_op(e, *op, args),
             ExprKind::Call { func, args } => {
                 let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();
                 let args = self.operands(&ops);

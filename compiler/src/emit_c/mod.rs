@@ -7,6 +7,7 @@
 //! expressions (with a prelude of hoisted temporaries that keeps evaluation left to right).
 
 mod closures;
+mod collections;
 mod expr;
 mod func;
 mod matching;

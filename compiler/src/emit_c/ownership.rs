@@ -17,7 +17,7 @@ use crate::types::Ty;
 /// structs, tuples, arrays and enums containing them.
 pub fn needs_drop(ty: &Ty, program: &hir::Program) -> bool {
     match ty {
-        Ty::Fn(..) | Ty::Str => true,
+        Ty::Fn(..) | Ty::Str | Ty::Lib(..) => true,
         Ty::Struct(id) => program.structs[*id as usize].fields.iter().any(|f| needs_drop(&f.ty, program)),
         Ty::Tuple(ts) => ts.iter().any(|t| needs_drop(t, program)),
         Ty::Array(e, n) => *n > 0 && needs_drop(e, program),
@@ -27,14 +27,14 @@ pub fn needs_drop(ty: &Ty, program: &hir::Program) -> bool {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Glue {
+pub(super) enum Glue {
     Release,
     Retain,
 }
 
 /// Statements releasing or retaining every owned part (string, function value) inside the
 /// value stored at `place` of type `ty`.
-fn glue(ty: &Ty, place: &str, op: Glue, layouts: &super::types::Layouts, program: &hir::Program, out: &mut Vec<String>, depth: usize) {
+pub(super) fn glue(ty: &Ty, place: &str, op: Glue, layouts: &super::types::Layouts, program: &hir::Program, out: &mut Vec<String>, depth: usize) {
     if !needs_drop(ty, program) {
         return;
     }
@@ -43,6 +43,8 @@ fn glue(ty: &Ty, place: &str, op: Glue, layouts: &super::types::Layouts, program
         (Ty::Fn(..), Glue::Retain) => out.push(format!("(void)vex_fn_retain({place});")),
         (Ty::Str, Glue::Release) => out.push(format!("vex_str_release({place});")),
         (Ty::Str, Glue::Retain) => out.push(format!("(void)vex_str_retain({place});")),
+        (Ty::Lib(..), Glue::Release) => out.push(format!("{}_release({place});", layouts.c_type(ty, program))),
+        (Ty::Lib(..), Glue::Retain) => out.push(format!("(void){}_retain({place});", layouts.c_type(ty, program))),
         _ => {}
     }
     match ty {
@@ -109,6 +111,7 @@ impl FnEmitter<'_> {
         match e.ty {
             Ty::Fn(..) => return format!("vex_fn_retain({})", strip_parens(&text)),
             Ty::Str => return format!("vex_str_retain({})", strip_parens(&text)),
+            Ty::Lib(..) => return format!("{}_retain({})", self.c_type(&e.ty), strip_parens(&text)),
             _ => {}
         }
         let cty = self.c_type(&e.ty);

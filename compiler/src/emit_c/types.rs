@@ -46,6 +46,10 @@ fn mangle(ty: &Ty, structs: &[hir::StructDef]) -> String {
         Ty::Ref(t, _) => format!("ref_{}", mangle(t, structs)),
         Ty::Ptr(t, _) => format!("ptr_{}", mangle(t, structs)),
         Ty::Fn(..) => "fn".into(),
+        Ty::Lib(k, args) => {
+            let parts: Vec<String> = args.iter().map(|t| mangle(t, structs)).collect();
+            format!("{}_{}", k.name(), parts.join("_"))
+        }
         _ => "unit".into(),
     }
 }
@@ -108,7 +112,7 @@ impl Layouts {
             let by_value = |t: &Ty| match t {
                 Ty::Struct(id) => Some(Node::Struct(*id)),
                 Ty::Enum(id) if !program.enums[*id as usize].unit_only() => Some(Node::Enum(*id)),
-                Ty::Array(..) | Ty::Tuple(_) => Some(Node::Array(l.c_type_static(t, program))),
+                Ty::Array(..) | Ty::Tuple(_) | Ty::Lib(..) => Some(Node::Array(l.c_type_static(t, program))),
                 _ => None,
             };
             match n {
@@ -193,8 +197,21 @@ impl Layouts {
                         }
                         defs.push_str("};\n\n");
                     }
+                    Some(Ty::Lib(kind, _)) => defs.push_str(&super::collections::handle_definition(&name, *kind)),
                     _ => {}
                 },
+            }
+        }
+        // The library types' heap blocks and helpers need every element type complete; their
+        // retain/release (which other types' glue calls) are declared first.
+        for (name, ty) in &arrays {
+            if let Ty::Lib(..) = ty {
+                let _ = writeln!(defs, "VEX_HELPER {name} {name}_retain({name} v);\nVEX_HELPER void {name}_release({name} v);");
+            }
+        }
+        for (name, ty) in &arrays {
+            if let Ty::Lib(..) = ty {
+                defs.push_str(&super::collections::helpers(name, ty, &l, program));
             }
         }
         l.definitions = defs;
@@ -211,7 +228,7 @@ impl Layouts {
             Ty::Fn(..) => "vex_fn".into(),
             Ty::Struct(id) => self.struct_names[*id as usize].clone(),
             Ty::Enum(id) => self.enum_names[*id as usize].clone().unwrap_or_else(|| "int32_t".to_string()),
-            Ty::Array(..) | Ty::Tuple(_) => format!("vx_{}", mangle(ty, &program.structs)),
+            Ty::Array(..) | Ty::Tuple(_) | Ty::Lib(..) => format!("vx_{}", mangle(ty, &program.structs)),
             Ty::Ref(t, _) => format!("{}*", self.c_type_static(t, program)),
             Ty::Ptr(t, is_const) => {
                 let inner = if **t == Ty::Unit { "void".to_string() } else { self.c_type_static(t, program) };
@@ -261,6 +278,10 @@ fn note_arrays(t: &Ty, program: &hir::Program, out: &mut BTreeMap<String, Ty>) {
             out.insert(format!("vx_{}", mangle(t, &program.structs)), t.clone());
         }
         Ty::Ref(t, _) | Ty::Ptr(t, _) => note_arrays(t, program, out),
+        Ty::Lib(_, args) => {
+            args.iter().for_each(|e| note_arrays(e, program, out));
+            out.insert(format!("vx_{}", mangle(t, &program.structs)), t.clone());
+        }
         Ty::Struct(id) => {
             // Arrays inside struct fields are noted with the structs themselves.
             let _ = id;

@@ -81,7 +81,10 @@ impl Checker<'_> {
                 }
             }
             K::StructLit { name, type_args, fields } => self.struct_lit(fcx, name, type_args, fields, expected, span),
-            K::ArrayLit(elems) => self.array_lit(fcx, elems, expected, span),
+            K::ArrayLit(elems) => match expected {
+                Some(Ty::Lib(crate::types::LibTy::Vec, t)) if t.len() == 1 && !t[0].is_error() => self.vec_literal(fcx, elems, &t[0].clone(), span),
+                _ => self.array_lit(fcx, elems, expected, span),
+            },
             K::ArrayRepeat { value, count } => {
                 let elem_hint = match expected {
                     Some(Ty::Array(e, _)) => Some((**e).clone()),
@@ -230,7 +233,7 @@ impl Checker<'_> {
         }
     }
 
-    fn index_expr(&mut self, fcx: &mut FnCx, index: &ast::Expr) -> hir::Expr {
+    pub(super) fn index_expr(&mut self, fcx: &mut FnCx, index: &ast::Expr) -> hir::Expr {
         let hint = if untyped_literal(index) { Some(Ty::I64) } else { None };
         let i = self.expr(fcx, index, hint.as_ref());
         if !i.ty.is_int() && !i.ty.is_error() {
@@ -389,6 +392,9 @@ impl Checker<'_> {
                 return mk(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, lt, span);
             }
             return self.no_operator(op, &lhs, &rhs, span);
+        }
+        if op == BinOp::Add && lt == rt && matches!(lt, Ty::Lib(crate::types::LibTy::Vec, _)) {
+            return self.vec_concat(fcx, lhs, rhs, span);
         }
         if lt != rt {
             if (lt.is_numeric() || lt == Ty::Bool || lt == Ty::Str) && (rt.is_numeric() || rt == Ty::Bool || rt == Ty::Str) {
@@ -567,6 +573,8 @@ impl Checker<'_> {
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
                 "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),
+                "Vec" => self.vec_new(fcx, args, expected, span),
+                "Box" => self.box_new(fcx, args, expected, span),
                 "Some" | "Ok" | "Err" => match self.shorthand_enum(name) {
                     Some(eid) => self.variant_call(fcx, eid, name, args, expected, span),
                     None => error_expr(span),
@@ -713,6 +721,10 @@ impl Checker<'_> {
         let base_ty = recv.ty.auto_deref().clone();
         match base_ty {
             Ty::Error => error_expr(span),
+            Ty::Lib(kind, targs) => {
+                let recv = auto_deref(recv);
+                self.lib_method(fcx, recv, kind, &targs, name, args, span)
+            }
             Ty::Array(elem, n) => {
                 // Builtin methods take no `!` suffix; one written anyway is accepted (§8.4 rule 5).
                 let base = auto_deref(recv);
@@ -781,7 +793,7 @@ impl Checker<'_> {
         }
     }
 
-    fn no_method(&mut self, name: &ast::Ident, ty: &Ty, candidates: &[&str], span: Span) -> hir::Expr {
+    pub(super) fn no_method(&mut self, name: &ast::Ident, ty: &Ty, candidates: &[&str], span: Span) -> hir::Expr {
         let t = self.ty_name(ty);
         let mut d = Diagnostic::error("E0599", format!("no method named `{}` found for `{t}`", name.name), name.span)
             .label(format!("method not found in `{t}`"));

@@ -456,17 +456,36 @@ impl Checker<'_> {
             env.extend(self.struct_env(o));
         }
         let saved_env = std::mem::replace(&mut self.type_env, env);
-        let mut fcx = FnCx {
+        let fresh_cx = |locals: Vec<hir::Local>| FnCx {
             locals,
             ret: sig.ret.clone(),
             ret_unknown: false,
             name: sig.name.clone(),
+            unknown_elements: false,
+            element_hints: Default::default(),
+            let_hints: Default::default(),
             loop_depth: 0,
             self_local: sig.owner.map(|_| 0),
         };
+        let mut fcx = fresh_cx(locals.clone());
         let empty = ast::Block { stmts: Vec::new(), span: f.span };
         let body_ast = f.body.as_ref().unwrap_or(&empty);
-        let body = self.block(&mut fcx, body_ast);
+        let diags_before = self.diags.len();
+        let mut body = self.block(&mut fcx, body_ast);
+        if fcx.unknown_elements {
+            // `Vec()` without a type: check again, now knowing what each such vector holds
+            // (from its first `push`, else `i32`, §3.7). The first pass's findings are dropped.
+            let mut hints = std::mem::take(&mut fcx.element_hints);
+            for (id, l) in fcx.locals.iter().enumerate() {
+                if l.ty.contains_error() && matches!(l.ty, Ty::Lib(..)) {
+                    hints.entry(id as hir::LocalId).or_insert_with(|| super::collections::vec_of(Ty::I32));
+                }
+            }
+            self.diags.truncate(diags_before);
+            fcx = fresh_cx(locals);
+            fcx.let_hints = hints;
+            body = self.block(&mut fcx, body_ast);
+        }
         self.type_env = saved_env;
         if !matches!(sig.ret, Ty::Unit | Ty::Error) && !super::stmt::block_diverges(&body) {
             let ret_name = self.ty_name(&sig.ret);

@@ -179,6 +179,20 @@ impl Checker<'_> {
             let template = self.structs[id as usize].template;
             return self.nominal(n, "struct", template, args, t, |c, targs| c.instantiate_struct(id, targs, t.span), Ty::Struct(id));
         }
+        if let Some(kind) = crate::types::LibTy::from_name(n) {
+            if args.len() != kind.arity() {
+                self.error(
+                    Diagnostic::error("E0107", format!("`{n}` takes {} type argument(s) but {} were supplied", kind.arity(), args.len()), t.span)
+                        .help(format!("write `{n}<T>`")),
+                );
+                return Ty::Error;
+            }
+            let targs: Vec<Ty> = args.iter().map(|a| self.lower_ty(a)).collect();
+            if targs.iter().any(Ty::is_error) {
+                return Ty::Error;
+            }
+            return Ty::Lib(kind, targs);
+        }
         if matches!(n, "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "error")
             || self.res.other_types.contains_key(n)
             || crate::resolve::BUILTIN_TYPE_GENERICS.contains(&n)

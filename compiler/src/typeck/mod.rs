@@ -5,6 +5,7 @@
 //! §3.7), `print.rs` lowers the print family (§13.2), `coerce.rs` holds the implicit conversions.
 
 mod closures;
+mod collections;
 mod coerce;
 mod consts;
 mod generics;
@@ -82,6 +83,12 @@ pub(crate) struct FnCx {
     pub ret_unknown: bool,
     /// The function's name (closures are named after it).
     pub name: String,
+    /// A `Vec()` whose element type is not known yet was seen (first pass, §3.7).
+    pub unknown_elements: bool,
+    /// What `push` revealed about such vectors, by local (used by the second pass).
+    pub element_hints: std::collections::HashMap<LocalId, Ty>,
+    /// Types for unannotated `let`s, learnt by the first pass.
+    pub let_hints: std::collections::HashMap<LocalId, Ty>,
     pub loop_depth: u32,
     /// The receiver local of a method (always local 0).
     pub self_local: Option<LocalId>,

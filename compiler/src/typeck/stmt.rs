@@ -25,7 +25,8 @@ impl Checker<'_> {
     pub fn stmt(&mut self, fcx: &mut FnCx, s: &ast::Stmt) -> Option<hir::Stmt> {
         let kind = match &s.kind {
             ast::StmtKind::Let(l) => {
-                let annotated = l.ty.as_ref().map(|t| self.lower_ty(t));
+                let hinted = self.res.bindings.get(&l.id).and_then(|id| fcx.let_hints.get(id)).cloned();
+                let annotated = l.ty.as_ref().map(|t| self.lower_ty(t)).or(hinted);
                 let value = self.expr(fcx, &l.value, annotated.as_ref());
                 let value = match &annotated {
                     Some(t) => self.coerce(fcx, value, t),

@@ -1,0 +1,231 @@
+//! C for the builtin library types (§12.2, §12.3), monomorphised per element type: a handle
+//! struct (`vx_Vec_i32 { buf }`, `vx_Box_i32 { cell }`) pointing at a reference-counted heap
+//! block, and `VEX_HELPER` (static inline, maybe unused) helpers: unused ones cost nothing.
+//! Copies share the block; a vector is copied on write (`push` on a shared buffer makes a
+//! private one), so every `Vec` value behaves as its own value. Elements that own heap data
+//! are retained when copied out and released with the block.
+
+use super::func::{strip_parens, FnEmitter};
+use super::ownership::{glue, Glue};
+use super::types::Layouts;
+use crate::hir::{self, LibOp};
+use crate::types::{LibTy, Ty};
+use std::fmt::Write;
+
+/// The handle's definition (no by-value dependencies, so it can go anywhere).
+pub fn handle_definition(name: &str, kind: LibTy) -> String {
+    match kind {
+        LibTy::Vec => format!("struct {name} {{\n    struct {name}_buf *buf;\n}};\n\n"),
+        LibTy::Box => format!("struct {name} {{\n    struct {name}_cell *cell;\n}};\n\n"),
+    }
+}
+
+/// The heap block and helpers of one library type, after every type is complete.
+pub fn helpers(name: &str, ty: &Ty, layouts: &Layouts, program: &hir::Program) -> String {
+    let Ty::Lib(kind, args) = ty else { return String::new() };
+    let elem = args.first().cloned().unwrap_or(Ty::Unit);
+    let t = layouts.c_type(&elem, program);
+    let each = |op: Glue, place: &str| {
+        let mut out = Vec::new();
+        glue(&elem, place, op, layouts, program, &mut out, 0);
+        out.join(" ")
+    };
+    let mut c = String::new();
+    match kind {
+        LibTy::Vec => {
+            let release_items = each(Glue::Release, "v.buf->items[i]");
+            let retain_copied = each(Glue::Retain, "nb->items[i]");
+            let retain_out = each(Glue::Retain, "x");
+            let retain_a = each(Glue::Retain, "nb->items[i]");
+            let _ = write!(
+                c,
+                r#"struct {name}_buf {{
+    size_t refs;
+    int64_t len;
+    int64_t cap;
+    {t} items[];
+}};
+VEX_HELPER {name} {name}_retain({name} v) {{
+    if (v.buf) v.buf->refs++;
+    return v;
+}}
+VEX_HELPER void {name}_release({name} v) {{
+    if (!v.buf || --v.buf->refs > 0) return;
+    for (int64_t i = 0; i < v.buf->len; i++) {{ {release_items} }}
+    vex_mem_free(v.buf);
+}}
+VEX_HELPER int64_t {name}_len({name} v) {{
+    return v.buf ? v.buf->len : 0;
+}}
+/* A buffer of its own with room for `extra` more elements (copy on write, amortised growth). */
+VEX_HELPER void {name}_reserve({name} *v, int64_t extra) {{
+    int64_t len = {name}_len(*v);
+    if (v->buf && v->buf->refs == 1 && len + extra <= v->buf->cap) return;
+    int64_t cap = v->buf ? v->buf->cap : 0;
+    if (cap < 4) cap = 4;
+    while (cap < len + extra) {{
+        if (cap > INT64_MAX / 2) vex_panic_at("<runtime>", 0, "vector too large");
+        cap *= 2;
+    }}
+    if ((uint64_t)cap > (SIZE_MAX - sizeof(struct {name}_buf)) / sizeof({t})) vex_panic_at("<runtime>", 0, "vector too large");
+    struct {name}_buf *nb = vex_mem_alloc(sizeof(struct {name}_buf) + (size_t)cap * sizeof({t}), false);
+    nb->refs = 1;
+    nb->len = len;
+    nb->cap = cap;
+    if (len > 0) memcpy(nb->items, v->buf->items, (size_t)len * sizeof({t}));
+    if (v->buf && v->buf->refs == 1) {{
+        vex_mem_free(v->buf); /* the elements moved to the new buffer */
+    }} else if (v->buf) {{
+        v->buf->refs--;
+        for (int64_t i = 0; i < len; i++) {{ {retain_copied} }}
+    }}
+    v->buf = nb;
+}}
+VEX_HELPER void {name}_push({name} *v, {t} x) {{
+    {name}_reserve(v, 1);
+    v->buf->items[v->buf->len++] = x;
+}}
+VEX_HELPER {t} {name}_get({name} v, int64_t i, const char *file, int32_t line) {{
+    int64_t len = {name}_len(v);
+    if (i < 0 || i >= len) vex_panic_index(file, line, i, len);
+    {t} x = v.buf->items[i];
+    {retain_out}
+    return x;
+}}
+VEX_HELPER {name} {name}_from(const {t} *items, int64_t n) {{
+    {name} v = {{NULL}};
+    {name}_reserve(&v, n);
+    memcpy(v.buf->items, items, (size_t)n * sizeof({t}));
+    v.buf->len = n;
+    return v;
+}}
+VEX_HELPER {name} {name}_concat({name} a, {name} b) {{
+    int64_t la = {name}_len(a), lb = {name}_len(b);
+    {name} r = {{NULL}};
+    if (la + lb == 0) return r;
+    {name}_reserve(&r, la + lb);
+    struct {name}_buf *nb = r.buf;
+    if (la > 0) memcpy(nb->items, a.buf->items, (size_t)la * sizeof({t}));
+    if (lb > 0) memcpy(nb->items + la, b.buf->items, (size_t)lb * sizeof({t}));
+    nb->len = la + lb;
+    for (int64_t i = 0; i < nb->len; i++) {{ {retain_a} }}
+    return r;
+}}
+
+"#
+            );
+        }
+        LibTy::Box => {
+            let release_value = each(Glue::Release, "b.cell->value");
+            let retain_out = each(Glue::Retain, "x");
+            let _ = write!(
+                c,
+                r#"struct {name}_cell {{
+    size_t refs;
+    {t} value;
+}};
+VEX_HELPER {name} {name}_new({t} x) {{
+    {name} b;
+    b.cell = vex_mem_alloc(sizeof(struct {name}_cell), false);
+    b.cell->refs = 1;
+    b.cell->value = x;
+    return b;
+}}
+VEX_HELPER {name} {name}_retain({name} b) {{
+    b.cell->refs++;
+    return b;
+}}
+VEX_HELPER void {name}_release({name} b) {{
+    if (!b.cell || --b.cell->refs > 0) return;
+    {release_value}
+    vex_mem_free(b.cell);
+}}
+VEX_HELPER {t} {name}_get({name} b) {{
+    {t} x = b.cell->value;
+    {retain_out}
+    return x;
+}}
+
+"#
+            );
+        }
+    }
+    c
+}
+
+impl FnEmitter<'_> {
+    pub(super) fn lib_op(&mut self, e: &hir::Expr, op: LibOp, args: &[hir::Expr]) -> String {
+        let handle = |s: &Self, t: &Ty| s.c_type(t);
+        match op {
+            LibOp::VecNew => format!("(({}){{NULL}})", handle(self, &e.ty)),
+            LibOp::VecLit => {
+                let name = handle(self, &e.ty);
+                if args.is_empty() {
+                    return format!("(({name}){{NULL}})");
+                }
+                let Ty::Lib(_, targs) = &e.ty else { return String::new() };
+                let t = self.c_type(&targs[0]);
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    let v = self.owned(a);
+                    let tmp = self.fresh_temp();
+                    self.prelude.push(format!("{t} {tmp} = {};", strip_parens(&v)));
+                    vals.push(tmp);
+                }
+                format!("{name}_from(({t}[]){{{}}}, {})", vals.join(", "), args.len())
+            }
+            LibOp::VecPush => {
+                let name = handle(self, &args[0].ty);
+                let p = self.address_of(&args[0]);
+                let cty = format!("{name}*");
+                let pt = self.fresh_temp();
+                self.prelude.push(format!("{cty} {pt} = {p};"));
+                let v = self.owned(&args[1]);
+                self.prelude.push(format!("{name}_push({pt}, {});", strip_parens(&v)));
+                "((vex_unit)0)".to_string()
+            }
+            LibOp::VecLen => {
+                let name = handle(self, &args[0].ty);
+                let v = self.borrowed(&args[0]);
+                format!("{name}_len({})", strip_parens(&v))
+            }
+            LibOp::VecGet => {
+                let name = handle(self, &args[0].ty);
+                let v = self.borrowed(&args[0]);
+                let v = self.settle_operand(v, &args[0], &args[1]);
+                let i = self.expr(&args[1]);
+                let line = self.line_of(e.span);
+                format!("{name}_get({}, (int64_t){}, VX_SOURCE_FILE, {line})", strip_parens(&v), super::func::paren(&i))
+            }
+            LibOp::VecConcat => {
+                let name = handle(self, &e.ty);
+                let a = self.borrowed(&args[0]);
+                let a = self.settle_operand(a, &args[0], &args[1]);
+                let b = self.borrowed(&args[1]);
+                format!("{name}_concat({}, {})", strip_parens(&a), strip_parens(&b))
+            }
+            LibOp::BoxNew => {
+                let name = handle(self, &e.ty);
+                let v = self.owned(&args[0]);
+                format!("{name}_new({})", strip_parens(&v))
+            }
+            LibOp::BoxGet => {
+                let name = handle(self, &args[0].ty);
+                let v = self.borrowed(&args[0]);
+                format!("{name}_get({})", strip_parens(&v))
+            }
+        }
+    }
+
+    /// `first` kept in a temporary when `later` has effects (left-to-right order, §6.14).
+    fn settle_operand(&mut self, first: String, first_e: &hir::Expr, later: &hir::Expr) -> String {
+        if super::expr::impure(later) && !matches!(first_e.kind, hir::ExprKind::Int(_)) {
+            let cty = self.c_type(&first_e.ty);
+            let t = self.fresh_temp();
+            self.prelude.push(format!("{cty} {t} = {};", strip_parens(&first)));
+            t
+        } else {
+            first
+        }
+    }
+}
