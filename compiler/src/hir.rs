@@ -159,6 +159,24 @@ pub enum LibOp {
     BoxNew,
     /// `b.get()`: [b] -> a copy of the value.
     BoxGet,
+    /// `Map()` / `Map(cap)`: [] or [capacity].
+    MapNew,
+    /// `{k: v, ...}`: [k1, v1, k2, v2, ...] in source order.
+    MapLit,
+    /// `m.insert(k, v)`, `m[k] = v`, `map_insert(&m, k, v)`: [m (a place), k, v].
+    MapInsert,
+    /// `m.get(k)`, `m[k]`: [m, k] -> V, aborting when the key is missing.
+    MapGet,
+    /// `m.len()`, `map_len(&m)`: [m] -> i64.
+    MapLen,
+    /// `Set()` / `Set(cap)`: [] or [capacity].
+    SetNew,
+    /// `s.insert(x)`: [s (a place), x].
+    SetInsert,
+    /// `s.contains(x)`: [s, x] -> bool.
+    SetContains,
+    /// `s.len()`: [s] -> i64.
+    SetLen,
 }
 
 #[derive(Debug, Clone)]

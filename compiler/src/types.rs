@@ -103,6 +103,10 @@ pub enum LibTy {
     Vec,
     /// Single immutable heap cell (§12.3).
     Box,
+    /// Hash map with `string` or integer keys (§12.4).
+    Map,
+    /// Hash set of `string`s or integers (§12.5).
+    Set,
 }
 
 impl LibTy {
@@ -110,6 +114,8 @@ impl LibTy {
         match self {
             LibTy::Vec => "Vec",
             LibTy::Box => "Box",
+            LibTy::Map => "Map",
+            LibTy::Set => "Set",
         }
     }
 
@@ -117,12 +123,18 @@ impl LibTy {
         match n {
             "Vec" => Some(LibTy::Vec),
             "Box" => Some(LibTy::Box),
+            "Map" => Some(LibTy::Map),
+            "Set" => Some(LibTy::Set),
             _ => None,
         }
     }
 
     pub fn arity(self) -> usize {
-        1
+        if self == LibTy::Map {
+            2
+        } else {
+            1
+        }
     }
 }
 

@@ -84,6 +84,29 @@ static inline void vex_fn_drop(vex_fn f) {
     if (f.env) vex_env_release(f.env);
 }
 
+/* ---- maps and sets (vex_map.c): a Swiss-style hash table of entries laid out by the generated
+ * code as { key; value; } (a set's entries have no value). Keys are integers (`key_size`
+ * bytes) or strings. Inserting takes ownership of the entry's key and value. */
+typedef struct vex_map_layout {
+    size_t entry_size;
+    size_t value_offset;
+    size_t value_size;
+    size_t key_size;
+    bool key_is_str;
+    void (*release_value)(void *value); /* NULL when values own nothing */
+    void (*retain_value)(void *value);
+} vex_map_layout;
+typedef struct vex_map {
+    struct vex_maptab *tab;
+} vex_map;
+void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
+const void *vex_map_find(const vex_map_layout *l, vex_map m, const void *key);
+const void *vex_map_get(const vex_map_layout *l, vex_map m, const void *key, const char *file, int32_t line);
+int64_t vex_map_len(vex_map m);
+vex_map vex_map_retain(vex_map m);
+void vex_map_release(const vex_map_layout *l, vex_map m);
+vex_map vex_map_with_capacity(const vex_map_layout *l, int64_t n);
+
 /* ---- `defer` (vex_defer.c): the calls a function registered, as site numbers; the function's
  * exit pops and runs them newest first (LANGUAGE.md §5.10). Eight fit inline; a `defer` in a
  * loop may register more, which moves the stack to the heap. */

@@ -435,17 +435,20 @@ impl<'a> Checker<'a> {
     fn lib_op(&mut self, op: hir::LibOp, args: &[Expr], span: Span, st: &mut State, carry: Option<LocalId>) {
         use hir::LibOp::*;
         match op {
-            VecPush => {
+            VecPush | MapInsert | SetInsert => {
                 if let Some(recv) = args.first() {
                     self.place_uses(recv, st);
                     if let Some((root, _)) = place_root(recv) {
-                        self.check_mutation(root, span, Some("push"), st);
+                        let what = if op == VecPush { "push" } else { "insert" };
+                        self.check_mutation(root, span, Some(what), st);
                     }
                 }
                 args.iter().skip(1).for_each(|a| self.operand(a, st, None));
             }
-            VecLit | BoxNew => args.iter().for_each(|a| self.operand(a, st, carry)),
-            VecNew | VecLen | VecGet | VecConcat | BoxGet => args.iter().for_each(|a| self.expr(a, st, None)),
+            VecLit | BoxNew | MapLit => args.iter().for_each(|a| self.operand(a, st, carry)),
+            VecNew | VecLen | VecGet | VecConcat | BoxGet | MapNew | MapGet | MapLen | SetNew | SetContains | SetLen => {
+                args.iter().for_each(|a| self.expr(a, st, None))
+            }
         }
     }
 

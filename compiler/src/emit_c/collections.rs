@@ -17,6 +17,7 @@ pub fn handle_definition(name: &str, kind: LibTy) -> String {
     match kind {
         LibTy::Vec => format!("struct {name} {{\n    struct {name}_buf *buf;\n}};\n\n"),
         LibTy::Box => format!("struct {name} {{\n    struct {name}_cell *cell;\n}};\n\n"),
+        LibTy::Map | LibTy::Set => format!("struct {name} {{\n    vex_map m;\n}};\n\n"),
     }
 }
 
@@ -149,6 +150,112 @@ VEX_HELPER {t} {name}_get({name} b) {{
 "#
             );
         }
+        LibTy::Map | LibTy::Set => {
+            let key = layouts.c_type(&elem, program);
+            let value = args.get(1).cloned();
+            let v = value.as_ref().map(|t| layouts.c_type(t, program));
+            let key_is_str = elem == Ty::Str;
+            let _ = writeln!(c, "struct {name}_entry {{\n    {key} key;");
+            if let Some(v) = &v {
+                let _ = writeln!(c, "    {v} value;");
+            }
+            c.push_str("};\n");
+            let value_glue = |op: Glue, place: &str| -> String {
+                let mut out = Vec::new();
+                if let Some(vt) = &value {
+                    glue(vt, place, op, layouts, program, &mut out, 0);
+                }
+                out.join(" ")
+            };
+            let (release_fn, retain_fn) = match (&v, value_glue(Glue::Release, "*v")) {
+                (Some(vc), release) if !release.is_empty() => {
+                    let retain = value_glue(Glue::Retain, "*v");
+                    let _ = write!(
+                        c,
+                        "VEX_HELPER void {name}_release_value(void *p) {{\n    {vc} *v = p;\n    {release}\n}}\nVEX_HELPER void {name}_retain_value(void *p) {{\n    {vc} *v = p;\n    {retain}\n}}\n"
+                    );
+                    (format!("{name}_release_value"), format!("{name}_retain_value"))
+                }
+                _ => ("NULL".to_string(), "NULL".to_string()),
+            };
+            let (value_offset, value_size) = match &v {
+                Some(vc) => (format!("offsetof(struct {name}_entry, value)"), format!("sizeof({vc})")),
+                None => (format!("sizeof(struct {name}_entry)"), "0".to_string()),
+            };
+            let _ = write!(
+                c,
+                r#"VEX_HELPER const vex_map_layout *{name}_layout(void) {{
+    static const vex_map_layout l = {{sizeof(struct {name}_entry), {value_offset}, {value_size}, sizeof({key}), {key_is_str}, {release_fn}, {retain_fn}}};
+    return &l;
+}}
+VEX_HELPER {name} {name}_retain({name} m) {{
+    m.m = vex_map_retain(m.m);
+    return m;
+}}
+VEX_HELPER void {name}_release({name} m) {{
+    vex_map_release({name}_layout(), m.m);
+}}
+VEX_HELPER int64_t {name}_len({name} m) {{
+    return vex_map_len(m.m);
+}}
+VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
+    {name} m;
+    m.m = vex_map_with_capacity({name}_layout(), n);
+    return m;
+}}
+"#
+            );
+            match &v {
+                Some(vc) => {
+                    let retain_out = value_glue(Glue::Retain, "x");
+                    let _ = write!(
+                        c,
+                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
+    struct {name}_entry e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    e.value = v;
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
+    struct {name}_entry probe;
+    memset(&probe, 0, sizeof probe);
+    probe.key = k;
+    const struct {name}_entry *e = vex_map_get({name}_layout(), m.m, &probe, file, line);
+    {vc} x = e->value;
+    {retain_out}
+    return x;
+}}
+
+"#
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        c,
+                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k) {{
+    struct {name}_entry e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    if (vex_map_find({name}_layout(), m->m, &e)) {{
+        {release_key}
+        return;
+    }}
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER bool {name}_contains({name} m, {key} k) {{
+    struct {name}_entry probe;
+    memset(&probe, 0, sizeof probe);
+    probe.key = k;
+    return vex_map_find({name}_layout(), m.m, &probe) != NULL;
+}}
+
+"#,
+                        release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" }
+                    );
+                }
+            }
+        }
     }
     c
 }
@@ -172,7 +279,10 @@ impl FnEmitter<'_> {
                     self.prelude.push(format!("{t} {tmp} = {};", strip_parens(&v)));
                     vals.push(tmp);
                 }
-                format!("{name}_from(({t}[]){{{}}}, {})", vals.join(", "), args.len())
+                // A named array, not a compound literal: tcc rejects arrays of structs there.
+                let items = self.fresh_temp();
+                self.prelude.push(format!("{t} {items}[{}] = {{{}}};", args.len(), vals.join(", ")));
+                format!("{name}_from({items}, {})", args.len())
             }
             LibOp::VecPush => {
                 let name = handle(self, &args[0].ty);
@@ -208,6 +318,65 @@ impl FnEmitter<'_> {
                 let name = handle(self, &e.ty);
                 let v = self.owned(&args[0]);
                 format!("{name}_new({})", strip_parens(&v))
+            }
+            LibOp::MapNew | LibOp::SetNew => {
+                let name = handle(self, &e.ty);
+                match args.first() {
+                    Some(cap) => {
+                        let c = self.expr(cap);
+                        format!("{name}_with_capacity((int64_t){})", super::func::paren(&c))
+                    }
+                    None => format!("(({name}){{{{NULL}}}})"),
+                }
+            }
+            LibOp::MapLit => {
+                let name = handle(self, &e.ty);
+                let t = self.fresh_temp();
+                self.prelude.push(format!("{name} {t} = {{{{NULL}}}};"));
+                for pair in args.chunks(2) {
+                    let k = self.owned(&pair[0]);
+                    let k = self.settle_operand(k, &pair[0], &pair[1]);
+                    let v = self.owned(&pair[1]);
+                    self.prelude.push(format!("{name}_insert(&{t}, {}, {});", strip_parens(&k), strip_parens(&v)));
+                }
+                t
+            }
+            LibOp::MapInsert | LibOp::SetInsert => {
+                let name = handle(self, &args[0].ty);
+                let p = self.address_of(&args[0]);
+                let pt = self.fresh_temp();
+                self.prelude.push(format!("{name}* {pt} = {p};"));
+                let mut vals = Vec::new();
+                for (i, a) in args.iter().enumerate().skip(1) {
+                    let v = self.owned(a);
+                    let v = match args.get(i + 1) {
+                        Some(later) => self.settle_operand(v, a, later),
+                        None => v,
+                    };
+                    vals.push(strip_parens(&v).to_string());
+                }
+                self.prelude.push(format!("{name}_insert({pt}, {});", vals.join(", ")));
+                "((vex_unit)0)".to_string()
+            }
+            LibOp::MapGet => {
+                let name = handle(self, &args[0].ty);
+                let m = self.borrowed(&args[0]);
+                let m = self.settle_operand(m, &args[0], &args[1]);
+                let k = self.borrowed(&args[1]);
+                let line = self.line_of(e.span);
+                format!("{name}_get({}, {}, VX_SOURCE_FILE, {line})", strip_parens(&m), strip_parens(&k))
+            }
+            LibOp::SetContains => {
+                let name = handle(self, &args[0].ty);
+                let m = self.borrowed(&args[0]);
+                let m = self.settle_operand(m, &args[0], &args[1]);
+                let k = self.borrowed(&args[1]);
+                format!("{name}_contains({}, {})", strip_parens(&m), strip_parens(&k))
+            }
+            LibOp::MapLen | LibOp::SetLen => {
+                let name = handle(self, &args[0].ty);
+                let m = self.borrowed(&args[0]);
+                format!("{name}_len({})", strip_parens(&m))
             }
             LibOp::BoxGet => {
                 let name = handle(self, &args[0].ty);

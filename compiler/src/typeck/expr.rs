@@ -64,6 +64,9 @@ impl Checker<'_> {
             K::Field { base, name } => self.field(fcx, base, name, expected, span),
             K::Index { base, index } => {
                 let base_e = auto_deref(self.expr(fcx, base, None));
+                if let Ty::Lib(crate::types::LibTy::Map, _) = base_e.ty {
+                    return self.map_get(fcx, base_e, index, span);
+                }
                 let index = self.index_expr(fcx, index);
                 match base_e.ty.clone() {
                     Ty::Array(elem, _) => {
@@ -189,8 +192,8 @@ impl Checker<'_> {
             }
             K::Try(inner) => self.try_expr(fcx, inner, span),
             K::Await(_) => self.expr_not_yet("`await`", span),
-            K::MapLit(_) => self.expr_not_yet("map literals", span),
-            K::CollectionCtor { name, .. } => self.expr_not_yet(&format!("`{}`", name.name), span),
+            K::MapLit(pairs) => self.map_literal(fcx, pairs, expected, span),
+            K::CollectionCtor { name, type_args, args } => self.collection_ctor(fcx, name, type_args, args, expected, span),
             K::Match { scrutinee, arms } => self.match_expr(fcx, scrutinee, arms, expected, span),
             K::Closure(c) => self.closure(fcx, e.id, c, expected, span),
             K::Block(_) => self.expr_not_yet("block expressions", span),
@@ -574,6 +577,7 @@ impl Checker<'_> {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
                 "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),
                 "Vec" => self.vec_new(fcx, args, expected, span),
+                "map_insert" | "map_len" => self.map_free_function(fcx, b.name, args, span),
                 "Box" => self.box_new(fcx, args, expected, span),
                 "Some" | "Ok" | "Err" => match self.shorthand_enum(name) {
                     Some(eid) => self.variant_call(fcx, eid, name, args, expected, span),

@@ -477,8 +477,9 @@ impl Checker<'_> {
             // (from its first `push`, else `i32`, §3.7). The first pass's findings are dropped.
             let mut hints = std::mem::take(&mut fcx.element_hints);
             for (id, l) in fcx.locals.iter().enumerate() {
-                if l.ty.contains_error() && matches!(l.ty, Ty::Lib(..)) {
-                    hints.entry(id as hir::LocalId).or_insert_with(|| super::collections::vec_of(Ty::I32));
+                if let (true, Ty::Lib(kind, args)) = (l.ty.contains_error(), &l.ty) {
+                    let defaulted = args.iter().map(|a| if a.is_error() { Ty::I32 } else { a.clone() }).collect();
+                    hints.entry(id as hir::LocalId).or_insert_with(|| Ty::Lib(*kind, defaulted));
                 }
             }
             self.diags.truncate(diags_before);

@@ -148,6 +148,13 @@ impl Checker<'_> {
         value: &ast::Expr,
         span: crate::span::Span,
     ) -> StmtKind {
+        // `m[k] = v` on a map inserts (§12.4).
+        if let (ast::ExprKind::Index { base, index }, None) = (&place.kind, op.bin_op()) {
+            let m = super::expr::auto_deref(self.expr(fcx, base, None));
+            if let Ty::Lib(crate::types::LibTy::Map, _) = m.ty {
+                return StmtKind::Expr(self.map_insert(fcx, m, index, value, span));
+            }
+        }
         let place = self.expr(fcx, place, None);
         if !place.is_place() && !place.ty.is_error() {
             self.error(
