@@ -215,7 +215,9 @@ pub enum ExprKind {
     /// first, as a place when the operation changes it).
     Lib { op: LibOp, args: Vec<Expr> },
     /// Call of a method; `receiver` says how to pass it.
-    MethodCall { func: FnId, receiver: Receiver, args: Vec<Expr> },
+    /// `operator`: written as an operator (`a + b` through `Add`), whose operands never move
+    /// (§15.2); arguments by value still get their own copies.
+    MethodCall { func: FnId, receiver: Receiver, args: Vec<Expr>, operator: bool },
     /// `base.field` where `base` has struct or tuple type (`t.0` is field 0; references already
     /// dereferenced by `Deref` nodes).
     Field { base: Box<Expr>, field: u32 },

@@ -395,9 +395,14 @@ impl<'a> Checker<'a> {
             ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, carry)),
             ExprKind::FnRef(_) => {}
             ExprKind::Lib { op, args } => self.lib_op(*op, args, e.span, st, carry),
-            ExprKind::MethodCall { func, receiver, args } => {
+            ExprKind::MethodCall { func, receiver, args, operator } => {
                 self.receiver(*func, receiver, e.span, st, carry);
-                args.iter().for_each(|a| self.operand(a, st, carry));
+                if *operator {
+                    // Operator operands never move (§15.2).
+                    args.iter().for_each(|a| self.expr(a, st, None));
+                } else {
+                    args.iter().for_each(|a| self.operand(a, st, carry));
+                }
             }
             ExprKind::StructLit { fields, .. } => fields.iter().for_each(|(_, x)| self.operand(x, st, carry)),
             ExprKind::ArrayLit(xs) | ExprKind::TupleLit(xs) => xs.iter().for_each(|x| self.operand(x, st, carry)),

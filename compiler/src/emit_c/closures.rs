@@ -4,7 +4,6 @@
 //! takes (and ignores) an environment. Copies retain, drops release (ownership.rs).
 
 use super::func::{strip_parens, FnEmitter};
-use super::ownership::is_place;
 use crate::hir::{self, FnId};
 use crate::types::Ty;
 
@@ -43,18 +42,25 @@ impl FnEmitter<'_> {
     pub(super) fn call_value(&mut self, e: &hir::Expr, callee: &hir::Expr, args: &[hir::Expr]) -> String {
         let Ty::Fn(params, ret) = &callee.ty else { return "((vex_unit)0)".into() };
         let code_ty = self.layouts.fn_code_type(params, ret, self.program);
-        let c = self.expr(callee);
-        let temporary = !is_place(callee);
+        // The callee is evaluated first and held with its own reference: an argument may
+        // overwrite the variable it came from. It and the evaluated arguments are in flight
+        // until the call.
+        let inflight = self.inflight.len();
+        let c = self.owned(callee);
         let f = self.fresh_temp();
         self.prelude.push(format!("vex_fn {f} = {};", strip_parens(&c)));
+        self.inflight.push(format!("vex_fn_drop({f});"));
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             let v = self.owned(a);
             let t = self.fresh_temp();
             let cty = self.c_type(&a.ty);
             self.prelude.push(format!("{cty} {t} = {};", strip_parens(&v)));
+            let release = self.release(&a.ty, &t);
+            self.inflight.extend(release);
             vals.push(t);
         }
+        self.inflight.truncate(inflight);
         let mut call_args = vec![format!("{f}.env")];
         call_args.extend(vals);
         let call = format!("(({code_ty}){f}.code)({})", call_args.join(", "));
@@ -67,9 +73,7 @@ impl FnEmitter<'_> {
             self.prelude.push(format!("{cty} {r} = {call};"));
             r
         };
-        if temporary {
-            self.prelude.push(format!("vex_fn_drop({f});"));
-        }
+        self.prelude.push(format!("vex_fn_drop({f});"));
         result
     }
 

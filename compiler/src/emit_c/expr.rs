@@ -70,18 +70,30 @@ impl FnEmitter<'_> {
         t
     }
 
-    /// Emits operands left to right, hoisting earlier ones when a later one has effects.
+    /// Emits operands left to right, hoisting earlier ones when a later one has effects. A
+    /// hoisted owned operand is *in flight* until its consumer runs: an exit from a later
+    /// operand (`return` in a `match` arm, `?`) releases it. A hoisted borrowed place that owns
+    /// heap data is held with its own reference, since a later operand may overwrite it.
     fn operands(&mut self, ops: &[Operand<'_>]) -> Vec<String> {
         let effects: Vec<bool> = ops.iter().map(|o| impure(o.expr())).collect();
+        let inflight = self.inflight.len();
         let mut out = Vec::with_capacity(ops.len());
         for (i, op) in ops.iter().enumerate() {
             let later_effects = effects[i + 1..].iter().any(|b| *b);
             let text = match op {
                 Operand::Value(e) | Operand::Borrowed(e) => {
-                    let t = if matches!(op, Operand::Value(_)) { self.owned(e) } else { self.borrowed(e) };
+                    let consumed = matches!(op, Operand::Value(_));
+                    let t = if consumed { self.owned(e) } else { self.borrowed(e) };
                     if later_effects && !is_constant(e) && e.ty != Ty::Unit {
-                        let cty = self.c_type(&e.ty);
-                        self.hoist(&cty, &t)
+                        if consumed {
+                            let cty = self.c_type(&e.ty);
+                            let h = self.hoist(&cty, &t);
+                            let release = self.release(&e.ty, &h);
+                            self.inflight.extend(release);
+                            h
+                        } else {
+                            self.hold(e, t)
+                        }
                     } else {
                         t
                     }
@@ -98,10 +110,27 @@ impl FnEmitter<'_> {
             };
             out.push(text);
         }
+        self.inflight.truncate(inflight);
         out
     }
 
-    /// `&place`, or the address of a temporary holding a non-place value.
+    /// A borrowed value kept in a temporary across later effects: a place that owns heap data
+    /// is retained (and released after the statement), so a later overwrite cannot free it.
+    pub(super) fn hold(&mut self, e: &hir::Expr, text: String) -> String {
+        let cty = self.c_type(&e.ty);
+        if self.needs_drop(&e.ty) && super::ownership::is_place(e) {
+            let t = self.fresh_temp();
+            self.prelude.push(format!("{cty} {t} = {};", strip(&text)));
+            let mut retain = Vec::new();
+            super::ownership::glue(&e.ty, &t, super::ownership::Glue::Retain, self.layouts, self.program, &mut retain, 0);
+            self.prelude.extend(retain);
+            let release = self.release(&e.ty, &t);
+            self.postlude.extend(release);
+            return t;
+        }
+        self.hoist(&cty, &text)
+    }
+
     pub(super) fn address_of(&mut self, e: &hir::Expr) -> String {
         if e.is_place() {
             if let ExprKind::Deref(inner) = &e.kind {
@@ -184,7 +213,7 @@ impl FnEmitter<'_> {
                 let args = self.operands(&ops);
                 format!("{}({})", self.names.function(*func), args.join(", "))
             }
-            ExprKind::MethodCall { func, receiver, args } => {
+            ExprKind::MethodCall { func, receiver, args, .. } => {
                 let mut ops = Vec::with_capacity(args.len() + 1);
                 match receiver {
                     Receiver::AddressOf(r) => ops.push(Operand::Address(r)),
@@ -249,7 +278,9 @@ impl FnEmitter<'_> {
             }
             ExprKind::EnumOrdinal(inner) => self.expr(inner),
             ExprKind::Try { inner, ok, fail, ret_fail } => {
-                let v = self.expr(inner);
+                // The operand is taken whole (a place's value with its own reference): its
+                // payload goes to the result on success and into the returned failure.
+                let v = self.owned(inner);
                 let cty = self.c_type(&inner.ty);
                 let t = self.hoist(&cty, &v);
                 let ret_cty = self.c_type(&self.f.ret);
@@ -316,16 +347,31 @@ impl FnEmitter<'_> {
         }
     }
 
-    /// A loop storing `value` (evaluated once) into every element of the array `target`;
-    /// empty for a zero-length array.
+    /// A loop storing `value` (evaluated once, even for a zero-length array) into every element
+    /// of the array `target`; each element that owns heap data gets its own reference.
     pub fn repeat_fill(&mut self, target: &str, value: &hir::Expr, count: u64) -> String {
+        let v = self.owned(value);
         if count == 0 {
+            if !is_constant(value) {
+                let cty = self.c_type(&value.ty);
+                let t = self.hoist(&cty, &v);
+                let release = self.release(&value.ty, &t);
+                if release.is_empty() {
+                    self.prelude.push(format!("(void){t};"));
+                }
+                self.prelude.extend(release);
+            }
             return String::new();
         }
-        let v = self.expr(value);
         let v = if is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
         let i = self.fresh_temp();
-        format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {target}.a[{i}] = {v};")
+        let mut retain = Vec::new();
+        super::ownership::glue(&value.ty, &format!("{target}.a[{i}]"), super::ownership::Glue::Retain, self.layouts, self.program, &mut retain, 0);
+        if retain.is_empty() {
+            return format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {target}.a[{i}] = {v};");
+        }
+        // The value's own reference goes to the first element; the others retain.
+        format!("for (int64_t {i} = 0; {i} < {count}; {i}++) {{ {target}.a[{i}] = {v}; if ({i} > 0) {{ {} }} }}", retain.join(" "))
     }
 
     fn string_literal(&mut self, s: &str) -> String {
@@ -582,12 +628,7 @@ impl FnEmitter<'_> {
         for op in &values {
             let e = op.expr();
             let t = self.borrowed(e);
-            texts.push(if any_effects && !is_constant(e) {
-                let cty = self.c_type(&e.ty);
-                self.hoist(&cty, &t)
-            } else {
-                t
-            });
+            texts.push(if any_effects && !is_constant(e) { self.hold(e, t) } else { t });
         }
         let mut texts = texts.into_iter();
         let mut calls = Vec::new();

@@ -19,6 +19,8 @@ pub(super) struct LoopCx {
     pub continue_label: Option<String>,
     /// Drop scopes open outside the loop body (leaving the body releases the ones above).
     pub scope_depth: usize,
+    /// Enclosing statements' pending releases outside the loop (`exit_releases`).
+    pub pending_depth: usize,
 }
 
 pub struct FnEmitter<'a> {
@@ -37,6 +39,12 @@ pub struct FnEmitter<'a> {
     pub prelude: Vec<String>,
     /// Statements to emit after it: releases of the temporaries it only borrowed.
     pub postlude: Vec<String>,
+    /// Releases of owned temporaries not yet handed to their consumer (run only if control
+    /// leaves the statement early, from inside it).
+    pub inflight: Vec<String>,
+    /// The postludes and in-flight releases of the statements enclosing the one being emitted
+    /// (a `match` arm's statements sit inside another statement), outermost first.
+    pub pending_exit: Vec<Vec<String>>,
     pub temps: u32,
     /// Nesting depth of the expression being emitted.
     pub depth: u32,
@@ -110,6 +118,8 @@ pub fn emit_function(
         indent: 1,
         prelude: Vec::new(),
         postlude: Vec::new(),
+        inflight: Vec::new(),
+        pending_exit: Vec::new(),
         temps: 0,
         depth: 0,
         loops: Vec::new(),
@@ -187,9 +197,21 @@ impl FnEmitter<'_> {
     }
 
     pub(super) fn flush_postlude(&mut self) {
+        self.inflight.clear();
         for p in std::mem::take(&mut self.postlude) {
             self.line(&p);
         }
+    }
+
+    /// What leaving the statement being built from its current point must release: its own
+    /// borrowed and in-flight temporaries, then those of the enclosing statements down to
+    /// `depth` (0: all, for `return`; a loop's depth for `break`/`continue`).
+    pub(super) fn exit_releases(&self, depth: usize) -> Vec<String> {
+        let mut out: Vec<String> = self.postlude.iter().chain(&self.inflight).rev().cloned().collect();
+        for pending in self.pending_exit[depth.min(self.pending_exit.len())..].iter().rev() {
+            out.extend(pending.iter().rev().cloned());
+        }
+        out
     }
 
     /// `text` (the value of the statement being built) kept in a temporary when the statement
@@ -231,6 +253,15 @@ impl FnEmitter<'_> {
             self.emit_drops_from(depth);
         }
         self.drop_scopes.pop();
+    }
+
+    /// Releases for `break`/`continue`: pending temporaries and owned locals inside the loop.
+    fn leave_loop_body(&mut self) {
+        let (scopes, pending) = self.loops.last().map_or((0, 0), |l| (l.scope_depth, l.pending_depth));
+        for line in self.exit_releases(pending) {
+            self.line(&line);
+        }
+        self.emit_drops_from(scopes);
     }
 
     /// Releases the owned locals of scopes `depth..` (innermost first), as C statements.
@@ -326,7 +357,7 @@ impl FnEmitter<'_> {
             }
             StmtKind::While { cond, body } => {
                 let (c, pre) = self.capture_bool(cond);
-                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len() });
+                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 if pre.is_empty() {
                     self.line(&format!("while ({}) {{", strip_parens(&c)));
                 } else {
@@ -368,13 +399,11 @@ impl FnEmitter<'_> {
                 self.line(&format!("vex_defers_push(&vx_defers, {site});"));
             }
             StmtKind::Break => {
-                let depth = self.loops.last().map_or(0, |l| l.scope_depth);
-                self.emit_drops_from(depth);
+                self.leave_loop_body();
                 self.line("break;");
             }
             StmtKind::Continue => {
-                let depth = self.loops.last().map_or(0, |l| l.scope_depth);
-                self.emit_drops_from(depth);
+                self.leave_loop_body();
                 match self.loops.last().and_then(|l| l.continue_label.clone()) {
                     Some(label) => self.line(&format!("goto {label};")),
                     None => self.line("continue;"),
@@ -387,16 +416,17 @@ impl FnEmitter<'_> {
     /// function has deferred calls, a jump to the exit label that runs them first.
     pub(super) fn return_text(&mut self, value: Option<&str>) -> String {
         self.exit_used |= !self.defer_sites.is_empty();
+        let pending = self.exit_releases(0);
         if !self.defer_sites.is_empty() {
             // Inner scopes end here; the function's own scope ends at the exit label, after
             // the deferred calls (which may read its locals).
-            let drops = self.drops_from(1).join(" ");
+            let drops = pending.iter().cloned().chain(self.drops_from(1)).collect::<Vec<_>>().join(" ");
             return match value {
                 Some(v) => format!("{{ vx_ret = {v}; {drops} goto vx_exit; }}"),
                 None => format!("{{ {drops} goto vx_exit; }}"),
             };
         }
-        let drops = self.drops_from(0);
+        let drops: Vec<String> = pending.into_iter().chain(self.drops_from(0)).collect();
         match (drops.is_empty(), value) {
             (true, Some(v)) => format!("return {v};"),
             (true, None) => "return;".to_string(),
@@ -542,6 +572,8 @@ impl FnEmitter<'_> {
     fn for_stmt(&mut self, init: Option<&hir::Stmt>, cond: Option<&hir::Expr>, post: Option<&hir::Stmt>, body: &hir::Block) {
         self.line("{");
         self.indent += 1;
+        // The loop variable's scope is the loop (released after it, or by an exit inside).
+        self.drop_scopes.push(Vec::new());
         if let Some(i) = init {
             self.stmt(i);
         }
@@ -562,7 +594,7 @@ impl FnEmitter<'_> {
                 let c = c.map(|c| strip_parens(&c).to_string()).unwrap_or_default();
                 let p = post_text.unwrap_or_default();
                 self.line(&format!("for (; {c}; {p}) {{"));
-                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len() });
+                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 self.block(body);
                 self.loops.pop();
                 self.line("}");
@@ -580,7 +612,7 @@ impl FnEmitter<'_> {
                     self.line(&format!("if (!{}) break;", paren(&c)));
                 }
                 self.indent -= 1;
-                self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len() });
+                self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 let before = self.out.len();
                 self.block(body);
                 let used = self.out[before..].contains(&format!("goto {label};"));
@@ -596,6 +628,9 @@ impl FnEmitter<'_> {
                 self.line("}");
             }
         }
+        let depth = self.drop_scopes.len() - 1;
+        self.emit_drops_from(depth);
+        self.drop_scopes.pop();
         self.indent -= 1;
         self.line("}");
     }

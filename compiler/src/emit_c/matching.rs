@@ -8,10 +8,13 @@ use crate::types::Ty;
 
 impl FnEmitter<'_> {
     pub fn match_expr(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> String {
-        let scrut_text = self.expr(scrutinee);
+        // The scrutinee is held with its own reference (the bindings borrow from it, and an arm
+        // may overwrite the variable it came from); it is released after the match.
+        let scrut_text = self.owned(scrutinee);
         let scty = self.c_type(&scrutinee.ty);
         let st = self.fresh_temp();
         self.prelude.push(format!("{scty} {st} = {scrut_text};"));
+        self.prelude.push(format!("(void){st};"));
         let has_value = !matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error);
         let result = if has_value {
             let r = self.fresh_temp();
@@ -39,10 +42,15 @@ impl FnEmitter<'_> {
         // An owned temporary scrutinee is released after the match, or when an arm leaves
         // the function or loop (its scope is open while the arms are emitted). The bindings
         // borrow from it; keeping one past the arm copies (retains) it.
-        let temporary = self.needs_drop(&scrutinee.ty) && !super::ownership::is_place(scrutinee);
+        let temporary = self.needs_drop(&scrutinee.ty);
         if temporary {
             self.drop_scopes.push(vec![(st.clone(), scrutinee.ty.clone())]);
         }
+        // The arms are statements inside this statement: its pending releases wait outside.
+        let outer_pending: Vec<String> = self.postlude.iter().chain(&self.inflight).cloned().collect();
+        self.pending_exit.push(outer_pending);
+        let saved_post = std::mem::take(&mut self.postlude);
+        let saved_inflight = std::mem::take(&mut self.inflight);
         let mut exhausted = false;
         for arm in arms {
             let test = self.pattern_test(&arm.pattern, &st, &scrutinee.ty);
@@ -99,6 +107,9 @@ impl FnEmitter<'_> {
             let line = self.line_of(e.span);
             self.line(&format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"no match arm matched\");"));
         }
+        self.pending_exit.pop();
+        self.postlude = saved_post;
+        self.inflight = saved_inflight;
         if temporary {
             self.drop_scopes.pop();
         }

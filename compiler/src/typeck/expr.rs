@@ -571,7 +571,7 @@ impl Checker<'_> {
                 let recv = mk(ExprKind::Local(self_local), self_ty, callee.span);
                 let receiver = self.receiver(recv, sig.receiver.unwrap_or(ReceiverKind::ByRef));
                 let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);
-                mk(ExprKind::MethodCall { func: id, receiver, args }, sig.ret, span)
+                mk(ExprKind::MethodCall { func: id, receiver, args, operator: false }, sig.ret, span)
             }
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
@@ -790,7 +790,7 @@ impl Checker<'_> {
                 }
                 let receiver = self.receiver(recv, sig.receiver.unwrap_or(ReceiverKind::ByRef));
                 let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);
-                mk(ExprKind::MethodCall { func: id, receiver, args }, sig.ret, span)
+                mk(ExprKind::MethodCall { func: id, receiver, args, operator: false }, sig.ret, span)
             }
             Ty::Str => self.expr_not_yet(&format!("the string method `{}`", name.name), span),
             other => self.no_method(name, &other, &[], span),

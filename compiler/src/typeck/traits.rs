@@ -339,7 +339,7 @@ impl<'a> Checker<'a> {
             ReceiverKind::ByValue => Receiver::Value(Box::new(operand)),
             ReceiverKind::ByRef => Receiver::AddressOf(Box::new(operand)),
         };
-        hir::Expr { kind: ExprKind::MethodCall { func: fid, receiver, args }, ty: ret, span }
+        hir::Expr { kind: ExprKind::MethodCall { func: fid, receiver, args, operator: true }, ty: ret, span }
     }
 
     /// `F: Callable(P..): R` holds for a function value of exactly that signature (§9.4).
