@@ -160,7 +160,9 @@ pub fn emit_function(
     for s in &f.body.stmts {
         e.stmt(s);
     }
-    if !super::stmt_diverges_c(f.body.stmts.last()) {
+    // Falling off the end releases the function's scope; with deferred calls, the exit label
+    // does (after running them).
+    if e.defer_sites.is_empty() && !super::stmt_diverges_c(f.body.stmts.last()) {
         e.emit_drops_from(0);
     }
     // The type checker proved the end unreachable; say so for compilers that cannot see it.

@@ -110,7 +110,7 @@ impl Checker<'_> {
         if call.ty.is_error() {
             return None;
         }
-        if !matches!(call.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. }) {
+        if !matches!(call.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. } | ExprKind::CallValue { .. }) {
             self.error(
                 Diagnostic::error("E0001", "`defer` takes a function or method call", e.span)
                     .label("not a call")
@@ -171,6 +171,12 @@ impl Checker<'_> {
             }
             Some(bin) => {
                 let value = self.coerce(fcx, value, &place.ty.clone());
+                if bin == ast::BinOp::Add && place.ty == Ty::Str && simple_place(&place) {
+                    // `s += t` is `s = s + t` (§6): a new string replaces the old one.
+                    let span = place.span.to(value.span);
+                    let sum = hir::Expr { kind: ExprKind::Binary { op: bin, lhs: Box::new(place.clone()), rhs: Box::new(value) }, ty: Ty::Str, span };
+                    return StmtKind::Assign { place, value: sum };
+                }
                 if !place.ty.is_numeric() && !place.ty.is_error() {
                     let t = self.ty_name(&place.ty);
                     self.error(
@@ -239,6 +245,16 @@ impl Checker<'_> {
     }
 }
 
+/// A place that can be evaluated twice without a difference (no calls in indices).
+fn simple_place(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Local(_) => true,
+        ExprKind::Field { base, .. } | ExprKind::Deref(base) => simple_place(base),
+        ExprKind::Index { base, index } => simple_place(base) && matches!(index.kind, ExprKind::Int(_) | ExprKind::Local(_)),
+        _ => false,
+    }
+}
+
 /// True if control cannot reach the end of the block (every path returns or loops forever).
 pub fn block_diverges(b: &hir::Block) -> bool {
     b.stmts.iter().any(stmt_diverges)
@@ -246,7 +262,8 @@ pub fn block_diverges(b: &hir::Block) -> bool {
 
 fn stmt_diverges(s: &hir::Stmt) -> bool {
     match &s.kind {
-        StmtKind::Return(_) => true,
+        // `break`/`continue` leave the block too (for a match arm: it needs no value).
+        StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue => true,
         StmtKind::Expr(e) => e.ty == Ty::Never,
         StmtKind::Let { init, .. } => init.ty == Ty::Never,
         StmtKind::If { then_block, else_block: Some(e), .. } => block_diverges(then_block) && block_diverges(e),
