@@ -1,5 +1,5 @@
 //! Drop order and drop count: programs built with the runtime's allocation counting
-//! (`-DVEX_ALLOC_STATS`) and run with `VEX_TRACE_DROPS=1` log every heap string they free; the
+//! (`-DVEX_ALLOC_STATS`, under ASan/UBSan) and run with `VEX_TRACE_DROPS=1` log every heap string they free; the
 //! log shows owned values freed exactly once, in reverse declaration order at each scope's end,
 //! on early `return`, `break` and `continue`, and temporaries after their statement. A program
 //! ending with a live block exits 125 (runtime/c/vex_mem.c).
@@ -16,7 +16,7 @@ fn run_traced(name: &str, src: &str) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_vexc"))
         .arg("run")
         .arg("--cc")
-        .arg("cc -DVEX_ALLOC_STATS")
+        .arg("cc -DVEX_ALLOC_STATS -fsanitize=address,undefined -fno-sanitize-recover=all")
         .arg(&file)
         .env("VEX_TRACE_DROPS", "1")
         .env("VEXC_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vexc-cache"))
