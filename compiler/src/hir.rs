@@ -140,6 +140,39 @@ pub enum StmtKind {
     Defer(Expr),
 }
 
+/// The builtin functions of §13.1 implemented by the runtime or inline C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinFn {
+    /// `assume(c)`: evaluated, no effect.
+    Assume,
+    /// `sizeof(v)` / `alignof(v)`: of `v`'s type (`v` is evaluated).
+    SizeOf,
+    AlignOf,
+    /// Bit operations within the operand's width.
+    Ctlz,
+    Cttz,
+    Ctpop,
+    Bswap,
+    Bitreverse,
+    /// Raw memory: `alloc(n)`, `realloc(p, n)`, `free(p)`, `memset(p, byte, n)`.
+    Alloc,
+    Realloc,
+    Free,
+    Memset,
+    /// C-string functions over `string` or `*u8` (§13.5).
+    Strlen,
+    Strcmp,
+    Strcpy,
+    Strcat,
+    Strdup,
+    /// `vex_i32_to_string(x)` and friends: the default text of `x`.
+    ToString,
+    /// `String()` (empty) / `String(s)`.
+    StringNew,
+    /// `s.len()`: the byte length.
+    StrLen,
+}
+
 /// Operations of the builtin library types (§12.2, §12.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LibOp {
@@ -214,6 +247,10 @@ pub enum ExprKind {
     /// An operation of a builtin library type (§12); the operands are in `args` (a receiver
     /// first, as a place when the operation changes it).
     Lib { op: LibOp, args: Vec<Expr> },
+    /// A call of a builtin function of §13.1 (other than the print family and aborts).
+    Builtin { func: BuiltinFn, args: Vec<Expr> },
+    /// `f"..."`: the pieces of text and values, formatted as by `print` (§13.3).
+    FString(Vec<PrintPart>),
     /// Call of a method; `receiver` says how to pass it.
     /// `operator`: written as an operator (`a + b` through `Add`), whose operands never move
     /// (§15.2); arguments by value still get their own copies.
@@ -418,7 +455,14 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
         }
         ExprKind::Closure { captures, .. } => captures.iter().for_each(|a| walk_expr(a, v)),
         ExprKind::FnRef(_) => {}
-        ExprKind::Lib { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::Lib { args, .. } | ExprKind::Builtin { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::FString(parts) => {
+            for p in parts {
+                if let PrintPart::Value { expr, .. } = p {
+                    walk_expr(expr, v);
+                }
+            }
+        }
         ExprKind::MethodCall { receiver, args, .. } => {
             match receiver {
                 Receiver::AddressOf(r) | Receiver::Pointer(r) | Receiver::Value(r) => walk_expr(r, v),

@@ -128,6 +128,140 @@ static inline void vex_defers_push(vex_defers *d, uint32_t site) {
 }
 void vex_defers_free(vex_defers *d);
 
+/* ---- bit builtins (§13.1): within the operand's width; `ctlz(0)`/`cttz(0)` give the width */
+static inline uint8_t vex_bits_ctlz_8(uint8_t x) {
+    uint8_t n = 0;
+    for (uint8_t m = (uint8_t)((uint8_t)1 << (8 - 1)); m && !(x & m); m = (uint8_t)(m >> 1)) n++;
+    return n;
+}
+static inline uint8_t vex_bits_cttz_8(uint8_t x) {
+    uint8_t n = 0;
+    while (n < 8 && !((x >> n) & 1u)) n++;
+    return n;
+}
+static inline uint8_t vex_bits_ctpop_8(uint8_t x) {
+    uint8_t n = 0;
+    for (; x; x = (uint8_t)(x & (x - 1u))) n++;
+    return n;
+}
+static inline uint8_t vex_bits_bitreverse_8(uint8_t x) {
+    uint8_t r = 0;
+    for (int i = 0; i < 8; i++) r = (uint8_t)((r << 1) | ((x >> i) & 1u));
+    return r;
+}
+static inline uint8_t vex_bits_bswap_8(uint8_t x) {
+    uint8_t r = 0;
+    for (int i = 0; i < 8 / 8; i++) r = (uint8_t)((r << 8) | ((x >> (8 * i)) & 0xffu));
+    return r;
+}
+static inline uint16_t vex_bits_ctlz_16(uint16_t x) {
+    uint16_t n = 0;
+    for (uint16_t m = (uint16_t)((uint16_t)1 << (16 - 1)); m && !(x & m); m = (uint16_t)(m >> 1)) n++;
+    return n;
+}
+static inline uint16_t vex_bits_cttz_16(uint16_t x) {
+    uint16_t n = 0;
+    while (n < 16 && !((x >> n) & 1u)) n++;
+    return n;
+}
+static inline uint16_t vex_bits_ctpop_16(uint16_t x) {
+    uint16_t n = 0;
+    for (; x; x = (uint16_t)(x & (x - 1u))) n++;
+    return n;
+}
+static inline uint16_t vex_bits_bitreverse_16(uint16_t x) {
+    uint16_t r = 0;
+    for (int i = 0; i < 16; i++) r = (uint16_t)((r << 1) | ((x >> i) & 1u));
+    return r;
+}
+static inline uint16_t vex_bits_bswap_16(uint16_t x) {
+    uint16_t r = 0;
+    for (int i = 0; i < 16 / 8; i++) r = (uint16_t)((r << 8) | ((x >> (8 * i)) & 0xffu));
+    return r;
+}
+static inline uint32_t vex_bits_ctlz_32(uint32_t x) {
+    uint32_t n = 0;
+    for (uint32_t m = (uint32_t)((uint32_t)1 << (32 - 1)); m && !(x & m); m = (uint32_t)(m >> 1)) n++;
+    return n;
+}
+static inline uint32_t vex_bits_cttz_32(uint32_t x) {
+    uint32_t n = 0;
+    while (n < 32 && !((x >> n) & 1u)) n++;
+    return n;
+}
+static inline uint32_t vex_bits_ctpop_32(uint32_t x) {
+    uint32_t n = 0;
+    for (; x; x = (uint32_t)(x & (x - 1u))) n++;
+    return n;
+}
+static inline uint32_t vex_bits_bitreverse_32(uint32_t x) {
+    uint32_t r = 0;
+    for (int i = 0; i < 32; i++) r = (uint32_t)((r << 1) | ((x >> i) & 1u));
+    return r;
+}
+static inline uint32_t vex_bits_bswap_32(uint32_t x) {
+    uint32_t r = 0;
+    for (int i = 0; i < 32 / 8; i++) r = (uint32_t)((r << 8) | ((x >> (8 * i)) & 0xffu));
+    return r;
+}
+static inline uint64_t vex_bits_ctlz_64(uint64_t x) {
+    uint64_t n = 0;
+    for (uint64_t m = (uint64_t)((uint64_t)1 << (64 - 1)); m && !(x & m); m = (uint64_t)(m >> 1)) n++;
+    return n;
+}
+static inline uint64_t vex_bits_cttz_64(uint64_t x) {
+    uint64_t n = 0;
+    while (n < 64 && !((x >> n) & 1u)) n++;
+    return n;
+}
+static inline uint64_t vex_bits_ctpop_64(uint64_t x) {
+    uint64_t n = 0;
+    for (; x; x = (uint64_t)(x & (x - 1u))) n++;
+    return n;
+}
+static inline uint64_t vex_bits_bitreverse_64(uint64_t x) {
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++) r = (uint64_t)((r << 1) | ((x >> i) & 1u));
+    return r;
+}
+static inline uint64_t vex_bits_bswap_64(uint64_t x) {
+    uint64_t r = 0;
+    for (int i = 0; i < 64 / 8; i++) r = (uint64_t)((r << 8) | ((x >> (8 * i)) & 0xffu));
+    return r;
+}
+
+/* ---- raw memory and C strings (vex_builtins.c) */
+uint8_t *vex_raw_alloc(int64_t n);
+uint8_t *vex_raw_realloc(uint8_t *p, int64_t n);
+void vex_raw_free(uint8_t *p);
+void vex_raw_memset(uint8_t *p, int32_t byte, int64_t n);
+int32_t vex_cstr_cmp(const char *a, const char *b);
+
+/* ---- f-strings (vex_format.c): a builder and formatters mirroring the print family */
+typedef struct vex_sb {
+    vex_strbuf *block;
+    int64_t len;
+    int64_t cap;
+} vex_sb;
+void vex_sb_init(vex_sb *sb);
+vex_str vex_sb_finish(vex_sb *sb);
+void vex_fmt_text(vex_sb *sb, const char *text, int64_t len);
+void vex_fmt_str(vex_sb *sb, vex_str s);
+void vex_fmt_i64(vex_sb *sb, int64_t v);
+void vex_fmt_u64(vex_sb *sb, uint64_t v);
+void vex_fmt_f64(vex_sb *sb, double v);
+void vex_fmt_bool(vex_sb *sb, bool v);
+void vex_fmt_debug_i64(vex_sb *sb, const char *type_name, int64_t v);
+void vex_fmt_debug_u64(vex_sb *sb, const char *type_name, uint64_t v);
+void vex_fmt_debug_f64(vex_sb *sb, double v);
+void vex_fmt_debug_bool(vex_sb *sb, bool v);
+void vex_fmt_debug_str(vex_sb *sb, vex_str s);
+void vex_fmt_hex(vex_sb *sb, uint64_t bits);
+void vex_fmt_fixed(vex_sb *sb, double v, int32_t decimals);
+vex_str vex_to_string_i64(int64_t v);
+vex_str vex_to_string_u64(uint64_t v);
+vex_str vex_to_string_f64(double v);
+
 /* ---- printing (vex_print.c); `err` selects stderr (after flushing stdout) */
 void vex_print_str(int err, vex_str s);
 void vex_print_text(int err, const char *text, int64_t len);

@@ -395,6 +395,15 @@ impl<'a> Checker<'a> {
             ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, carry)),
             ExprKind::FnRef(_) => {}
             ExprKind::Lib { op, args } => self.lib_op(*op, args, e.span, st, carry),
+            // Builtin function arguments never move (§15.2).
+            ExprKind::Builtin { args, .. } => args.iter().for_each(|a| self.expr(a, st, None)),
+            ExprKind::FString(parts) => {
+                for p in parts {
+                    if let PrintPart::Value { expr, .. } = p {
+                        self.expr(expr, st, None);
+                    }
+                }
+            }
             ExprKind::MethodCall { func, receiver, args, operator } => {
                 self.receiver(*func, receiver, e.span, st, carry);
                 if *operator {

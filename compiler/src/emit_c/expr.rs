@@ -18,6 +18,8 @@ pub fn impure(e: &hir::Expr) -> bool {
             | ExprKind::CallValue { .. }
             | ExprKind::Closure { .. }
             | ExprKind::Lib { .. }
+            | ExprKind::Builtin { .. }
+            | ExprKind::FString(_)
             | ExprKind::MethodCall { .. }
             | ExprKind::Print { .. }
             | ExprKind::Index { .. }
@@ -208,6 +210,8 @@ impl FnEmitter<'_> {
             ExprKind::Closure { func, captures } => self.closure_value(*func, captures),
             ExprKind::FnRef(func) => self.fn_ref(*func),
             ExprKind::Lib { op, args } => self.lib_op(e, *op, args),
+            ExprKind::Builtin { func, args } => self.builtin(e, *func, args),
+            ExprKind::FString(parts) => self.fstring(parts),
             ExprKind::Call { func, args } => {
                 let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();
                 let args = self.operands(&ops);
@@ -614,8 +618,24 @@ impl FnEmitter<'_> {
     }
 
     fn print(&mut self, parts: &[PrintPart], newline: bool, stderr: bool) {
-        let err = if stderr { 1 } else { 0 };
-        // Arguments are evaluated, left to right, before anything is printed.
+        let sink = if stderr { "1" } else { "0" };
+        let calls = self.format_parts(parts, newline, sink, "vex_print");
+        self.prelude.extend(calls);
+    }
+
+    /// `f"..."`: the pieces formatted into a string builder (the same texts as `print`).
+    pub(super) fn fstring(&mut self, parts: &[PrintPart]) -> String {
+        let sb = self.fresh_temp();
+        self.prelude.push(format!("vex_sb {sb};"));
+        self.prelude.push(format!("vex_sb_init(&{sb});"));
+        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt");
+        self.prelude.extend(calls);
+        format!("vex_sb_finish(&{sb})")
+    }
+
+    /// The calls writing `parts` to `sink` with the `family` of formatters (`vex_print_*` to a
+    /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first.
+    fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str) -> Vec<String> {
         let values: Vec<Operand> = parts
             .iter()
             .filter_map(|p| match p {
@@ -641,33 +661,34 @@ impl FnEmitter<'_> {
                         t.push('\n');
                     }
                     let ptr = self.c_bytes(t.as_bytes());
-                    calls.push(format!("vex_print_text({err}, {ptr}, {});", t.len()));
+                    calls.push(format!("{family}_text({sink}, {ptr}, {});", t.len()));
                 }
                 PrintPart::Value { expr, style } => {
                     let v = texts.next().unwrap_or_default();
-                    calls.push(print_value(err, &v, &expr.ty, *style));
+                    calls.push(format_value(sink, family, &v, &expr.ty, *style));
                 }
             }
         }
         if newline && last_text.is_none() {
-            calls.push(format!("vex_print_text({err}, \"\\n\", 1);"));
+            calls.push(format!("{family}_text({sink}, \"\\n\", 1);"));
         }
-        self.prelude.extend(calls);
+        calls
     }
 }
 
-fn print_value(err: u8, v: &str, ty: &Ty, style: PrintStyle) -> String {
+/// One value's formatter call (§13.3, §13.2 styles).
+fn format_value(sink: &str, f: &str, v: &str, ty: &Ty, style: PrintStyle) -> String {
     let v = paren(v);
     match (style, ty) {
-        (PrintStyle::Display, Ty::Int(i)) if i.signed() => format!("vex_print_i64({err}, (int64_t){v});"),
-        (PrintStyle::Display, Ty::Int(_)) => format!("vex_print_u64({err}, (uint64_t){v});"),
-        (PrintStyle::Display, Ty::Float(_)) => format!("vex_print_f64({err}, (double){v});"),
-        (PrintStyle::Display, Ty::Bool) => format!("vex_print_bool({err}, {v});"),
-        (PrintStyle::Debug, Ty::Int(i)) if i.signed() => format!("vex_print_debug_i64({err}, \"{}\", (int64_t){v});", i.name()),
-        (PrintStyle::Debug, Ty::Int(i)) => format!("vex_print_debug_u64({err}, \"{}\", (uint64_t){v});", i.name()),
-        (PrintStyle::Debug, Ty::Float(_)) => format!("vex_print_debug_f64({err}, (double){v});"),
-        (PrintStyle::Debug, Ty::Bool) => format!("vex_print_debug_bool({err}, {v});"),
-        (PrintStyle::Debug, _) => format!("vex_print_debug_str({err}, {v});"),
+        (PrintStyle::Display, Ty::Int(i)) if i.signed() => format!("{f}_i64({sink}, (int64_t){v});"),
+        (PrintStyle::Display, Ty::Int(_)) => format!("{f}_u64({sink}, (uint64_t){v});"),
+        (PrintStyle::Display, Ty::Float(_)) => format!("{f}_f64({sink}, (double){v});"),
+        (PrintStyle::Display, Ty::Bool) => format!("{f}_bool({sink}, {v});"),
+        (PrintStyle::Debug, Ty::Int(i)) if i.signed() => format!("{f}_debug_i64({sink}, \"{}\", (int64_t){v});", i.name()),
+        (PrintStyle::Debug, Ty::Int(i)) => format!("{f}_debug_u64({sink}, \"{}\", (uint64_t){v});", i.name()),
+        (PrintStyle::Debug, Ty::Float(_)) => format!("{f}_debug_f64({sink}, (double){v});"),
+        (PrintStyle::Debug, Ty::Bool) => format!("{f}_debug_bool({sink}, {v});"),
+        (PrintStyle::Debug, _) => format!("{f}_debug_str({sink}, {v});"),
         (PrintStyle::Hex, Ty::Int(i)) => {
             let unsigned = match i.bits() {
                 8 => "uint8_t",
@@ -675,10 +696,10 @@ fn print_value(err: u8, v: &str, ty: &Ty, style: PrintStyle) -> String {
                 32 => "uint32_t",
                 _ => "uint64_t",
             };
-            format!("vex_print_hex({err}, (uint64_t)({unsigned}){v});")
+            format!("{f}_hex({sink}, (uint64_t)({unsigned}){v});")
         }
-        (PrintStyle::Precision(n), _) => format!("vex_print_fixed({err}, (double){v}, {n});"),
-        _ => format!("vex_print_str({err}, {v});"),
+        (PrintStyle::Precision(n), _) => format!("{f}_fixed({sink}, (double){v}, {n});"),
+        _ => format!("{f}_str({sink}, {v});"),
     }
 }
 

@@ -6,6 +6,7 @@
 //! `names.rs` mangles, `types.rs` lays out types, `func.rs` emits statements and `expr.rs`
 //! expressions (with a prelude of hoisted temporaries that keeps evaluation left to right).
 
+mod builtins;
 mod closures;
 mod collections;
 mod expr;

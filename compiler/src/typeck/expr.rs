@@ -148,7 +148,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            K::FString(_) => self.expr_not_yet("f-strings", span),
+            K::FString(parts) => self.fstring(fcx, parts, span),
             K::Nil => self.expr_not_yet("`nil`", span),
             K::Tuple(items) => {
                 let hints: Vec<Option<Ty>> = match expected {
@@ -583,7 +583,10 @@ impl Checker<'_> {
                     Some(eid) => self.variant_call(fcx, eid, name, args, expected, span),
                     None => error_expr(span),
                 },
-                other => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
+                other => match self.builtin_call(fcx, other, args, span) {
+                    Some(e) => e,
+                    None => self.expr_not_yet(&format!("the builtin function `{other}`"), callee.span),
+                },
             },
             Some(Res::Local(l)) => {
                 let ty = fcx.locals.get(l as usize).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
@@ -792,7 +795,7 @@ impl Checker<'_> {
                 let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);
                 mk(ExprKind::MethodCall { func: id, receiver, args, operator: false }, sig.ret, span)
             }
-            Ty::Str => self.expr_not_yet(&format!("the string method `{}`", name.name), span),
+            Ty::Str => self.string_method(auto_deref(recv), name, args, span),
             other => self.no_method(name, &other, &[], span),
         }
     }

@@ -4,6 +4,7 @@
 //! check bodies with an expected-type hint (so integer literals take their type from context,
 //! §3.7), `print.rs` lowers the print family (§13.2), `coerce.rs` holds the implicit conversions.
 
+mod builtins;
 mod closures;
 mod collections;
 mod coerce;

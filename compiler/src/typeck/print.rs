@@ -113,7 +113,7 @@ impl Checker<'_> {
         hir::Expr { kind: ExprKind::Print { parts, newline, stderr }, ty: Ty::Unit, span }
     }
 
-    fn print_value(&mut self, fcx: &mut FnCx, a: &ast::Expr, style: PrintStyle) -> Option<PrintPart> {
+    pub(super) fn print_value(&mut self, fcx: &mut FnCx, a: &ast::Expr, style: PrintStyle) -> Option<PrintPart> {
         // A string literal printed with `{}` is just text.
         if let (ast::ExprKind::Str(s), PrintStyle::Display) = (&a.kind, style) {
             return Some(PrintPart::Text(s.clone()));
