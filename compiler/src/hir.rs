@@ -22,8 +22,20 @@ pub struct Program {
     pub enums: Vec<EnumDef>,
     /// All functions and methods that have bodies, indexed by `FnId`, in declaration order.
     pub functions: Vec<Function>,
+    /// The `extern "C"` functions, indexed like `Resolved::externs`.
+    pub externs: Vec<ExternFn>,
     /// The `main` function and whether it returns `i32` (else unit).
     pub main: Option<FnId>,
+}
+
+/// A C function declared in an `extern` block (§4.9): its FFI-safe signature.
+#[derive(Debug, Clone)]
+pub struct ExternFn {
+    pub name: String,
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    /// Declared with `...`: extra arguments follow the C default promotions.
+    pub variadic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +259,9 @@ pub enum ExprKind {
     /// An operation of a builtin library type (§12); the operands are in `args` (a receiver
     /// first, as a place when the operation changes it).
     Lib { op: LibOp, args: Vec<Expr> },
+    /// A call of an `extern "C"` function (index into `Program::externs`); variadic extra
+    /// arguments follow the declared ones.
+    ExternCall { func: u32, args: Vec<Expr> },
     /// A call of a builtin function of §13.1 (other than the print family and aborts).
     Builtin { func: BuiltinFn, args: Vec<Expr> },
     /// `f"..."`: the pieces of text and values, formatted as by `print` (§13.3).
@@ -455,7 +470,7 @@ pub fn walk_expr(e: &Expr, v: &mut impl Visit) {
         }
         ExprKind::Closure { captures, .. } => captures.iter().for_each(|a| walk_expr(a, v)),
         ExprKind::FnRef(_) => {}
-        ExprKind::Lib { args, .. } | ExprKind::Builtin { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        ExprKind::Lib { args, .. } | ExprKind::Builtin { args, .. } | ExprKind::ExternCall { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
         ExprKind::FString(parts) => {
             for p in parts {
                 if let PrintPart::Value { expr, .. } = p {

@@ -21,6 +21,9 @@ pub struct CompiledC {
     /// File name for the program's C source, e.g. `hello.c`.
     pub file_name: String,
     pub source: String,
+    /// Further C files of the program (the `extern "C"` call shims, `hello_ffi.c`), which
+    /// must be compiled and linked with it.
+    pub extra_files: Vec<(String, String)>,
     /// Warnings from all stages (compilation succeeded).
     pub warnings: Vec<Diagnostic>,
 }
@@ -35,7 +38,17 @@ pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<
     if driver::RUNTIME_FILES.iter().any(|(name, _)| *name == file_name) {
         file_name = format!("vx_{file_name}");
     }
-    Ok(CompiledC { file_name, source, warnings: program.1 })
+    let extra_files = emit_c::ffi_file(&program.0).map(|text| (format!("{}_ffi.c", program.0.module), text)).into_iter().collect();
+    Ok(CompiledC { file_name, source, extra_files, warnings: program.1 })
+}
+
+impl CompiledC {
+    /// Every C file of the program, the main one first: (file name, text).
+    pub fn files(&self) -> Vec<(&str, &str)> {
+        std::iter::once((self.file_name.as_str(), self.source.as_str()))
+            .chain(self.extra_files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .collect()
+    }
 }
 
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.

@@ -265,8 +265,7 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     let tmp_exe = dir.path().join(compiler.exe_name("program"));
     let result = driver::build_c(
         &compiler,
-        &compiled.file_name,
-        &compiled.source,
+        &compiled.files(),
         driver::RUNTIME_FILES,
         &opts,
         dir.path(),
@@ -312,8 +311,7 @@ fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
     let exe = dir.path().join(compiler.exe_name(&stem));
     if let Err(d) = driver::build_c(
         &compiler,
-        &compiled.file_name,
-        &compiled.source,
+        &compiled.files(),
         driver::RUNTIME_FILES,
         &bopts,
         dir.path(),

@@ -283,6 +283,11 @@ void *vex_ptr_from_ref(void *ref);
 /* ---- strings (vex_string.c) */
 bool vex_str_eq(vex_str a, vex_str b);
 vex_str vex_str_concat(vex_str a, vex_str b);
+/* A `string` viewing C's NUL-terminated bytes (owned by C; never freed by Vex). */
+static inline vex_str vex_str_from_c(const char *p) {
+    vex_str s = {p ? p : "", p ? (int64_t)strlen(p) : 0, NULL};
+    return s;
+}
 void vex_strbuf_free(vex_strbuf *buf);
 static inline vex_str vex_str_retain(vex_str s) {
     if (s.heap) s.heap->refs++;

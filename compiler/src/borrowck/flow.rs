@@ -395,8 +395,8 @@ impl<'a> Checker<'a> {
             ExprKind::Closure { captures, .. } => captures.iter().for_each(|c| self.operand(c, st, carry)),
             ExprKind::FnRef(_) => {}
             ExprKind::Lib { op, args } => self.lib_op(*op, args, e.span, st, carry),
-            // Builtin function arguments never move (§15.2).
-            ExprKind::Builtin { args, .. } => args.iter().for_each(|a| self.expr(a, st, None)),
+            // Builtin function arguments never move (§15.2); C functions only borrow.
+            ExprKind::Builtin { args, .. } | ExprKind::ExternCall { args, .. } => args.iter().for_each(|a| self.expr(a, st, None)),
             ExprKind::FString(parts) => {
                 for p in parts {
                     if let PrintPart::Value { expr, .. } = p {

@@ -59,15 +59,15 @@ pub struct BuildReport {
 /// Writes the program's C and every runtime file, flat, into `dir` (created if missing).
 /// `cc -std=c11 DIR/*.c -lm -lpthread` then builds the program without vexc.
 pub fn emit_c_dir(compiled: &CompiledC, dir: &Path) -> Result<(), Diagnostic> {
-    write_sources(&compiled.file_name, &compiled.source, RUNTIME_FILES, dir)
+    write_sources(&compiled.files(), RUNTIME_FILES, dir)
 }
 
-fn write_sources(name: &str, source: &str, runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
+fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
     let write_err = |path: &Path, e: std::io::Error| {
         Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()))
     };
     std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-    for (file, text) in runtime.iter().copied().chain(std::iter::once((name, source))) {
+    for (file, text) in runtime.iter().chain(program).copied() {
         let path = dir.join(file);
         std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
     }
@@ -82,27 +82,30 @@ pub fn build_executable(
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
     let compiler = cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug)?;
-    build_c(&compiler, &compiled.file_name, &compiled.source, RUNTIME_FILES, opts, build_dir, out)
+    build_c(&compiler, &compiled.files(), RUNTIME_FILES, opts, build_dir, out)
 }
 
-/// Builds `out` from one C file plus a runtime (normally [`RUNTIME_FILES`]; tests pass their own).
+/// Builds `out` from the program's C files plus a runtime (normally [`RUNTIME_FILES`]; tests
+/// pass their own).
 pub fn build_c(
     compiler: &CCompiler,
-    name: &str,
-    source: &str,
+    program: &[(&str, &str)],
     runtime: &[(&str, &str)],
     opts: &BuildOptions,
     build_dir: &Path,
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
-    write_sources(name, source, runtime, build_dir)?;
+    write_sources(program, runtime, build_dir)?;
     let flags = opts.cflags();
     let mut report = BuildReport { compiler: compiler.display(), ..BuildReport::default() };
 
     let objects = runtime_objects(compiler, runtime, &flags, opts, build_dir, &mut report)?;
 
     let mut cmd = compiler.command();
-    cmd.args(&flags).arg("-I").arg(build_dir).arg(build_dir.join(name));
+    cmd.args(&flags).arg("-I").arg(build_dir);
+    for (name, _) in program {
+        cmd.arg(build_dir.join(name));
+    }
     cmd.args(&objects).arg("-o").arg(out).args(compiler.link_libs());
     report.link_command = command_line(&cmd);
     run_cc(cmd)?;
@@ -269,7 +272,7 @@ mod tests {
 
         let b1 = tempfile::tempdir().unwrap();
         let exe = b1.path().join(cc.exe_name("prog"));
-        let r1 = build_c(&cc, "prog.c", PROG, &runtime, &opts, b1.path(), &exe).unwrap();
+        let r1 = build_c(&cc, &[("prog.c", PROG)], &runtime, &opts, b1.path(), &exe).unwrap();
         assert_eq!((r1.runtime_compiled, r1.runtime_cached), (1, 0));
         assert!(r1.object_dir.starts_with(cache.path()));
         let out = Command::new(&exe).output().unwrap();
@@ -279,19 +282,19 @@ mod tests {
         // Second build, fresh build dir: the runtime object comes from the cache.
         let b2 = tempfile::tempdir().unwrap();
         let exe2 = b2.path().join(cc.exe_name("prog"));
-        let r2 = build_c(&cc, "prog.c", PROG, &runtime, &opts, b2.path(), &exe2).unwrap();
+        let r2 = build_c(&cc, &[("prog.c", PROG)], &runtime, &opts, b2.path(), &exe2).unwrap();
         assert_eq!((r2.runtime_compiled, r2.runtime_cached), (0, 1));
         assert_eq!(r1.object_dir, r2.object_dir);
         assert_eq!(Command::new(&exe2).output().unwrap().status.code(), Some(7));
 
         // Other flags or other runtime sources: another cache entry.
         let o2 = BuildOptions { opt_level: 2, debug: false, ..opts.clone() };
-        let r3 = build_c(&cc, "prog.c", PROG, &runtime, &o2, b2.path(), &exe2).unwrap();
+        let r3 = build_c(&cc, &[("prog.c", PROG)], &runtime, &o2, b2.path(), &exe2).unwrap();
         assert_eq!(r3.runtime_compiled, 1);
         assert_ne!(r3.object_dir, r1.object_dir);
         let rt_c2 = format!("{RT_C}/* changed */\n");
         let runtime2 = [("t_rt.h", RT_H), ("t_rt.c", rt_c2.as_str())];
-        let r4 = build_c(&cc, "prog.c", PROG, &runtime2, &opts, b2.path(), &exe2).unwrap();
+        let r4 = build_c(&cc, &[("prog.c", PROG)], &runtime2, &opts, b2.path(), &exe2).unwrap();
         assert_eq!(r4.runtime_compiled, 1);
         assert_ne!(r4.object_dir, r1.object_dir);
 
@@ -313,7 +316,7 @@ mod tests {
                 s.spawn(|| {
                     let b = tempfile::tempdir().unwrap();
                     let exe = b.path().join(cc.exe_name("prog"));
-                    build_c(&cc, "prog.c", PROG, &runtime, &opts, b.path(), &exe).unwrap();
+                    build_c(&cc, &[("prog.c", PROG)], &runtime, &opts, b.path(), &exe).unwrap();
                     assert_eq!(Command::new(&exe).output().unwrap().status.code(), Some(7));
                 });
             }
@@ -327,7 +330,7 @@ mod tests {
         let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
         let b = tempfile::tempdir().unwrap();
         let bad = "int main(void) { return undeclared_thing_xyz; }\n";
-        let err = build_c(&cc, "bad.c", bad, &[], &opts, b.path(), &b.path().join("bad")).unwrap_err();
+        let err = build_c(&cc, &[("bad.c", bad)], &[], &opts, b.path(), &b.path().join("bad")).unwrap_err();
         assert_eq!(err.code, codes::CC_FAILED);
         assert_eq!(err.message, "the C compiler failed");
         assert!(err.notes[0].contains("-std=c11") && err.notes[0].contains("bad.c"), "{:?}", err.notes);
@@ -343,16 +346,16 @@ mod tests {
         let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
         let b = tempfile::tempdir().unwrap();
         let runtime = [("t_rt.c", "this is not C;\n")];
-        let err = build_c(&cc, "p.c", PROG, &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
+        let err = build_c(&cc, &[("p.c", PROG)], &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
         assert_eq!(err.code, codes::CC_FAILED);
-        let again = build_c(&cc, "p.c", PROG, &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
+        let again = build_c(&cc, &[("p.c", PROG)], &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
         assert_eq!(again.code, codes::CC_FAILED);
     }
 
     #[test]
     fn emit_dir_is_flat_and_unwritable_output_is_e0904() {
         let dir = tempfile::tempdir().unwrap();
-        let compiled = CompiledC { file_name: "m.c".into(), source: "int main(void){return 0;}\n".into(), warnings: vec![] };
+        let compiled = CompiledC { file_name: "m.c".into(), source: "int main(void){return 0;}\n".into(), extra_files: vec![], warnings: vec![] };
         emit_c_dir(&compiled, &dir.path().join("out")).unwrap();
         let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
             .unwrap()

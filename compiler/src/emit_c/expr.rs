@@ -19,6 +19,7 @@ pub fn impure(e: &hir::Expr) -> bool {
             | ExprKind::Closure { .. }
             | ExprKind::Lib { .. }
             | ExprKind::Builtin { .. }
+            | ExprKind::ExternCall { .. }
             | ExprKind::FString(_)
             | ExprKind::MethodCall { .. }
             | ExprKind::Print { .. }
@@ -211,6 +212,7 @@ impl FnEmitter<'_> {
             ExprKind::FnRef(func) => self.fn_ref(*func),
             ExprKind::Lib { op, args } => self.lib_op(e, *op, args),
             ExprKind::Builtin { func, args } => self.builtin(e, *func, args),
+            ExprKind::ExternCall { func, args } => self.extern_call(e, *func, args),
             ExprKind::FString(parts) => self.fstring(parts),
             ExprKind::Call { func, args } => {
                 let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();

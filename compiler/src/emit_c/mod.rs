@@ -10,6 +10,7 @@ mod builtins;
 mod closures;
 mod collections;
 mod expr;
+mod ffi;
 mod func;
 mod matching;
 mod names;
@@ -20,6 +21,8 @@ use crate::hir::{self, ExprKind, FnId};
 use crate::span::SourceMap;
 use std::collections::BTreeSet;
 use std::fmt::Write;
+
+pub use ffi::ffi_file;
 
 /// Emits the C translation unit of `program`. It includes `vex_runtime.h` and defines `main`.
 pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
@@ -60,6 +63,7 @@ pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
         out.push_str(&protos);
         out.push('\n');
     }
+    out.push_str(&ffi::shim_prototypes(program, &names));
     out.push_str(&fn_value_wrappers(program, &names, &layouts, &reachable));
     out.push_str(&globals);
     out.push_str(&bodies);
@@ -111,7 +115,7 @@ fn fn_value_wrappers(program: &hir::Program, names: &names::Names, layouts: &typ
 }
 
 /// Functions reachable from `main` (all of them if there is no main), in declaration order.
-fn reachable(program: &hir::Program) -> Vec<FnId> {
+pub(super) fn reachable(program: &hir::Program) -> Vec<FnId> {
     let Some(main) = program.main else {
         return (0..program.functions.len() as FnId).collect();
     };

@@ -6,6 +6,8 @@ use crate::hir::{self, FnId};
 use std::collections::{HashMap, HashSet};
 
 pub struct Names {
+    /// The C shims of the `extern "C"` calls (`ffi.rs`), by call signature.
+    pub ffi: std::collections::BTreeMap<super::ffi::ShimKey, String>,
     functions: Vec<String>,
     structs: Vec<String>,
     enums: Vec<String>,
@@ -36,7 +38,14 @@ impl Names {
                 None => unique(format!("vx_{m}_{}", f.name)),
             })
             .collect();
-        Names { functions, structs, enums }
+        let ffi = super::ffi::shim_keys(program, &super::reachable(program))
+            .into_iter()
+            .map(|k| {
+                let name = unique(format!("vx_{m}_ffi_{}", program.externs[k.func as usize].name));
+                (k, name)
+            })
+            .collect();
+        Names { ffi, functions, structs, enums }
     }
 
     pub fn function(&self, id: FnId) -> &str {

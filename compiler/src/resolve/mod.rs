@@ -19,6 +19,8 @@ pub enum Res {
     Local(LocalId),
     /// A free function.
     Fn(FnId),
+    /// A C function declared in an `extern` block (index into `Resolved::externs`).
+    Extern(u32),
     /// A bare call `m(..)` inside a method that means `self.m(..)` (§8.5).
     SelfMethod(FnId),
     Builtin(Builtin),
@@ -64,6 +66,9 @@ pub struct Resolved {
     pub functions: Vec<FnEntry>,
     /// Free functions by name.
     pub free_fns: HashMap<String, FnId>,
+    /// `extern "C"` functions: (item index of the block, index in the block), and by name.
+    pub externs: Vec<(usize, usize)>,
+    pub extern_fns: HashMap<String, u32>,
     /// Methods by (struct, name): inline and Go-style share one namespace.
     pub methods: HashMap<(u32, String), FnId>,
     /// Names in expressions (keyed by the `Ident` expression's NodeId).
@@ -212,6 +217,15 @@ impl Resolver {
                     }
                     for (m, f) in s.methods.iter().enumerate() {
                         self.add_method(i, Some(m), sid, f);
+                    }
+                }
+                ast::ItemKind::Extern(block) => {
+                    for (k, xf) in block.fns.iter().enumerate() {
+                        if self.define(&xf.name, "function") {
+                            let id = self.out.externs.len() as u32;
+                            self.out.externs.push((i, k));
+                            self.out.extern_fns.insert(xf.name.name.clone(), id);
+                        }
                     }
                 }
                 ast::ItemKind::Const(c) => {

@@ -294,7 +294,7 @@ impl<'r> BodyResolver<'r> {
         let builtin = builtins::lookup(n);
         let local = self.lookup_local(n).map(Res::Local);
         let method = self.owner.and_then(|o| self.r.out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
-        let free = self.r.out.free_fns.get(n).copied().map(Res::Fn);
+        let free = self.r.out.free_fns.get(n).copied().map(Res::Fn).or_else(|| self.r.out.extern_fns.get(n).copied().map(Res::Extern));
         let strukt = self.r.out.struct_ids.get(n).copied().map(Res::Struct);
         let constant = self.r.out.consts.get(n).copied().map(Res::Const);
         let found = if callee {
@@ -311,6 +311,7 @@ impl<'r> BodyResolver<'r> {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
                 candidates.extend(self.r.out.free_fns.keys().map(String::as_str));
+                candidates.extend(self.r.out.extern_fns.keys().map(String::as_str));
                 candidates.extend(self.r.out.consts.keys().map(String::as_str));
                 if callee {
                     candidates.extend(builtins::BUILTIN_NAMES.iter().copied());

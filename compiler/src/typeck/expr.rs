@@ -259,6 +259,7 @@ impl Checker<'_> {
             Some(Res::Const(item)) => self.const_value(*item, span),
             Some(Res::Fn(f)) => self.fn_value(*f, span),
             Some(Res::SelfMethod(_)) => self.expr_not_yet("methods as values", span),
+            Some(Res::Extern(_)) => self.expr_not_yet("extern functions as values", span),
             Some(Res::Builtin(b)) if b.name == "None" => match self.shorthand_enum(name) {
                 Some(eid) => self.variant_value(eid, name, expected, span),
                 None => error_expr(span),
@@ -573,6 +574,7 @@ impl Checker<'_> {
                 let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);
                 mk(ExprKind::MethodCall { func: id, receiver, args, operator: false }, sig.ret, span)
             }
+            Some(Res::Extern(x)) => self.extern_call(fcx, x, args, span),
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
                 "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),

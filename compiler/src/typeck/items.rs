@@ -26,7 +26,10 @@ impl Checker<'_> {
                     None
                 }
                 ItemKind::Policy(_) => Some("policies"),
-                ItemKind::Extern(_) => Some("extern blocks"),
+                ItemKind::Extern(block) => {
+                    self.check_extern_abi(block);
+                    None
+                }
                 ItemKind::Import(ast::Import::Namespace { .. }) => Some("namespace imports"),
                 ItemKind::Import(ast::Import::Named { names, module, .. }) if module == "io" => {
                     for n in names {

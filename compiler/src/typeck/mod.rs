@@ -11,6 +11,7 @@ mod coerce;
 mod consts;
 mod generics;
 mod expr;
+mod externs;
 mod items;
 mod lower_ty;
 mod matching;
@@ -73,6 +74,8 @@ pub(crate) struct Checker<'a> {
     /// Generic-struct instances whose trait conformance is still to be checked, with the span
     /// of their first use.
     pub pending_impl_checks: Vec<(StructId, Span)>,
+    /// The checked signatures of the `extern "C"` functions.
+    pub externs: Vec<hir::ExternFn>,
 }
 
 /// Per-body state.
@@ -123,10 +126,12 @@ pub fn check(
         enum_instances: Default::default(),
         enum_template_of: Default::default(),
         pending_impl_checks: Vec::new(),
+        externs: Vec::new(),
     };
     cx.check_unsupported_items();
     cx.collect_structs();
     cx.collect_signatures();
+    cx.externs = cx.collect_externs();
     cx.check_impls();
     cx.check_constants();
     let main = cx.check_main();
@@ -139,7 +144,7 @@ pub fn check(
     functions.extend(std::mem::take(&mut cx.instance_bodies).into_iter().flatten());
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
-    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, main };
+    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main };
     if cx.diags.iter().any(Diagnostic::is_error) {
         Err(cx.diags)
     } else {
