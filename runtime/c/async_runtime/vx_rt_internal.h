@@ -109,6 +109,8 @@ void vx_wheel_init(vx_wheel *w, uint64_t res_ns);
 void vx_wheel_destroy(vx_wheel *w);
 /* Fires everything due at `now`; returns the number fired. */
 size_t vx_wheel_fire(vx_runtime *rt, uint64_t now);
+/* Inserts e (task already set) to fire at deadline_ns. */
+void vx_timer_insert(vx_runtime *rt, vx_timer_entry *e, uint64_t deadline_ns);
 /* Earliest expiration (ns, absolute) or UINT64_MAX. */
 uint64_t vx_wheel_next(vx_runtime *rt);
 

@@ -152,23 +152,27 @@ vx_poll_t vx_sleep_poll(vx_sleep *s, uint64_t deadline_ns, vx_task *self) {
     if (now >= deadline_ns) return VX_READY;
     vx_runtime *rt = self && self->rt ? self->rt : vx_runtime_current();
     if (!rt) vx_fatal("vx_sleep_poll outside any runtime");
-    vx_wheel *w = &rt->wheel;
     e->task = self;
+    vx_timer_insert(rt, e, deadline_ns);
+    return VX_PENDING;
+}
+
+void vx_timer_insert(vx_runtime *rt, vx_timer_entry *e, uint64_t deadline_ns) {
+    vx_wheel *w = &rt->wheel;
     e->deadline = deadline_ns;
-    uint64_t rel = deadline_ns - w->start_ns; /* deadline > now >= start */
-    e->tick = (rel + w->res_ns - 1) / w->res_ns;
+    uint64_t rel = deadline_ns > w->start_ns ? deadline_ns - w->start_ns : 0;
+    e->tick = (rel + w->res_ns - 1) / w->res_ns; /* rounded up: never early */
     vx_lock_acquire(&w->lock);
     e->rt = rt;
-    if (e->tick < w->elapsed) e->tick = w->elapsed; /* cannot happen (elapsed <= now); be safe */
+    if (e->tick < w->elapsed) e->tick = w->elapsed; /* already due: fires on the next turn */
     vx_wheel_link(w, e);
     uint64_t at = w->start_ns + e->tick * w->res_ns;
-    bool earlier = at < atomic_load_explicit(&w->next_ns, memory_order_relaxed);
-    if (earlier) atomic_store_explicit(&w->next_ns, at, memory_order_release);
+    if (at < atomic_load_explicit(&w->next_ns, memory_order_relaxed))
+        atomic_store_explicit(&w->next_ns, at, memory_order_release);
     /* a driver asleep with a later timeout must recompute it */
     bool kick = at < atomic_load(&rt->driver_deadline);
     vx_lock_release(&w->lock);
     if (kick) vxp_wake(&rt->poller);
-    return VX_PENDING;
 }
 
 void vx_sleep_cancel(vx_sleep *s) {
