@@ -182,6 +182,9 @@ static bool vx_any_work(vx_runtime *rt) {
 
 void vx_sched_schedule(vx_runtime *rt, vx_task *t, bool is_yield) {
     vx_worker *w = vx_tl_worker;
+    /* stopping: nobody will run queued tasks, and shutdown drops every live task from the owned
+     * list (queue links would point into frames freed by that drop) */
+    if (atomic_load_explicit(&rt->stopping, memory_order_relaxed)) return;
     if (!w || w->rt != rt) { /* foreign thread or another runtime's worker */
         vx_inj_push(rt, t);
         vx_sched_notify(rt);

@@ -289,6 +289,9 @@ static void t_state_word(void) {
     CHECK_EQ(atomic_load(&h->state) & (VX_ST_RUNNING | VX_ST_SCHEDULED | VX_ST_CANCELLED), 0);
     CHECK_EQ(((waiter_f *)h)->polls, 2);
     vx_wake(h); /* wake after DONE: ignored */
+    /* the worker drops its reference just after publishing DONE */
+    uint64_t end = vx_now_ns() + 5000000000ull;
+    while (atomic_load(&h->refs) != 1 && vx_now_ns() < end) sched_yield();
     CHECK_EQ(atomic_load(&h->refs), 1); /* only our handle is left */
     vx_task_release(h);
     vx_runtime_free(rt);

@@ -69,12 +69,12 @@ static void t_wheel_reference(void) {
 static _Atomic int order_pos;
 static int order_log[64];
 static _Atomic long worst_early_ns, worst_late_ns;
-typedef struct { vx_task hdr; uint64_t dl, delay; int id; vx_sleep s; int ret; } sleeper_f;
+typedef struct { vx_task hdr; uint64_t dl, delay, abs_dl; int id; vx_sleep s; int ret; } sleeper_f;
 static vx_poll_t sleeper_poll(vx_task *t) {
     sleeper_f *f = (sleeper_f *)t;
     switch (t->resume) {
     case 0:
-        f->dl = vx_now_ns() + f->delay;
+        f->dl = f->abs_dl ? f->abs_dl : vx_now_ns() + f->delay;
         vx_sleep_init(&f->s);
         /* fallthrough */
     case 1:
@@ -133,9 +133,10 @@ static void t_timer_ordering(void) {
     /* spawned in scrambled order; deadlines 4 ms apart (4 slots) must fire in deadline order */
     for (int k = 0; k < N; k++) {
         int i = (k * 7) % N;
-        uint64_t target = base + 10000000ull + (uint64_t)i * 4000000ull;
-        uint64_t now = vx_now_ns();
-        hs[k] = spawn_sleeper(rt, target > now ? target - now : 0, i);
+        vx_task *t = vx_task_alloc(&sleeper_vt);
+        ((sleeper_f *)t)->abs_dl = base + 10000000ull + (uint64_t)i * 4000000ull;
+        ((sleeper_f *)t)->id = i;
+        hs[k] = vx_spawn_on(rt, t);
     }
     wait_done(hs, N);
     CHECK_EQ(atomic_load(&order_pos), N);
