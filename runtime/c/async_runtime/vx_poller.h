@@ -5,7 +5,9 @@
  *   vxp_register(fd, token)   once per fd, edge-triggered, both directions
  *   vxp_deregister(fd)        before close(fd)
  *   vxp_wait                  blocks up to timeout_ns (< 0: forever, 0: poll); returns the number
- *                             of I/O events written to out (wake-ups are consumed internally)
+ *                             of I/O events written to out. Several threads may call it at once
+ *                             (only one ever blocks: the driver token holder); wake-ups are
+ *                             consumed only by a blocking call, never by timeout 0.
  *   vxp_wake                  thread-safe, coalesced through an atomic flag
  *
  * Backends: vx_poller_epoll.c (Linux); vx_poller_none.c (elsewhere: timers and wake-ups only,

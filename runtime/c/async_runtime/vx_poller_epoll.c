@@ -79,6 +79,9 @@ int vxp_wait(vxp *p, vx_event *out, int cap, int64_t timeout_ns) {
     int k = 0;
     for (int i = 0; i < n; i++) {
         if (evs[i].data.u64 == VX_WAKE_TOKEN) {
+            /* only a blocking wait (the parked driver) consumes wake-ups; the eventfd is
+             * level-triggered, so a non-blocking look by a busy worker leaves it for the driver */
+            if (timeout_ns == 0) continue;
             uint64_t v;
             /* drain first, then re-arm the flag: a wake racing with us is either drained here
              * (and the driver re-checks its queues after returning) or writes again */

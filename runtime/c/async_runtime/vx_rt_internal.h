@@ -90,7 +90,11 @@ extern _Thread_local vx_worker *vx_tl_worker;
 
 /* scheduler (vx_sched.c) */
 void vx_sched_start(vx_runtime *rt);
-void vx_sched_schedule(vx_runtime *rt, vx_task *t, bool is_yield); /* t already SCHEDULED */
+/* How a (SCHEDULED) task enters a queue: a wake goes to the LIFO slot; a spawn to the ring tail
+ * and notifies; a re-queue of the task this worker just polled (yield, woken while running) to
+ * the ring tail WITHOUT notifying, since it creates no new parallelism. */
+typedef enum { VX_SCHED_WAKE, VX_SCHED_SPAWN, VX_SCHED_REQUEUE } vx_sched_how;
+void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how);
 void vx_sched_stop(vx_runtime *rt);  /* wake everyone, join threads */
 void vx_sched_notify(vx_runtime *rt);
 void vx_inj_push(vx_runtime *rt, vx_task *t);

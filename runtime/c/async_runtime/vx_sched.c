@@ -180,7 +180,7 @@ static bool vx_any_work(vx_runtime *rt) {
 
 /* ---- scheduling ------------------------------------------------------------------------------- */
 
-void vx_sched_schedule(vx_runtime *rt, vx_task *t, bool is_yield) {
+void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how) {
     vx_worker *w = vx_tl_worker;
     /* stopping: nobody will run queued tasks, and shutdown drops every live task from the owned
      * list (queue links would point into frames freed by that drop) */
@@ -190,9 +190,9 @@ void vx_sched_schedule(vx_runtime *rt, vx_task *t, bool is_yield) {
         vx_sched_notify(rt);
         return;
     }
-    if (is_yield) {
+    if (how != VX_SCHED_WAKE) {
         vx_ring_push(w, t);
-        vx_sched_notify(rt);
+        if (how == VX_SCHED_SPAWN) vx_sched_notify(rt);
         return;
     }
     /* a woken task runs next on this worker (message-passing locality); the displaced one
@@ -217,7 +217,7 @@ void vx_wake(vx_task *t) {
         }
         if (atomic_compare_exchange_weak_explicit(&t->state, &s, s | VX_ST_SCHEDULED,
                                                   memory_order_acq_rel, memory_order_acquire)) {
-            vx_sched_schedule(t->rt, t, false);
+            vx_sched_schedule(t->rt, t, VX_SCHED_WAKE);
             return;
         }
     }
@@ -268,12 +268,14 @@ static void vx_run_task(vx_worker *w, vx_task *t) {
     } while (!atomic_compare_exchange_weak_explicit(&t->state, &s, ns, memory_order_acq_rel,
                                                     memory_order_relaxed));
     /* to the ring tail, not the LIFO slot: a yielding task must let the others run */
-    if (requeue) vx_sched_schedule(w->rt, t, true);
+    if (requeue) vx_sched_schedule(w->rt, t, VX_SCHED_REQUEUE);
 }
 
 /* ---- the driver: poller + timers -------------------------------------------------------------- */
 
-/* Caller holds the driver token. Polls I/O for up to timeout_ns and fires due timers. */
+/* Polls I/O for up to timeout_ns and fires due timers. A blocking turn (timeout != 0) needs the
+ * driver token; non-blocking turns may run on several workers at once (epoll_wait and the wheel
+ * are thread-safe), so a busy or spinning worker never waits for a parked driver to wake up. */
 void vx_driver_turn(vx_runtime *rt, int64_t timeout_ns) {
     vx_event evs[128];
     int n;
@@ -306,11 +308,8 @@ static vx_task *vx_find_local(vx_worker *w) {
         /* timers and I/O must not starve behind busy workers either */
         uint64_t next = atomic_load_explicit(&rt->wheel.next_ns, memory_order_relaxed);
         bool timers_due = next != UINT64_MAX && vx_now_ns() >= next;
-        if ((timers_due || atomic_load_explicit(&rt->io_sources, memory_order_relaxed) > 0) &&
-            vx_try_driver(rt)) {
+        if (timers_due || atomic_load_explicit(&rt->io_sources, memory_order_relaxed) > 0)
             vx_driver_turn(rt, 0);
-            atomic_store(&rt->driver_token, 0);
-        }
     }
     if (w->lifo) {
         if (w->lifo_streak < VX_LIFO_MAX) {
@@ -400,6 +399,28 @@ static void vx_worker_park(vx_worker *w) {
         vx_futex_wait(&w->park_word, 0, -1);
 }
 
+static inline void vx_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+#define VX_SPIN_ROUNDS 64
+static bool vx_spin_for_work(vx_worker *w) {
+    vx_runtime *rt = w->rt;
+    for (int i = 0; i < VX_SPIN_ROUNDS; i++) {
+        for (int k = 0; k < 32; k++) vx_cpu_relax();
+        if (atomic_load_explicit(&rt->stopping, memory_order_relaxed)) return false;
+        if (vx_any_work(rt)) return true;
+        /* readiness and timers do not show up in the queues: look at them too */
+        vx_driver_turn(rt, 0);
+        if (w->lifo || !vx_ring_empty(w)) return true;
+    }
+    return false;
+}
+
 static void *vx_worker_main(void *arg) {
     vx_worker *w = arg;
     vx_runtime *rt = w->rt;
@@ -413,11 +434,11 @@ static void *vx_worker_main(void *arg) {
             continue;
         }
         /* nothing anywhere: give the poller a non-blocking look before sleeping */
-        if (vx_try_driver(rt)) {
-            vx_driver_turn(rt, 0);
-            atomic_store(&rt->driver_token, 0);
-            if (w->lifo || !vx_ring_empty(w)) continue;
-        }
+        vx_driver_turn(rt, 0);
+        if (w->lifo || !vx_ring_empty(w)) continue;
+        /* spin briefly before parking: a futex sleep + wake costs two syscalls and a context
+         * switch (~10 us), far more than the gap between messages in a busy program */
+        if (vx_spin_for_work(w)) continue;
         vx_worker_park(w);
     }
     vx_tl_worker = NULL;

@@ -87,7 +87,7 @@ static void vx_spawn_inner(vx_runtime *rt, vx_task *t) {
     }
     atomic_store_explicit(&t->state, VX_ST_SCHEDULED, memory_order_release);
     /* a new task goes to the ring tail (not the LIFO slot) so the spawner keeps running */
-    vx_sched_schedule(rt, t, true);
+    vx_sched_schedule(rt, t, VX_SCHED_SPAWN);
 }
 
 vx_task *vx_spawn_on(vx_runtime *rt, vx_task *t) {
