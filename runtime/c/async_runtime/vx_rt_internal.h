@@ -45,6 +45,9 @@ typedef struct vx_wheel {
     uint64_t elapsed;           /* ticks processed so far */
     uint64_t occupied[VX_WHEEL_LEVELS];
     vx_timer_entry *slots[VX_WHEEL_LEVELS][VX_WHEEL_SLOTS];
+    /* level 0: earliest exact deadline (ns) per slot; may be stale-early after a cancel, which
+     * costs at most one spurious wake-up. Lets the driver sleep until the exact deadline. */
+    uint64_t slot_min[VX_WHEEL_SLOTS];
     size_t count;
     /* earliest expiration in ns (UINT64_MAX: none); lets busy workers check timers lock-free */
     _Atomic uint64_t next_ns;

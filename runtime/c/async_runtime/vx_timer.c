@@ -4,6 +4,9 @@
  *
  * Never early (libuv #4773): an entry's tick is its deadline rounded UP to the slot size, and a
  * tick is processed only once floor(now) has reached it, so now >= tick * res >= deadline.
+ * Precision: the level-0 slot of the current partial tick is also scanned, firing the entries
+ * whose exact deadline has passed, and the driver sleeps until the exact earliest level-0
+ * deadline (slot_min), so a sleep is late by wake-up latency rather than by up to one slot.
  *
  * Placement (Tokio's scheme): an entry with tick T goes to the level of the highest 6-bit digit
  * in which T differs from `elapsed`, at slot = that digit of T. Processing a level > 0 slot
@@ -17,6 +20,7 @@
 void vx_wheel_init(vx_wheel *w, uint64_t res_ns) {
     memset(w, 0, sizeof *w);
     vx_lock_init(&w->lock);
+    for (int i = 0; i < VX_WHEEL_SLOTS; i++) w->slot_min[i] = UINT64_MAX;
     w->res_ns = res_ns ? res_ns : 1000000u;
     w->start_ns = vx_now_ns();
     atomic_init(&w->next_ns, UINT64_MAX);
@@ -46,6 +50,7 @@ static void vx_wheel_link(vx_wheel *w, vx_timer_entry *e) {
     if (e->next) e->next->prev = e;
     w->slots[level][slot] = e;
     w->occupied[level] |= 1ull << slot;
+    if (level == 0 && e->deadline < w->slot_min[slot]) w->slot_min[slot] = e->deadline;
     e->linked = 1;
     w->count++;
 }
@@ -54,7 +59,10 @@ static void vx_wheel_unlink(vx_wheel *w, vx_timer_entry *e) {
     if (e->prev) e->prev->next = e->next;
     else w->slots[e->level][e->slot] = e->next;
     if (e->next) e->next->prev = e->prev;
-    if (!w->slots[e->level][e->slot]) w->occupied[e->level] &= ~(1ull << e->slot);
+    if (!w->slots[e->level][e->slot]) {
+        w->occupied[e->level] &= ~(1ull << e->slot);
+        if (e->level == 0) w->slot_min[e->slot] = UINT64_MAX;
+    }
     e->prev = e->next = NULL;
     e->linked = 0;
     w->count--;
@@ -87,7 +95,15 @@ static void vx_wheel_update_next(vx_wheel *w) {
     int level;
     unsigned slot;
     uint64_t next = UINT64_MAX;
-    if (vx_wheel_next_slot(w, &tick, &level, &slot)) next = w->start_ns + tick * w->res_ns;
+    if (vx_wheel_next_slot(w, &tick, &level, &slot)) {
+        next = w->start_ns + tick * w->res_ns;
+        if (level == 0 && tick > 0) {
+            /* exact, but never before the slot's start: a stale minimum there would otherwise
+             * spin the driver until the slot becomes the partial one */
+            uint64_t lo = w->start_ns + (tick - 1) * w->res_ns + 1;
+            next = w->slot_min[slot] > lo ? w->slot_min[slot] : lo;
+        }
+    }
     atomic_store_explicit(&w->next_ns, next, memory_order_release);
 }
 
@@ -108,6 +124,7 @@ size_t vx_wheel_fire(vx_runtime *rt, uint64_t now) {
         vx_timer_entry *list = w->slots[level][slot];
         w->slots[level][slot] = NULL;
         w->occupied[level] &= ~(1ull << slot);
+        if (level == 0) w->slot_min[slot] = UINT64_MAX;
         w->elapsed = tick;
         while (list) {
             vx_timer_entry *e = list;
@@ -124,6 +141,23 @@ size_t vx_wheel_fire(vx_runtime *rt, uint64_t now) {
         }
     }
     if (now_tick > w->elapsed) w->elapsed = now_tick;
+    /* the partial tick: entries of tick now_tick + 1 whose exact deadline already passed */
+    uint64_t pt = now_tick + 1;
+    unsigned ps = (unsigned)(pt % VX_WHEEL_SLOTS);
+    if (vx_level_for(w->elapsed, pt) == 0 && (w->occupied[0] >> ps & 1u) && w->slot_min[ps] <= now) {
+        uint64_t min = UINT64_MAX;
+        for (vx_timer_entry *e = w->slots[0][ps], *nx; e; e = nx) {
+            nx = e->next;
+            if (e->deadline <= now) {
+                vx_wheel_unlink(w, e);
+                vx_fire_entry(e);
+                fired++;
+            } else if (e->deadline < min) {
+                min = e->deadline;
+            }
+        }
+        if (w->slots[0][ps]) w->slot_min[ps] = min;
+    }
     vx_wheel_update_next(w);
     vx_lock_release(&w->lock);
     return fired;
@@ -166,7 +200,7 @@ void vx_timer_insert(vx_runtime *rt, vx_timer_entry *e, uint64_t deadline_ns) {
     e->rt = rt;
     if (e->tick < w->elapsed) e->tick = w->elapsed; /* already due: fires on the next turn */
     vx_wheel_link(w, e);
-    uint64_t at = w->start_ns + e->tick * w->res_ns;
+    uint64_t at = e->level == 0 ? e->deadline : w->start_ns + e->tick * w->res_ns;
     if (at < atomic_load_explicit(&w->next_ns, memory_order_relaxed))
         atomic_store_explicit(&w->next_ns, at, memory_order_release);
     /* a driver asleep with a later timeout must recompute it */

@@ -54,6 +54,9 @@ static void t_wheel_reference(void) {
             int fired = (int)atomic_load(&es[i].fired);
             if (fired && es[i].deadline > now) bad_early++;
             if (!fired && tick <= now_tick) bad_late++;
+            /* exact firing inside the partial tick (same level-0 window) */
+            if (!fired && tick == now_tick + 1 && es[i].deadline <= now && ((tick ^ w->elapsed) >> 6) == 0)
+                bad_late++;
         }
     }
     CHECK(steps > 1000); /* the walk really crossed many slots */
