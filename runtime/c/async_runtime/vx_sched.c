@@ -354,9 +354,17 @@ static void vx_worker_park(vx_worker *w) {
         w->searching = false;
         atomic_fetch_sub(&rt->n_searching, 1);
     }
-    if (vx_try_driver(rt)) {
-        /* the driver sleeps in the poller until I/O, a wake-up, or the earliest timer */
+    /* Go's rule: only the LAST worker to go idle blocks in the poller. While any other worker
+     * is awake it does non-blocking poller turns itself; a second thread blocked in epoll_wait
+     * would be handed the readiness events instead, costing a cross-thread wake-up (and a CPU
+     * wake from idle) per event. The decision is made under the idle lock, so two workers
+     * going idle together cannot both choose the futex. */
+    atomic_store(&w->park_word, 0);
+    vx_lock_acquire(&rt->idle_lock);
+    if (rt->n_idle_stack == rt->nworkers - 1 && !atomic_load(&rt->driver_parked) && vx_try_driver(rt)) {
         atomic_store(&rt->driver_parked, 1);
+        vx_lock_release(&rt->idle_lock);
+        /* the driver sleeps in the poller until I/O, a wake-up, or the earliest timer */
         atomic_thread_fence(memory_order_seq_cst);
         if (!vx_any_work(rt) && !atomic_load(&rt->stopping)) {
             vx_lock_acquire(&rt->wheel.lock);
@@ -368,7 +376,6 @@ static void vx_worker_park(vx_worker *w) {
                 uint64_t now = vx_now_ns();
                 timeout = next > now ? (int64_t)(next - now) : 0;
             }
-            atomic_store(&rt->driver_parked, 1);
             vx_driver_turn(rt, timeout);
             atomic_store(&rt->driver_deadline, 0);
         }
@@ -376,8 +383,7 @@ static void vx_worker_park(vx_worker *w) {
         atomic_store(&rt->driver_token, 0);
         return;
     }
-    atomic_store(&w->park_word, 0);
-    vx_lock_acquire(&rt->idle_lock);
+    /* still under the idle lock: the "am I last" decision and the push are one step */
     rt->idle_stack[rt->n_idle_stack++] = w->id;
     atomic_fetch_add(&rt->n_futex, 1);
     vx_lock_release(&rt->idle_lock);
@@ -407,9 +413,17 @@ static inline void vx_cpu_relax(void) {
 #endif
 }
 
-#define VX_SPIN_ROUNDS 64
+#define VX_SPIN_ROUNDS 16
+/* A spinning worker counts as searching (Go's spinning M): producers then skip the futex wake,
+ * since the spinner will find the work. Capped at half the workers, like stealing, so spinning
+ * never starves a busy worker of its CPU on an oversubscribed machine for long. */
 static bool vx_spin_for_work(vx_worker *w) {
     vx_runtime *rt = w->rt;
+    if (!w->searching) {
+        if (2 * atomic_load(&rt->n_searching) >= rt->nworkers) return false;
+        atomic_fetch_add(&rt->n_searching, 1);
+        w->searching = true;
+    }
     for (int i = 0; i < VX_SPIN_ROUNDS; i++) {
         for (int k = 0; k < 32; k++) vx_cpu_relax();
         if (atomic_load_explicit(&rt->stopping, memory_order_relaxed)) return false;
