@@ -113,9 +113,17 @@ static vx_chan_op *vx_q_take(vx_chan_op **head, vx_chan_op **tail) {
 
 static void vx_op_finish(vx_chan_op *op, uint32_t result) {
     vx_task *t = op->task;
+    if (!t) { /* a plain thread in a *_blocking call (a wake on its stale stack is harmless) */
+        atomic_store_explicit(&op->done, result, memory_order_release);
+        vx_futex_wake(&op->done, 1);
+        return;
+    }
+    /* Once `done` is published, a poll of the task that is already under way (a spurious wake)
+     * may see it, finish, and free the frame before our vx_wake: hold a reference across. */
+    vx_task_retain(t);
     atomic_store_explicit(&op->done, result, memory_order_release);
-    if (t) vx_wake(t);
-    else vx_futex_wake(&op->done, 1); /* a plain thread in a *_blocking call */
+    vx_wake(t);
+    vx_task_release(t);
 }
 
 static unsigned char *vx_slot(vx_chan *c, uint32_t i) {

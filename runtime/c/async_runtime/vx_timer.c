@@ -108,8 +108,17 @@ static void vx_wheel_update_next(vx_wheel *w) {
 }
 
 static void vx_fire_entry(vx_timer_entry *e) {
+    vx_task *t = e->task;
+    if (!t) {
+        atomic_store_explicit(&e->fired, 1, memory_order_release);
+        return;
+    }
+    /* as for channel ops: a concurrent (spurious) poll may see `fired`, finish and free the
+     * frame before vx_wake runs, so hold a reference across */
+    vx_task_retain(t);
     atomic_store_explicit(&e->fired, 1, memory_order_release);
-    if (e->task) vx_wake(e->task);
+    vx_wake(t);
+    vx_task_release(t);
 }
 
 size_t vx_wheel_fire(vx_runtime *rt, uint64_t now) {
