@@ -181,12 +181,78 @@ static void t_many_runtimes(void) {
     CHECK(1);
 }
 
+
+/* ---- abort storm: tasks parked on every kind of op, aborted / woken / closed concurrently;
+ * each task either completes or is dropped, exactly once ---- */
+typedef struct { vx_task hdr; int kind; vx_chan *c; vx_chan_op op; int64_t v; vx_sleep s; uint64_t dl;
+                 vx_select sel; vx_chan_op sops[2]; vx_select_case cases[2]; int64_t sv[2]; int chosen; int ret; } storm_f;
+static vx_poll_t storm_poll(vx_task *t) {
+    storm_f *f = (storm_f *)t;
+    vx_poll_t r = VX_READY;
+    if (t->resume == 0) {
+        t->resume = 1;
+        vx_chan_op_init(&f->op);
+        vx_sleep_init(&f->s);
+        f->dl = vx_now_ns() + 1000000ull * (uint64_t)(f->kind % 7);
+        f->cases[0] = (vx_select_case){f->c, 0, &f->sv[0]};
+        f->cases[1] = (vx_select_case){f->c, 1, &f->sv[1]};
+        vx_select_init(&f->sel, f->sops, 2);
+    }
+    switch (f->kind % 4) {
+    case 0: r = vx_chan_recv_poll(f->c, &f->op, &f->v, t); break;
+    case 1: r = vx_chan_send_poll(f->c, &f->op, &f->v, t); break;
+    case 2: r = vx_sleep_poll(&f->s, f->dl, t); break;
+    case 3: r = vx_select_poll(&f->sel, f->sops, f->cases, 2, 0, &f->chosen, t); break;
+    }
+    if (r == VX_PENDING) return VX_PENDING;
+    atomic_fetch_add(&completions, 1);
+    return VX_READY;
+}
+static void storm_drop(vx_task *t) {
+    storm_f *f = (storm_f *)t;
+    atomic_fetch_add(&drops, 1);
+    vx_chan_op_cancel(&f->op);
+    vx_sleep_cancel(&f->s);
+    vx_select_cancel(&f->sel, f->sops, 2);
+}
+VXT_VT(storm_vt, storm_f, storm_poll, storm_drop, ret);
+static void t_abort_storm(void) {
+    atomic_store(&drops, 0);
+    atomic_store(&completions, 0);
+    vx_runtime *rt = vxt_rt(2);
+    int n = (int)vxt_n(4000, 400);
+    vx_chan *c = vx_chan_new(sizeof(int64_t), 2, NULL);
+    vx_task **hs = calloc((size_t)n, sizeof *hs);
+    for (int i = 0; i < n; i++) {
+        vx_task *t = vx_task_alloc(&storm_vt);
+        ((storm_f *)t)->kind = i;
+        ((storm_f *)t)->c = c;
+        hs[i] = vx_spawn_on(rt, t);
+        if (i % 3 == 0 && i > 0) vx_task_abort(hs[i - 1]);
+        if (i % 5 == 0) vx_wake(hs[i / 2]); /* spurious wakes */
+    }
+    for (int i = 0; i < n; i += 2) vx_task_abort(hs[i]);
+    vx_chan_close(c); /* releases every channel waiter left */
+    /* sleepers finish by themselves (<= 6 ms) */
+    for (int i = 0; i < n; i++) {
+        uint64_t end = vx_now_ns() + 10000000000ull;
+        while (!(atomic_load(&hs[i]->state) & VX_ST_DONE) && vx_now_ns() < end) sched_yield();
+        CHECK(atomic_load(&hs[i]->state) & VX_ST_DONE);
+        vx_task_release(hs[i]);
+    }
+    CHECK_EQ(atomic_load(&drops) + atomic_load(&completions), n);
+    vx_chan_release(c);
+    free(hs);
+    vx_runtime_free(rt);
+}
+
 const vxt_test vxt_shutdown_tests[] = {
     {"shutdown/drops_parked_and_queued_tasks", t_shutdown_drops_everything},
     {"shutdown/spawn_after_shutdown", t_spawn_after_shutdown},
     {"shutdown/grace_lets_tasks_finish", t_shutdown_grace},
     {"shutdown/latency_idle", t_shutdown_latency_idle},
     {"shutdown/many_runtimes", t_many_runtimes},
+    {"shutdown/abort_storm", t_abort_storm},
     {NULL, NULL},
 };
 #else
