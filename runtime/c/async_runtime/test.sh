@@ -6,6 +6,10 @@
 #   3. ThreadSanitizer (clang x5, gcc x1)
 #   4. AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (gcc)
 #   5. valgrind memcheck on the shutdown tests (if valgrind is installed)
+#   6. the kqueue backend over tests/kqshim (epoll-based kqueue emulation): plain and TSan
+#   7. compile-and-link of the suite for macOS (x86_64, arm64) and FreeBSD with the real
+#      <sys/event.h>, via `python3 -m ziglang cc` (pip install ziglang; skipped if absent)
+#   8. poller parity: every backend implements every vx_poller.h function
 # Exits non-zero if anything fails; prints one summary line per configuration at the end.
 # Usage: runtime/c/async_runtime/test.sh            (VXT_TSAN_RUNS=N to change the TSan repeat)
 set -uo pipefail
@@ -14,6 +18,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 WARN="-std=c11 -Wall -Wextra -Werror -pedantic"
 SRC="$(ls *.c) $(ls tests/*.c)"
+KQSRC="$SRC $(ls tests/kqshim/*.c)"
 declare -a SUMMARY
 FAILED=0
 
@@ -28,7 +33,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 ok=1
 for cc in gcc clang; do
     have $cc || continue
-    for f in $SRC; do
+    for f in $KQSRC; do
         if ! $cc $WARN -O2 -c "$f" -o "$OUT/alone.o" 2>"$OUT/alone.err"; then
             echo "--- $cc $f (without -DVX_RT_TESTS)"; cat "$OUT/alone.err"; ok=0
         fi
@@ -94,6 +99,33 @@ if have valgrind; then
 else
     record "valgrind shutdown/" skip "valgrind not installed"
 fi
+
+# -- 6. kqueue backend over the epoll-based shim ------------------------------------------------
+KQ="-DVX_POLLER_KQUEUE -DVX_KQUEUE_SHIM -Itests/kqshim"
+SRC_SAVE=$SRC; SRC=$KQSRC
+if build kqueue-shim gcc -O2 $KQ; then run kqueue-shim "kqueue (shim) gcc -O2"; else record "kqueue (shim)" FAIL "build failed"; fi
+if build kqueue-shim-tsan clang -O1 -fsanitize=thread $KQ; then
+    run kqueue-shim-tsan "kqueue (shim) tsan" VXT_SCALE=10 TSAN_OPTIONS="halt_on_error=1"
+else record "kqueue (shim) tsan" FAIL "build failed"; fi
+SRC=$SRC_SAVE
+
+# -- 7. macOS / FreeBSD compile-and-link ---------------------------------------------------------
+if python3 -m ziglang version >/dev/null 2>&1; then
+    for tgt in x86_64-macos aarch64-macos x86_64-freebsd; do
+        if python3 -m ziglang cc -target $tgt $WARN -O2 -DVX_RT_TESTS -I. $SRC -o "$OUT/vxt-$tgt" -lpthread \
+            >"$OUT/$tgt.log" 2>&1; then
+            record "link $tgt" ok "suite builds and links against the real kqueue (not run)"
+        else
+            cat "$OUT/$tgt.log" | head -30; record "link $tgt" FAIL "see log above"
+        fi
+    done
+else
+    record "link macos/freebsd" skip "ziglang not installed (pip install ziglang)"
+fi
+
+# -- 8. poller parity ------------------------------------------------------------------------------
+if ./check_pollers.sh; then record "poller parity" ok "$(./check_pollers.sh | tail -1)"
+else record "poller parity" FAIL "a backend misses a function"; fi
 
 echo
 echo "=== async runtime test summary"

@@ -10,8 +10,9 @@
  *                             consumed only by a blocking call, never by timeout 0.
  *   vxp_wake                  thread-safe, coalesced through an atomic flag
  *
- * Backends: vx_poller_epoll.c (Linux); vx_poller_none.c (elsewhere: timers and wake-ups only,
- * no I/O). Each backend compiles to an empty unit on the other platforms. */
+ * Backends: vx_poller_epoll.c (Linux), vx_poller_kqueue.c (macOS/BSD; shim-tested on Linux),
+ * vx_poller_none.c (elsewhere: timers and wake-ups only, no I/O). Each backend compiles to an
+ * empty unit on the other platforms; check_pollers.sh verifies each implements every function. */
 #ifndef VX_POLLER_H
 #define VX_POLLER_H
 
@@ -25,7 +26,16 @@ typedef struct vx_event {
     uint32_t ready; /* VX_IO_* */
 } vx_event;
 
-#if defined(__linux__)
+#if defined(VX_POLLER_KQUEUE) || defined(__APPLE__) || defined(__FreeBSD__) || \
+    defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+/* (-DVX_POLLER_KQUEUE on Linux selects kqueue over the test shim in tests/kqshim) */
+#undef VX_POLLER_KQUEUE
+#define VX_POLLER_KQUEUE 1
+typedef struct vxp {
+    int kq;
+    _Atomic int wake_pending;
+} vxp;
+#elif defined(__linux__)
 #define VX_POLLER_EPOLL 1
 typedef struct vxp {
     int epfd, evfd;

@@ -3,7 +3,9 @@
  * nanosecond timeouts through epoll_pwait2 when the kernel has it. */
 #if defined(__linux__)
 #define _GNU_SOURCE
+#endif
 #include "vx_poller.h"
+#if defined(VX_POLLER_EPOLL)
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* vxt_io.c: TCP echo over loopback (1 and 100 connections), half-close and EOF, a socket with
  * one unread byte (wakes exactly once), cancellation during a pending read, connect errors. */
-#if defined(VX_RT_TESTS) && defined(__linux__)
+#if defined(VX_RT_TESTS) && (defined(__unix__) || defined(__APPLE__))
 #include "vxt.h"
 
 #include <errno.h>
