@@ -16,7 +16,7 @@
 #endif
 #include "vx_rt_internal.h"
 
-#if defined(__unix__) || defined(__APPLE__)
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(VX_POLLER_NONE)
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -410,5 +410,41 @@ int vx_close(vx_handle h) {
 }
 
 #else
-typedef int vx_io_unused; /* no readiness backend on this platform yet */
+/* No I/O backend on this platform yet (IOCP is planned): the runtime links and runs timers,
+ * channels and tasks; every I/O operation fails with VX_ERROR / ENOSYS. */
+#include <errno.h>
+#ifndef ENOSYS
+#define ENOSYS 38
+#endif
+void vx_io_dispatch(const vx_event *ev, int n) { (void)ev; (void)n; }
+void vx_io_forget_runtime(vx_runtime *rt) { (void)rt; }
+static vx_poll_t vx_io_unsupported(vx_io_op *op) {
+    op->err = ENOSYS;
+    return VX_ERROR;
+}
+int vx_tcp_listen(const char *addr, uint16_t port, int backlog, vx_handle *out) {
+    (void)addr, (void)port, (void)backlog, (void)out;
+    return -ENOSYS;
+}
+int vx_tcp_local_port(vx_handle h) { (void)h; return -ENOSYS; }
+vx_poll_t vx_tcp_accept_poll(vx_handle l, vx_io_op *op, vx_handle *out, vx_task *self) {
+    (void)l, (void)out, (void)self;
+    return vx_io_unsupported(op);
+}
+vx_poll_t vx_tcp_connect_poll(const char *addr, uint16_t port, vx_io_op *op, vx_handle *out, vx_task *self) {
+    (void)addr, (void)port, (void)out, (void)self;
+    return vx_io_unsupported(op);
+}
+vx_poll_t vx_read_poll(vx_handle h, vx_io_op *op, void *buf, size_t len, ptrdiff_t *n, vx_task *self) {
+    (void)h, (void)buf, (void)len, (void)n, (void)self;
+    return vx_io_unsupported(op);
+}
+vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, ptrdiff_t *n, vx_task *self) {
+    (void)h, (void)buf, (void)len, (void)n, (void)self;
+    return vx_io_unsupported(op);
+}
+vx_poll_t vx_shutdown_write(vx_handle h) { (void)h; return VX_ERROR; }
+void vx_io_cancel(vx_io_op *op) { (void)op; }
+int vx_set_nonblocking(vx_handle h) { (void)h; return -ENOSYS; }
+int vx_close(vx_handle h) { (void)h; return -ENOSYS; }
 #endif

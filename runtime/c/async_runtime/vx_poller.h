@@ -28,14 +28,15 @@ typedef struct vx_event {
 
 #if defined(VX_POLLER_KQUEUE) || defined(__APPLE__) || defined(__FreeBSD__) || \
     defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
-/* (-DVX_POLLER_KQUEUE on Linux selects kqueue over the test shim in tests/kqshim) */
+/* (-DVX_POLLER_KQUEUE on Linux selects kqueue over the test shim in tests/kqshim;
+ *  -DVX_PORTABLE selects the no-I/O fallback, to test it on Linux) */
 #undef VX_POLLER_KQUEUE
 #define VX_POLLER_KQUEUE 1
 typedef struct vxp {
     int kq;
     _Atomic int wake_pending;
 } vxp;
-#elif defined(__linux__)
+#elif defined(__linux__) && !defined(VX_PORTABLE)
 #define VX_POLLER_EPOLL 1
 typedef struct vxp {
     int epfd, evfd;

@@ -1,6 +1,9 @@
 /* vx_poller_none.c: the fallback poller for platforms without a native backend here yet. It
  * supports wake-ups and timeouts (so the scheduler and timers work everywhere) but no I/O:
  * vxp_register fails with -ENOSYS-like -1. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
+#endif
 #include "vx_poller.h"
 #if defined(VX_POLLER_NONE)
 #include <stdint.h>

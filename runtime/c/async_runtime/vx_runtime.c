@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(_WIN32)
+#include <malloc.h>
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
 
 /* The most recently created live runtime: what vx_spawn uses off the worker threads. */
 static _Atomic(vx_runtime *) vx_default_rt;
@@ -23,8 +28,29 @@ vx_runtime *vx_runtime_current(void) {
     return w ? w->rt : atomic_load(&vx_default_rt);
 }
 
+/* 64-byte aligned memory (the workers' rings are cache-line aligned); mingw has no aligned_alloc */
+static void *vx_aligned_alloc64(size_t size) {
+#if defined(_WIN32)
+    return _aligned_malloc(size, 64);
+#else
+    return aligned_alloc(64, size);
+#endif
+}
+
+static void vx_aligned_free(void *p) {
+#if defined(_WIN32)
+    _aligned_free(p);
+#else
+    free(p);
+#endif
+}
+
 static int vx_ncpu(void) {
-#if defined(_SC_NPROCESSORS_ONLN)
+#if defined(_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    if (si.dwNumberOfProcessors > 0) return si.dwNumberOfProcessors > 1024 ? 1024 : (int)si.dwNumberOfProcessors;
+#elif defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n > 0) return n > 1024 ? 1024 : (int)n;
 #endif
@@ -46,7 +72,7 @@ vx_runtime *vx_runtime_new(const vx_config *cfg) {
     /* workers are cache-line aligned (their rings are hammered by thieves) */
     size_t wsize = sizeof(vx_worker) * (size_t)rt->nworkers;
     wsize = (wsize + 63) / 64 * 64;
-    rt->workers = aligned_alloc(64, wsize);
+    rt->workers = vx_aligned_alloc64(wsize);
     rt->idle_stack = calloc((size_t)rt->nworkers, sizeof(int));
     if (!rt->workers || !rt->idle_stack) vx_fatal("out of memory creating the runtime");
     memset(rt->workers, 0, wsize);
@@ -116,7 +142,7 @@ void vx_runtime_free(vx_runtime *rt) {
     vx_lock_destroy(&rt->idle_lock);
     vx_lock_destroy(&rt->inj_lock);
     free(rt->idle_stack);
-    free(rt->workers);
+    vx_aligned_free(rt->workers);
     free(rt);
 }
 

@@ -1,4 +1,5 @@
-/* vx_sync.c: futex wait/wake (Linux syscall, portable condvar fallback) and lock setup. */
+/* vx_sync.c: futex wait/wake (Linux syscall, portable condvar fallback) and lock setup.
+ * -DVX_PORTABLE forces the portable paths on Linux so the suite (and TSan) can test them. */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -22,7 +23,7 @@ void vx_lock_init(vx_lock *l) {
 
 void vx_lock_destroy(vx_lock *l) { pthread_mutex_destroy(&l->m); }
 
-#if defined(__linux__)
+#if defined(__linux__) && !defined(VX_PORTABLE)
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -1,7 +1,9 @@
 /* vxt_io.c: TCP echo over loopback (1 and 100 connections), half-close and EOF, a socket with
  * one unread byte (wakes exactly once), cancellation during a pending read, connect errors. */
-#if defined(VX_RT_TESTS) && (defined(__unix__) || defined(__APPLE__))
-#include "vxt.h"
+#if defined(VX_RT_TESTS)
+#include "vxt.h" /* defines VX_POLLER_* */
+#endif
+#if defined(VX_RT_TESTS) && (defined(__unix__) || defined(__APPLE__)) && !defined(VX_POLLER_NONE)
 
 #include <errno.h>
 #include <sched.h>

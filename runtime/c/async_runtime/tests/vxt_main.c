@@ -11,6 +11,7 @@ int vxt_failures;
 int vxt_scale = 1;
 static const char *vxt_current = "";
 
+#if defined(SIGALRM)
 static void vxt_on_alarm(int sig) {
     (void)sig;
     static const char msg[] = "TIMEOUT in test ";
@@ -20,13 +21,18 @@ static void vxt_on_alarm(int sig) {
     (void)r;
     _exit(2);
 }
+#endif
 
 int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     const char *sc = getenv("VXT_SCALE");
     if (sc && atoi(sc) > 0) vxt_scale = atoi(sc);
+#if defined(SIGALRM)
     signal(SIGALRM, vxt_on_alarm);
+#endif
+#if defined(SIGPIPE)
     signal(SIGPIPE, SIG_IGN);
+#endif
     const vxt_test *groups[] = {vxt_sched_tests, vxt_chan_tests, vxt_timer_tests, vxt_io_tests,
                                 vxt_shutdown_tests};
     int passed = 0, failed = 0;
@@ -35,10 +41,14 @@ int main(int argc, char **argv) {
             if (filter && !strstr(t->name, filter)) continue;
             vxt_current = t->name;
             vxt_failures = 0;
+#if defined(SIGALRM)
             alarm(60);
+#endif
             uint64_t t0 = vx_now_ns();
             t->fn();
+#if defined(SIGALRM)
             alarm(0);
+#endif
             double ms = (double)(vx_now_ns() - t0) / 1e6;
             if (vxt_failures) {
                 failed++;
