@@ -79,19 +79,17 @@ static void vx_ring_push(vx_worker *w, vx_task *t) {
             atomic_store_explicit(&w->tail, tl + 1, memory_order_release);
             return;
         }
-        /* full: move the older half to the injector (Go/Tokio), then retry */
-        uint64_t half = VX_RING / 2;
-        vx_task *first = atomic_load_explicit(&w->buf[h & VX_RING_MASK], memory_order_relaxed);
-        vx_task *prev = first;
-        for (uint64_t i = 1; i < half; i++) {
-            vx_task *x = atomic_load_explicit(&w->buf[(h + i) & VX_RING_MASK], memory_order_relaxed);
-            prev->q_next = x;
-            prev = x;
-        }
-        if (!atomic_compare_exchange_strong_explicit(&w->head, &h, h + half, memory_order_acq_rel,
+        /* full: move the older half to the injector (Go/Tokio), then retry. Read the slots, claim
+         * them with one CAS, and only then link them: before the CAS a thief may own them. */
+        enum { HALF = VX_RING / 2 };
+        vx_task *batch[HALF];
+        for (unsigned i = 0; i < HALF; i++)
+            batch[i] = atomic_load_explicit(&w->buf[(h + i) & VX_RING_MASK], memory_order_relaxed);
+        if (!atomic_compare_exchange_strong_explicit(&w->head, &h, h + HALF, memory_order_acq_rel,
                                                      memory_order_relaxed))
-            continue; /* a thief took some: the ring has room now (q_next writes are harmless) */
-        vx_inj_push_batch(w->rt, first, prev, half);
+            continue; /* a thief took some: the ring has room now */
+        for (unsigned i = 0; i + 1 < HALF; i++) batch[i]->q_next = batch[i + 1];
+        vx_inj_push_batch(w->rt, batch[0], batch[HALF - 1], HALF);
     }
 }
 
