@@ -305,6 +305,7 @@ static uint32_t vx_lock_order(const vx_select_case *cases, uint32_t n, vx_chan *
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         vx_chan *c = cases[i].ch;
+        if (!c) continue; /* a nil channel: never ready, nothing to lock */
         uint32_t j = k;
         bool dup = false;
         for (uint32_t m = 0; m < k; m++) dup |= order[m] == c;
@@ -322,6 +323,7 @@ static uint32_t vx_lock_order(const vx_select_case *cases, uint32_t n, vx_chan *
 static void vx_unselect(vx_chan_op *ops, uint32_t n, uint32_t except) {
     for (uint32_t i = 0; i < n; i++) {
         if (i == except || !ops[i].chan) continue; /* `queued` is only read under the lock */
+        /* (ops of nil-channel cases were never enqueued: chan stays NULL) */
         vx_chan *c = ops[i].chan;
         vx_lock_acquire(&c->lock);
         if (ops[i].queued) vx_op_unlink(c, &ops[i]);
@@ -354,6 +356,7 @@ vx_poll_t vx_select_poll(vx_select *s, vx_chan_op *ops, const vx_select_case *ca
     vx_poll_t r = VX_PENDING;
     for (uint32_t j = 0; j < n && r == VX_PENDING; j++) {
         uint32_t i = (start + j) % n;
+        if (!cases[i].ch) continue;
         r = cases[i].is_send ? vx_send_locked(cases[i].ch, cases[i].elem)
                              : vx_recv_locked(cases[i].ch, cases[i].elem);
         if (r != VX_PENDING) *chosen = (int)i;
@@ -367,6 +370,8 @@ vx_poll_t vx_select_poll(vx_select *s, vx_chan_op *ops, const vx_select_case *ca
         for (uint32_t i = 0; i < n; i++) {
             vx_chan_op *op = &ops[i];
             vx_chan *c = cases[i].ch;
+            op->chan = NULL;
+            if (!c) continue; /* nil channel: blocks forever, as in Go */
             op->task = self;
             op->elem = cases[i].elem;
             op->chan = c;

@@ -210,7 +210,7 @@ uint32_t vx_chan_len(vx_chan *c);
 
 #define VX_SELECT_MAX 64
 typedef struct vx_select_case {
-    vx_chan *ch;
+    vx_chan *ch;                  /* NULL: a nil channel, never ready (Go's way to disable a case) */
     int is_send;
     void *elem;                   /* send: source, recv: destination (in the frame) */
 } vx_select_case;

@@ -409,6 +409,16 @@ static void t_select_default_and_send(void) {
     vx_select_init(&sel, ops, 2);
     CHECK_EQ(vx_select_poll(&sel, ops, cases, 2, 1, &chosen, NULL), VX_READY);
     CHECK_EQ(chosen, -1); /* default */
+    /* nil-channel cases are never ready */
+    vx_select_case nil_cases[2] = {{NULL, 0, &ra}, {b, 0, &out}};
+    chosen = -2;
+    vx_select_init(&sel, ops, 2);
+    CHECK_EQ(vx_select_poll(&sel, ops, nil_cases, 2, 1, &chosen, NULL), VX_READY);
+    CHECK_EQ(chosen, 1); /* b holds 42 */
+    chosen = -2;
+    vx_select_init(&sel, ops, 2);
+    CHECK_EQ(vx_select_poll(&sel, ops, nil_cases, 2, 1, &chosen, NULL), VX_READY);
+    CHECK_EQ(chosen, -1);
     vx_chan_release(a);
     vx_chan_release(b);
 }
