@@ -19,6 +19,8 @@ PATTERNS = [
     ("ping_pong unbuf ns/rt", r"^ping_pong\(unbuf\) .*?([\d.]+) ns/round-trip", True),
     ("chan 1->1 ns/msg", r"^chan 1P->1C .*?([\d.]+) ns/msg", True),
     ("chan 4->1 ns/msg", r"^chan 4P->1C .*?([\d.]+) ns/msg", True),
+    ("select_fanin ns/msg", r"^select_fanin .*?([\d.]+) ns/msg", True),
+    ("mem_per_task B", r"^mem_per_task .*?([\d.]+) B/task", True),
     ("timers_many total ms", r"^timers_many .*total +([\d.]+) ms", True),
     ("timers_many p99 late us", r"^timers_many .*p99=(\d+)us", True),
     ("sleep 1ms p50 late us", r"^sleep\(1ms\) .*p50=(\d+)us", True),

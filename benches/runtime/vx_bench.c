@@ -463,6 +463,87 @@ static void te_init(vx_task *t) {
     ((te_f *)t)->rounds = te_rounds;
 }
 
+
+/* ---- select_fanin: 8 producers on 8 channels, one select loop ---- */
+#define N_SEL 2000000
+#define SEL_CH 8
+typedef struct {
+    vx_task hdr; int i, chosen; int64_t got; vx_chan *c[SEL_CH]; int64_t vals[SEL_CH];
+    vx_select_case cases[SEL_CH]; vx_select sel; vx_chan_op ops[SEL_CH]; vx_task *hs[SEL_CH]; double t0; int ret;
+} sf_f;
+static vx_poll_t sf_poll(vx_task *t) {
+    sf_f *f = (sf_f *)t;
+    switch (t->resume) {
+    case 0:
+        for (f->i = 0; f->i < SEL_CH; f->i++) {
+            f->c[f->i] = vx_chan_new(sizeof(int64_t), 64, NULL);
+            f->cases[f->i] = (vx_select_case){f->c[f->i], 0, &f->vals[f->i]};
+        }
+        vx_select_init(&f->sel, f->ops, SEL_CH);
+        f->t0 = secs();
+        for (f->i = 0; f->i < SEL_CH; f->i++) {
+            vx_task *c = vx_task_alloc(&prod_vt);
+            ((prod_f *)c)->c = f->c[f->i];
+            ((prod_f *)c)->n = N_SEL / SEL_CH;
+            f->hs[f->i] = vx_spawn(c);
+        }
+        for (f->got = 0; f->got < N_SEL; f->got++) {
+            AWAIT(1, vx_select_poll(&f->sel, f->ops, f->cases, SEL_CH, 0, &f->chosen, t))
+        }
+        printf("select_fanin      8 chans  n=%9d  %8.1f ns/msg\n", N_SEL, (secs() - f->t0) * 1e9 / N_SEL);
+        for (f->i = 0; f->i < SEL_CH; f->i++) {
+            AWAIT(2, vx_join_poll(f->hs[f->i], NULL, t))
+            vx_task_release(f->hs[f->i]);
+            vx_chan_release(f->c[f->i]);
+        }
+    }
+    return VX_READY;
+}
+VT(sf_vt, sf_f, sf_poll, ret);
+
+/* ---- mem_per_task: 1M tasks parked on one channel; RSS growth per task ---- */
+static long rss_kb(void) {
+    FILE *fp = fopen("/proc/self/statm", "r");
+    long pages = 0, res = 0;
+    if (fp) {
+        if (fscanf(fp, "%ld %ld", &pages, &res) != 2) res = 0;
+        fclose(fp);
+    }
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+typedef struct { vx_task hdr; vx_chan *c; vx_chan_op op; int64_t v; int ret; } parked_f;
+static vx_poll_t parked_poll(vx_task *t) {
+    parked_f *f = (parked_f *)t;
+    switch (t->resume) {
+    case 0:
+        vx_chan_op_init(&f->op);
+        AWAIT(1, vx_chan_recv_poll(f->c, &f->op, &f->v, t))
+    }
+    return VX_READY;
+}
+VT(parked_vt, parked_f, parked_poll, ret);
+static void mem_per_task(void) {
+    const long n = 1000000;
+    vx_config cfg = {0};
+    cfg.workers = 2;
+    vx_runtime *rt = vx_runtime_new(&cfg);
+    vx_chan *c = vx_chan_new(sizeof(int64_t), 0, NULL);
+    long before = rss_kb();
+    for (long i = 0; i < n; i++) {
+        vx_task *t = vx_task_alloc(&parked_vt);
+        ((parked_f *)t)->c = c;
+        vx_spawn_detached_on(rt, t);
+    }
+    struct timespec ts = {0, 300000000};
+    nanosleep(&ts, NULL); /* let them all park */
+    long after = rss_kb();
+    printf("mem_per_task      n=%9ld  %8.0f B/task (frame %zu B incl. %zu B header)\n", n,
+           (double)(after - before) * 1024.0 / (double)n, sizeof(parked_f), sizeof(vx_task));
+    vx_chan_close(c); /* wakes them all: they finish */
+    vx_runtime_free(rt);
+    vx_chan_release(c);
+}
+
 /* ---- idle cost and shutdown latency ---- */
 static double cpu_secs(void) {
     struct rusage u;
@@ -510,6 +591,7 @@ int main(int argc, char **argv) {
         tput_p = 4;
         run(&tput_vt, tput_init);
     }
+    if (WANT("select_fanin")) run(&sf_vt, NULL);
     if (WANT("timers_many")) run(&tm_vt, NULL);
     if (WANT("sleep")) run(&tp_vt, NULL);
     if (WANT("timer_cancel")) run(&tc_vt, NULL);
@@ -520,6 +602,7 @@ int main(int argc, char **argv) {
         run(&te_vt, te_init);
     }
     vx_runtime_free(RT);
+    if (WANT("mem_per_task")) mem_per_task();
     if (WANT("idle")) idle_and_shutdown(only ? 10.0 : 2.0);
     return 0;
 }
