@@ -15,6 +15,7 @@ SHARED=""
 for d in "$REPO/../shared" /work/shared; do [ -d "$d/bench" ] && SHARED=$(cd "$d" && pwd) && break; done
 RUNS=${1:-5}
 OUT=${BENCH_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 CC=${CC:-gcc}
 
 echo "building ours ($CC -O2)"

@@ -90,7 +90,7 @@ static bool vx_wheel_next_slot(vx_wheel *w, uint64_t *tick, int *level_out, unsi
     return false;
 }
 
-static void vx_wheel_update_next(vx_wheel *w) {
+static void vx_wheel_update_next(vx_wheel *w, uint64_t now) {
     uint64_t tick;
     int level;
     unsigned slot;
@@ -102,6 +102,10 @@ static void vx_wheel_update_next(vx_wheel *w) {
              * spin the driver until the slot becomes the partial one */
             uint64_t lo = w->start_ns + (tick - 1) * w->res_ns + 1;
             next = w->slot_min[slot] > lo ? w->slot_min[slot] : lo;
+            /* ...and at most every res/8 after a firing pass: with thousands of timers in one
+             * slot, chasing each distinct deadline would rescan the slot per timer */
+            uint64_t gap = now + w->res_ns / 8;
+            if (next < gap && w->start_ns + tick * w->res_ns > gap) next = gap;
         }
     }
     atomic_store_explicit(&w->next_ns, next, memory_order_release);
@@ -167,7 +171,7 @@ size_t vx_wheel_fire(vx_runtime *rt, uint64_t now) {
         }
         if (w->slots[0][ps]) w->slot_min[ps] = min;
     }
-    vx_wheel_update_next(w);
+    vx_wheel_update_next(w, now);
     vx_lock_release(&w->lock);
     return fired;
 }
