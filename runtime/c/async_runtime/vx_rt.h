@@ -228,6 +228,9 @@ vx_poll_t vx_select_poll(vx_select *s, vx_chan_op *ops, const vx_select_case *ca
 void vx_select_cancel(vx_select *s, vx_chan_op *ops, uint32_t n);
 
 /* ---- I/O: operation level (completion semantics on every OS) -------------------------------- */
+/* The *_poll I/O functions must be called from a task (self != NULL): plain threads use ordinary
+ * blocking syscalls, or vx_spawn_blocking. Linux (epoll) and macOS/BSD (kqueue) only for now;
+ * elsewhere they fail with VX_ERROR / ENOSYS. */
 
 typedef uintptr_t vx_handle;      /* fd | SOCKET | HANDLE */
 typedef struct vx_io_op {         /* frame-embedded; zero-initialised = idle */
