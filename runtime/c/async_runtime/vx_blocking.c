@@ -5,6 +5,7 @@
  * with vx_join_poll like any task's. Threads are started on demand up to cfg.blocking_max and
  * live until shutdown, which waits for running jobs (a blocking call cannot be interrupted) and
  * cancels queued ones. No idle timeout yet. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #include "vx_rt_internal.h"
 
 #include <stdlib.h>
@@ -149,3 +150,7 @@ void vx_blocking_shutdown(vx_runtime *rt) {
     free(p);
     rt->pool = NULL;
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_blocking_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif

@@ -10,6 +10,7 @@
  * select enqueues one op per case, locking all channels in address order; every op of one
  * select shares a `won` word, and whoever completes an op must first win the CAS on it. Losing
  * ops are unlinked by the selecting task on resume, or by anyone who finds them first. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #include "vx_rt_internal.h"
 
 #include <stdlib.h>
@@ -407,3 +408,7 @@ void vx_select_cancel(vx_select *s, vx_chan_op *ops, uint32_t n) {
     vx_unselect(ops, n, UINT32_MAX);
     s->waiting = 0;
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_chan_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif

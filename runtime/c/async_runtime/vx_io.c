@@ -11,6 +11,7 @@
  * Sources live in a process-wide table indexed by fd and are never freed while the process runs
  * (Go does the same): an event already returned by epoll_wait for a closed fd finds a source
  * whose generation no longer matches the token and is ignored, instead of touching freed memory. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -447,4 +448,8 @@ vx_poll_t vx_shutdown_write(vx_handle h) { (void)h; return VX_ERROR; }
 void vx_io_cancel(vx_io_op *op) { (void)op; }
 int vx_set_nonblocking(vx_handle h) { (void)h; return -ENOSYS; }
 int vx_close(vx_handle h) { (void)h; return -ENOSYS; }
+#endif
+#endif
+#if defined(__TINYC__)
+typedef int vx_io_tcc_unused; /* ISO C forbids an empty translation unit */
 #endif

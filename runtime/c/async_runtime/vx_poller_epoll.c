@@ -1,6 +1,7 @@
 /* vx_poller_epoll.c: the Linux poller. Edge-triggered epoll (one registration per fd for both
  * directions, like mio/Tokio, so no re-arming per await), an eventfd for wake-ups, and
  * nanosecond timeouts through epoll_pwait2 when the kernel has it. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -113,4 +114,8 @@ void vxp_wake(vxp *p) {
 }
 #else
 typedef int vx_poller_epoll_unused; /* ISO C forbids an empty translation unit */
+#endif
+#endif
+#if defined(__TINYC__)
+typedef int vx_poller_epoll_tcc_unused; /* ISO C forbids an empty translation unit */
 #endif

@@ -1,6 +1,7 @@
 /* vx_poller_none.c: the fallback poller for platforms without a native backend here yet. It
  * supports wake-ups and timeouts (so the scheduler and timers work everywhere) but no I/O:
  * vxp_register fails with -ENOSYS-like -1. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #endif
@@ -48,4 +49,8 @@ void vxp_wake(vxp *p) {
 }
 #else
 typedef int vx_poller_none_unused; /* ISO C forbids an empty translation unit */
+#endif
+#endif
+#if defined(__TINYC__)
+typedef int vx_poller_none_tcc_unused; /* ISO C forbids an empty translation unit */
 #endif

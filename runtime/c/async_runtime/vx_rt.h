@@ -33,6 +33,10 @@
 #ifndef VX_RT_H
 #define VX_RT_H
 
+#if defined(__TINYC__)
+#error "the Vex async runtime needs C11 <stdatomic.h>, which tcc 0.9.27 lacks; build with gcc or clang"
+#endif
+
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>

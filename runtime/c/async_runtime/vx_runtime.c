@@ -1,4 +1,5 @@
 /* vx_runtime.c: runtime lifecycle: create, block_on, orderly shutdown, free, vx_main. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -155,3 +156,7 @@ int vx_main(const vx_config *cfg, vx_task *main_task) {
     if (r == VX_CANCELLED) return 1;
     return want ? (int)code : 0;
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_runtime_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif

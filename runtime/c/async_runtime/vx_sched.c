@@ -13,6 +13,7 @@
  * Task protocol (state word): vx_wake sets SCHEDULED and queues the task unless it is already
  * SCHEDULED, DONE, or RUNNING (then it sets NOTIFIED and the worker re-queues it after poll).
  * Invariant: a task is in at most one queue and polled by at most one thread. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -480,3 +481,7 @@ void vx_sched_stop(vx_runtime *rt) {
     vxp_wake(&rt->poller);
     for (int i = 0; i < rt->nworkers; i++) pthread_join(rt->workers[i].thread, NULL);
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_sched_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif

@@ -1,5 +1,6 @@
 /* vx_sync.c: futex wait/wake (Linux syscall, portable condvar fallback) and lock setup.
  * -DVX_PORTABLE forces the portable paths on Linux so the suite (and TSan) can test them. */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #if defined(__linux__)
 #define _GNU_SOURCE
 #endif
@@ -90,4 +91,8 @@ void vx_futex_wake(_Atomic uint32_t *addr, int n) {
     pthread_cond_broadcast(&b->c);
     pthread_mutex_unlock(&b->m);
 }
+#endif
+#endif
+#if defined(__TINYC__)
+typedef int vx_sync_tcc_unused; /* ISO C forbids an empty translation unit */
 #endif

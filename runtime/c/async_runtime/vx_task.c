@@ -1,6 +1,7 @@
 /* vx_task.c: task objects: allocation, reference counts, spawn, join, abort, and the runtime's
  * list of live tasks ("OwnedTasks"), which is how shutdown finds tasks parked on channels,
  * timers or I/O (they are in no run queue). */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #include "vx_rt_internal.h"
 
 #include <stdlib.h>
@@ -139,3 +140,7 @@ void vx_task_abort(vx_task *t) {
     uint32_t s = atomic_fetch_or_explicit(&t->state, VX_ST_CANCELLED, memory_order_acq_rel);
     if (!(s & VX_ST_DONE)) vx_wake(t); /* dropped by the worker at its next poll boundary */
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_task_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif

@@ -13,6 +13,7 @@
  * re-inserts its entries relative to the new `elapsed`, cascading them down. Waking happens
  * under the wheel lock, which is what makes vx_sleep_cancel (also under the lock) a complete
  * barrier for the frame's drop glue. Lock order: wheel -> injector / idle (never reversed). */
+#if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #include "vx_rt_internal.h"
 
 #include <string.h>
@@ -231,3 +232,7 @@ void vx_sleep_cancel(vx_sleep *s) {
     vx_lock_release(&rt->wheel.lock);
     /* next_ns may now be early; a spurious driver wake-up is harmless and cheaper than a scan */
 }
+#endif
+#if defined(__TINYC__)
+typedef int vx_timer_tcc_unused; /* ISO C forbids an empty translation unit */
+#endif
