@@ -1,0 +1,57 @@
+/* vxt.h: the runtime test harness (compiled only with -DVX_RT_TESTS; the compiler embeds every
+ * .c under runtime/c into programs, so test files must be empty units otherwise). */
+#ifndef VXT_H
+#define VXT_H
+#if defined(__linux__)
+#define _GNU_SOURCE
+#endif
+#include "vx_rt.h"
+#include "vx_rt_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern int vxt_failures;   /* checks failed in the current test */
+extern int vxt_scale;      /* VXT_SCALE: 1 = full sizes, larger divides them (sanitizers) */
+
+#define CHECK(cond)                                                                            \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            vxt_failures++;                                                                    \
+            fprintf(stderr, "  CHECK failed %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
+        }                                                                                      \
+    } while (0)
+#define CHECK_EQ(a, b)                                                                         \
+    do {                                                                                       \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                                  \
+        if (va_ != vb_) {                                                                      \
+            vxt_failures++;                                                                    \
+            fprintf(stderr, "  CHECK_EQ failed %s:%d: %s == %lld, %s == %lld\n", __FILE__,     \
+                    __LINE__, #a, va_, #b, vb_);                                               \
+        }                                                                                      \
+    } while (0)
+
+/* n scaled down under sanitizers, never below lo */
+static inline long vxt_n(long n, long lo) {
+    long v = n / vxt_scale;
+    return v < lo ? lo : v;
+}
+
+static inline vx_runtime *vxt_rt(int workers) {
+    vx_config cfg = {0};
+    cfg.workers = workers;
+    return vx_runtime_new(&cfg);
+}
+
+typedef struct vxt_test { const char *name; void (*fn)(void); } vxt_test;
+
+/* A generated-code-style frame header shortcut */
+#define VXT_VT(name, frame, poll, drop, res_field)                                             \
+    static const vx_task_vtable name = {poll, drop, sizeof(frame), offsetof(frame, res_field), \
+                                        sizeof(((frame *)0)->res_field), #name}
+
+/* tests of each area */
+extern const vxt_test vxt_sched_tests[], vxt_chan_tests[], vxt_timer_tests[], vxt_io_tests[],
+    vxt_shutdown_tests[];
+#endif

@@ -1,0 +1,337 @@
+/* vxt_io.c: TCP echo over loopback (1 and 100 connections), half-close and EOF, a socket with
+ * one unread byte (wakes exactly once), cancellation during a pending read, connect errors. */
+#if defined(VX_RT_TESTS)
+#include "vxt.h" /* defines VX_POLLER_* */
+#endif
+#if defined(VX_RT_TESTS) && (defined(__unix__) || defined(__APPLE__)) && !defined(VX_POLLER_NONE)
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static void wait_task(vx_task *h) {
+    while (!(atomic_load(&h->state) & VX_ST_DONE)) sched_yield();
+}
+
+/* ---- echo connection: read, write back everything, until EOF ---- */
+typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char buf[4096]; ptrdiff_t n, off, w; int ret; } econn_f;
+static vx_poll_t econn_poll(vx_task *t) {
+    econn_f *f = (econn_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        for (;;) {
+            /* fallthrough */
+        case 1:
+            r = vx_read_poll(f->fd, &f->op, f->buf, sizeof f->buf, &f->n, t);
+            if (r == VX_PENDING) {
+                t->resume = 1;
+                return VX_PENDING;
+            }
+            if (r == VX_ERROR || f->n == 0) break;
+            for (f->off = 0; f->off < f->n; f->off += f->w) {
+            case 2:
+                r = vx_write_poll(f->fd, &f->op, f->buf + f->off, (size_t)(f->n - f->off), &f->w, t);
+                if (r == VX_PENDING) {
+                    t->resume = 2;
+                    return VX_PENDING;
+                }
+                if (r == VX_ERROR) goto out;
+            }
+        }
+    out:
+        vx_close(f->fd);
+    }
+    return VX_READY;
+}
+static void econn_drop(vx_task *t) {
+    econn_f *f = (econn_f *)t;
+    vx_io_cancel(&f->op);
+    vx_close(f->fd);
+}
+VXT_VT(econn_vt, econn_f, econn_poll, econn_drop, ret);
+
+/* ---- server: accept `n` connections, spawn an echo task for each ---- */
+typedef struct { vx_task hdr; vx_handle l, c; int n, i; vx_io_op op; int ret; } server_f;
+static vx_poll_t server_poll(vx_task *t) {
+    server_f *f = (server_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        for (f->i = 0; f->i < f->n; f->i++) {
+            /* fallthrough */
+        case 1:
+            r = vx_tcp_accept_poll(f->l, &f->op, &f->c, t);
+            if (r == VX_PENDING) {
+                t->resume = 1;
+                return VX_PENDING;
+            }
+            if (r == VX_ERROR) {
+                f->ret = -f->op.err;
+                break;
+            }
+            vx_task *c = vx_task_alloc(&econn_vt);
+            ((econn_f *)c)->fd = f->c;
+            vx_spawn_detached(c);
+        }
+        vx_close(f->l);
+    }
+    return VX_READY;
+}
+static void server_drop(vx_task *t) {
+    server_f *f = (server_f *)t;
+    vx_io_cancel(&f->op);
+    vx_close(f->l);
+}
+VXT_VT(server_vt, server_f, server_poll, server_drop, ret);
+
+/* ---- client: connect, `rounds` x (write 64 B, read 64 B back, compare) ---- */
+typedef struct {
+    vx_task hdr; uint16_t port; int rounds, i, id; vx_handle fd; vx_io_op op;
+    char out[64], in[64]; ptrdiff_t n, got, w; int bad; int ret;
+} client_f;
+static vx_poll_t client_poll(vx_task *t) {
+    client_f *f = (client_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        /* fallthrough */
+    case 1:
+        r = vx_tcp_connect_poll("127.0.0.1", f->port, &f->op, &f->fd, t);
+        if (r == VX_PENDING) {
+            t->resume = 1;
+            return VX_PENDING;
+        }
+        if (r == VX_ERROR) {
+            f->ret = -1;
+            return VX_READY;
+        }
+        for (f->i = 0; f->i < f->rounds; f->i++) {
+            for (int k = 0; k < 64; k++) f->out[k] = (char)(f->id * 31 + f->i + k);
+            for (f->got = 0; f->got < 64; f->got += f->w) {
+            case 2:
+                r = vx_write_poll(f->fd, &f->op, f->out + f->got, (size_t)(64 - f->got), &f->w, t);
+                if (r == VX_PENDING) {
+                    t->resume = 2;
+                    return VX_PENDING;
+                }
+                if (r == VX_ERROR) {
+                    f->bad++;
+                    goto done;
+                }
+            }
+            for (f->got = 0; f->got < 64; f->got += f->n) {
+            case 3:
+                r = vx_read_poll(f->fd, &f->op, f->in + f->got, (size_t)(64 - f->got), &f->n, t);
+                if (r == VX_PENDING) {
+                    t->resume = 3;
+                    return VX_PENDING;
+                }
+                if (r == VX_ERROR || f->n == 0) {
+                    f->bad++;
+                    goto done;
+                }
+            }
+            if (memcmp(f->in, f->out, 64) != 0) f->bad++;
+        }
+    done:
+        vx_close(f->fd);
+        f->ret = f->bad;
+    }
+    return VX_READY;
+}
+VXT_VT(client_vt, client_f, client_poll, NULL, ret);
+
+static void echo_test(int conns, int rounds) {
+    vx_runtime *rt = vxt_rt(2);
+    vx_handle l;
+    CHECK_EQ(vx_tcp_listen("127.0.0.1", 0, 1024, &l), 0);
+    int port = vx_tcp_local_port(l);
+    CHECK(port > 0);
+    vx_task *s = vx_task_alloc(&server_vt);
+    ((server_f *)s)->l = l;
+    ((server_f *)s)->n = conns;
+    vx_task *sh = vx_spawn_on(rt, s);
+    vx_task **cs = calloc((size_t)conns, sizeof *cs);
+    for (int i = 0; i < conns; i++) {
+        vx_task *c = vx_task_alloc(&client_vt);
+        ((client_f *)c)->port = (uint16_t)port;
+        ((client_f *)c)->rounds = rounds;
+        ((client_f *)c)->id = i;
+        cs[i] = vx_spawn_on(rt, c);
+    }
+    for (int i = 0; i < conns; i++) {
+        wait_task(cs[i]);
+        CHECK_EQ(((client_f *)cs[i])->ret, 0);
+        vx_task_release(cs[i]);
+    }
+    wait_task(sh);
+    CHECK_EQ(((server_f *)sh)->ret, 0);
+    vx_task_release(sh);
+    free(cs);
+    vx_runtime_free(rt); /* echo tasks finish on EOF; any stragglers are dropped (closing fds) */
+}
+static void t_tcp_echo_1(void) { echo_test(1, (int)vxt_n(5000, 200)); }
+static void t_tcp_echo_100(void) { echo_test(100, (int)vxt_n(200, 20)); }
+
+/* ---- half-close: client sends, shuts down writing; server counts to EOF, replies, closes ---- */
+typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char buf[256]; ptrdiff_t n, total, w; int ret; } hc_server_f;
+static vx_poll_t hc_server_poll(vx_task *t) {
+    hc_server_f *f = (hc_server_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        for (;;) {
+            /* fallthrough */
+        case 1:
+            r = vx_read_poll(f->fd, &f->op, f->buf, sizeof f->buf, &f->n, t);
+            if (r == VX_PENDING) {
+                t->resume = 1;
+                return VX_PENDING;
+            }
+            if (r == VX_ERROR) {
+                f->ret = -1;
+                return VX_READY;
+            }
+            if (f->n == 0) break; /* EOF from the half-close */
+            f->total += f->n;
+        }
+        f->buf[0] = (char)f->total;
+        /* fallthrough */
+    case 2:
+        r = vx_write_poll(f->fd, &f->op, f->buf, 1, &f->w, t);
+        if (r == VX_PENDING) {
+            t->resume = 2;
+            return VX_PENDING;
+        }
+        vx_close(f->fd);
+        f->ret = (int)f->total;
+    }
+    return VX_READY;
+}
+VXT_VT(hc_server_vt, hc_server_f, hc_server_poll, NULL, ret);
+static void t_half_close_eof(void) {
+    vx_runtime *rt = vxt_rt(2);
+    int sv[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    vx_task *s = vx_task_alloc(&hc_server_vt);
+    ((hc_server_f *)s)->fd = (vx_handle)sv[0];
+    vx_task *h = vx_spawn_on(rt, s);
+    /* this thread plays the (blocking) client */
+    CHECK_EQ(write(sv[1], "hello", 5), 5);
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+    CHECK_EQ(write(sv[1], "world!", 6), 6);
+    CHECK_EQ(shutdown(sv[1], SHUT_WR), 0);
+    char c = 0;
+    CHECK_EQ(read(sv[1], &c, 1), 1);
+    CHECK_EQ(c, 11);
+    CHECK_EQ(read(sv[1], &c, 1), 0); /* and EOF after the server closed */
+    wait_task(h);
+    CHECK_EQ(((hc_server_f *)h)->ret, 11);
+    vx_task_release(h);
+    close(sv[1]);
+    vx_runtime_free(rt);
+}
+
+/* ---- one unread byte: exactly one wake per edge, no wake storm ---- */
+typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char b; ptrdiff_t n; _Atomic int polls; int got; int ret; } onebyte_f;
+static vx_poll_t onebyte_poll(vx_task *t) {
+    onebyte_f *f = (onebyte_f *)t;
+    vx_poll_t r;
+    atomic_fetch_add(&f->polls, 1);
+    for (;;) {
+        r = vx_read_poll(f->fd, &f->op, &f->b, 1, &f->n, t);
+        if (r == VX_PENDING) return VX_PENDING;
+        if (r == VX_ERROR || f->n == 0) return VX_READY;
+        f->got++;
+    }
+}
+static void onebyte_drop(vx_task *t) { vx_io_cancel(&((onebyte_f *)t)->op); }
+VXT_VT(onebyte_vt, onebyte_f, onebyte_poll, onebyte_drop, ret);
+static void t_one_byte_unread(void) {
+    vx_runtime *rt = vxt_rt(2);
+    int sv[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    vx_task *t = vx_task_alloc(&onebyte_vt);
+    onebyte_f *f = (onebyte_f *)t;
+    f->fd = (vx_handle)sv[0];
+    vx_task *h = vx_spawn_on(rt, t);
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    CHECK_EQ(atomic_load(&f->polls), 1);
+    CHECK_EQ(write(sv[1], "x", 1), 1);
+    nanosleep(&ts, NULL);
+    nanosleep(&ts, NULL);
+    CHECK_EQ(atomic_load(&f->polls), 2); /* woken exactly once for the byte */
+    close(sv[1]);
+    wait_task(h);
+    CHECK_EQ(atomic_load(&f->polls), 3); /* and once more for EOF */
+    CHECK_EQ(f->got, 1);
+    vx_task_release(h);
+    vx_close((vx_handle)sv[0]);
+    vx_runtime_free(rt);
+}
+
+/* ---- cancel a pending read: abort -> drop glue -> vx_io_cancel; later data wakes nobody ---- */
+static void t_cancel_pending_read(void) {
+    vx_runtime *rt = vxt_rt(2);
+    int sv[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    vx_task *t = vx_task_alloc(&onebyte_vt);
+    onebyte_f *f = (onebyte_f *)t;
+    f->fd = (vx_handle)sv[0];
+    vx_task *h = vx_spawn_on(rt, t);
+    while (atomic_load(&f->polls) < 1 || (atomic_load(&h->state) & VX_ST_RUNNING)) sched_yield();
+    vx_task_abort(h);
+    wait_task(h);
+    CHECK(atomic_load(&h->state) & VX_ST_CANCELLED);
+    CHECK_EQ(f->op.armed, 0);
+    CHECK_EQ(write(sv[1], "y", 1), 1); /* the edge arrives after cancel: must touch nothing */
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL);
+    CHECK_EQ(atomic_load(&f->polls), 1);
+    vx_task_release(h);
+    close(sv[1]);
+    vx_close((vx_handle)sv[0]);
+    vx_runtime_free(rt);
+}
+
+/* ---- connect to a closed port: VX_ERROR with ECONNREFUSED ---- */
+static void t_connect_refused(void) {
+    vx_runtime *rt = vxt_rt(1);
+    vx_handle l;
+    CHECK_EQ(vx_tcp_listen("127.0.0.1", 0, 1, &l), 0);
+    int port = vx_tcp_local_port(l);
+    vx_close(l); /* nobody listens there now */
+    vx_task *c = vx_task_alloc(&client_vt);
+    ((client_f *)c)->port = (uint16_t)port;
+    ((client_f *)c)->rounds = 1;
+    vx_task *h = vx_spawn_on(rt, c);
+    wait_task(h);
+    CHECK_EQ(((client_f *)h)->ret, -1);
+    CHECK_EQ(((client_f *)h)->op.err, ECONNREFUSED);
+    vx_task_release(h);
+    vx_runtime_free(rt);
+}
+
+const vxt_test vxt_io_tests[] = {
+    {"io/tcp_echo_1_conn", t_tcp_echo_1},
+    {"io/tcp_echo_100_conns", t_tcp_echo_100},
+    {"io/half_close_eof", t_half_close_eof},
+    {"io/one_byte_unread_wakes_once", t_one_byte_unread},
+    {"io/cancel_pending_read", t_cancel_pending_read},
+    {"io/connect_refused", t_connect_refused},
+    {NULL, NULL},
+};
+#elif defined(VX_RT_TESTS)
+#include "vxt.h"
+const vxt_test vxt_io_tests[] = {{NULL, NULL}}; /* no I/O backend on this platform yet */
+#else
+typedef int vxt_io_unused;
+#endif
