@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the async runtime's C test suite in every configuration CI needs:
-#   1. each runtime file alone, as vexc compiles it (-std=c11, no test macro; test files must be
-#      empty units then, since vexc embeds every .c under runtime/c into every program); also
-#      under tcc, where every file is an empty unit (no C11 atomics there)
+#   1. each runtime file alone (-std=c11, no test macro: test files are empty units then, so a
+#      build that takes every .c stays correct); also under tcc, where every file is an empty
+#      unit (no C11 atomics there)
 #   2. gcc and clang, -std=c11 -Wall -Wextra -Werror -pedantic -O2
 #   3. ThreadSanitizer (clang x5, gcc x1)
 #   4. AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (gcc)
