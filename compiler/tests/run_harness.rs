@@ -6,6 +6,7 @@
 //!   `// expect-stdout: LINE`          one per stdout line, in order (none = empty stdout)
 //!   `// expect-stderr-contains: TEXT` the program's stderr must contain TEXT
 //!   `// expect-error: E0xxx`          compilation must fail with this code (repeatable)
+//!   `// valgrind-skip: REASON`        skip (reported by name) the [valgrind] run: too slow there
 //!
 //! For each program that should compile:
 //!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
@@ -55,6 +56,8 @@ struct Expect {
     stdout: Vec<String>,
     stderr_contains: Vec<String>,
     errors: Vec<String>,
+    /// `// valgrind-skip: REASON`: too slow under valgrind (the ASan run still checks it).
+    valgrind_skip: Option<String>,
 }
 
 impl Expect {
@@ -72,6 +75,7 @@ impl Expect {
                 "expect-stdout" => e.stdout.push(value.to_string()),
                 "expect-stderr-contains" => e.stderr_contains.push(value.to_string()),
                 "expect-error" => e.errors.push(value.trim().to_string()),
+                "valgrind-skip" => e.valgrind_skip = Some(value.trim().to_string()),
                 k if k.starts_with("expect-") => return Err(format!("line {}: unknown header `{k}`", i + 1)),
                 _ => {}
             }
@@ -412,8 +416,8 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         let built = r.is_ok();
         push!(tc.label, r);
         if tc.label == "gcc" && (0..=127).contains(&expect.exit) {
-            if !ctx.valgrind {
-                results.push(CheckResult { name: format!("{rel} [valgrind]"), verdict: Verdict::Skip, detail: String::new() });
+            if !ctx.valgrind || expect.valgrind_skip.is_some() {
+                results.push(CheckResult { name: format!("{rel} [valgrind]"), verdict: Verdict::Skip, detail: expect.valgrind_skip.clone().unwrap_or_default() });
             } else if built {
                 let r = run(Command::new("valgrind").args(VALGRIND).arg(&exe), TIMEOUT * 6).and_then(|o| {
                     if o.code == Some(99) {
