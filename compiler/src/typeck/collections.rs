@@ -79,116 +79,67 @@ impl Checker<'_> {
         lib(LibOp::VecLit, out, vec_of(elem.clone()), span)
     }
 
-    /// `recv.name(args)` on a `Vec` or `Box` (`recv` already checked, references stripped).
+    /// `recv.name(args)` on a library type (`recv` already checked, references stripped).
     pub fn lib_method(&mut self, fcx: &mut FnCx, recv: hir::Expr, kind: LibTy, targs: &[Ty], name: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
         let elem = targs.first().cloned().unwrap_or(Ty::Error);
-        let arity = |c: &mut Self, want: usize| {
-            if args.len() == want {
-                return true;
+        let want = match (kind, name.name.as_str()) {
+            (LibTy::Vec | LibTy::Map | LibTy::Set, "len") | (LibTy::Box, "get") => 0,
+            (LibTy::Vec, "push" | "get") | (LibTy::Map, "get") | (LibTy::Set, "insert" | "contains") => 1,
+            (LibTy::Map, "insert") => 2,
+            _ => {
+                let methods: &[&str] = match kind {
+                    LibTy::Vec => &["push", "len", "get"],
+                    LibTy::Box => &["get"],
+                    LibTy::Map => &["insert", "get", "len"],
+                    LibTy::Set => &["insert", "contains", "len"],
+                };
+                return self.no_method(name, &recv.ty, methods, span);
             }
-            c.error(
+        };
+        if args.len() != want {
+            self.error(
                 Diagnostic::error("E0061", format!("method `{}` takes {want} argument(s) but {} were supplied", name.name, args.len()), span)
                     .label(format!("expected {want}")),
             );
-            false
-        };
+            return error_expr(span);
+        }
         match (kind, name.name.as_str()) {
-            (LibTy::Vec, "push") => {
-                if !arity(self, 1) {
-                    return error_expr(span);
-                }
-                if !recv.is_place() {
-                    self.error(
-                        Diagnostic::error("E0070", "`push` needs a vector stored in a variable or field", recv.span)
-                            .label("a temporary value")
-                            .help("bind the vector first: `let v = ...; v.push(x);`"),
-                    );
-                    return error_expr(span);
-                }
-                if elem.is_error() {
-                    // The element type is decided here (first pass, `Vec()` without a type).
-                    let x = self.expr(fcx, &args[0], None);
-                    if let (ExprKind::Local(l), false) = (&recv.kind, x.ty.contains_error()) {
-                        fcx.element_hints.entry(*l).or_insert_with(|| vec_of(x.ty.clone()));
-                    }
-                    return lib(LibOp::VecPush, vec![recv, x], Ty::Unit, span);
-                }
-                let x = self.expr(fcx, &args[0], Some(&elem));
-                let x = self.coerce(fcx, x, &elem);
-                lib(LibOp::VecPush, vec![recv, x], Ty::Unit, span)
-            }
-            (LibTy::Vec, "len") => {
-                if !arity(self, 0) {
-                    return error_expr(span);
-                }
-                lib(LibOp::VecLen, vec![recv], Ty::I64, span)
-            }
+            (LibTy::Vec, "push") => self.store_element(fcx, recv, &args[0], &elem, LibOp::VecPush, vec_of, span),
+            (LibTy::Set, "insert") => self.store_element(fcx, recv, &args[0], &elem, LibOp::SetInsert, |t| Ty::Lib(LibTy::Set, vec![t]), span),
+            (LibTy::Vec, "len") => lib(LibOp::VecLen, vec![recv], Ty::I64, span),
+            (LibTy::Map, "len") => lib(LibOp::MapLen, vec![recv], Ty::I64, span),
+            (LibTy::Set, "len") => lib(LibOp::SetLen, vec![recv], Ty::I64, span),
             (LibTy::Vec, "get") => {
-                if !arity(self, 1) {
-                    return error_expr(span);
-                }
                 let i = self.index_expr(fcx, &args[0]);
                 lib(LibOp::VecGet, vec![recv, i], elem, span)
             }
-            (LibTy::Box, "get") => {
-                if !arity(self, 0) {
-                    return error_expr(span);
-                }
-                lib(LibOp::BoxGet, vec![recv], elem, span)
-            }
-            (LibTy::Map, "insert") => {
-                if !arity(self, 2) {
-                    return error_expr(span);
-                }
-                self.map_insert(fcx, recv, &args[0], &args[1], span)
-            }
-            (LibTy::Map, "get") => {
-                if !arity(self, 1) {
-                    return error_expr(span);
-                }
-                self.map_get(fcx, recv, &args[0], span)
-            }
-            (LibTy::Map, "len") => {
-                if !arity(self, 0) {
-                    return error_expr(span);
-                }
-                lib(LibOp::MapLen, vec![recv], Ty::I64, span)
-            }
-            (LibTy::Set, "insert") => {
-                if !arity(self, 1) {
-                    return error_expr(span);
-                }
-                if !recv.is_place() {
-                    return self.temporary_receiver(&recv, "insert");
-                }
-                if elem.is_error() {
-                    let x = self.expr(fcx, &args[0], None);
-                    if let (ExprKind::Local(l), false) = (&recv.kind, x.ty.contains_error()) {
-                        fcx.element_hints.entry(*l).or_insert_with(|| Ty::Lib(LibTy::Set, vec![x.ty.clone()]));
-                    }
-                    return lib(LibOp::SetInsert, vec![recv, x], Ty::Unit, span);
-                }
-                let x = self.typed_operand(fcx, &args[0], &elem);
-                lib(LibOp::SetInsert, vec![recv, x], Ty::Unit, span)
-            }
-            (LibTy::Set, "contains") => {
-                if !arity(self, 1) {
-                    return error_expr(span);
-                }
+            (LibTy::Box, "get") => lib(LibOp::BoxGet, vec![recv], elem, span),
+            (LibTy::Map, "insert") => self.map_insert(fcx, recv, &args[0], &args[1], span),
+            (LibTy::Map, "get") => self.map_get(fcx, recv, &args[0], span),
+            _ => {
                 let x = self.typed_operand(fcx, &args[0], &elem);
                 lib(LibOp::SetContains, vec![recv, x], Ty::Bool, span)
             }
-            (LibTy::Set, "len") => {
-                if !arity(self, 0) {
-                    return error_expr(span);
-                }
-                lib(LibOp::SetLen, vec![recv], Ty::I64, span)
-            }
-            (LibTy::Vec, _) => self.no_method(name, &recv.ty, &["push", "len", "get"], span),
-            (LibTy::Box, _) => self.no_method(name, &recv.ty, &["get"], span),
-            (LibTy::Map, _) => self.no_method(name, &recv.ty, &["insert", "get", "len"], span),
-            (LibTy::Set, _) => self.no_method(name, &recv.ty, &["insert", "contains", "len"], span),
         }
+    }
+
+    /// `v.push(x)` / `s.insert(x)`: stores `x` into the collection `recv` (a place). On the
+    /// first pass over a `Vec()`/`Set()` without a type, `x` decides the element type.
+    #[allow(clippy::too_many_arguments)]
+    fn store_element(&mut self, fcx: &mut FnCx, recv: hir::Expr, arg: &ast::Expr, elem: &Ty, op: LibOp, collection: fn(Ty) -> Ty, span: Span) -> hir::Expr {
+        if !recv.is_place() {
+            let what = if op == LibOp::VecPush { "push" } else { "insert" };
+            return self.temporary_receiver(&recv, what);
+        }
+        if elem.is_error() {
+            let x = self.expr(fcx, arg, None);
+            if let (ExprKind::Local(l), false) = (&recv.kind, x.ty.contains_error()) {
+                fcx.element_hints.entry(*l).or_insert_with(|| collection(x.ty.clone()));
+            }
+            return lib(op, vec![recv, x], Ty::Unit, span);
+        }
+        let x = self.typed_operand(fcx, arg, elem);
+        lib(op, vec![recv, x], Ty::Unit, span)
     }
 
     /// `a + b` on two vectors of one element type: their concatenation (§12.2).
