@@ -50,6 +50,21 @@ fn main() {
     }
     code.push_str("];\n");
 
+    // The standard library's Vex modules (`stdlib/<name>.vx`), importable by bare name.
+    let std_root = manifest.join("..").join("stdlib");
+    println!("cargo:rerun-if-changed={}", std_root.display());
+    let mut std_files: Vec<PathBuf> = fs::read_dir(&std_root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "vx")).collect())
+        .unwrap_or_default();
+    std_files.sort();
+    code.push_str("\n/// The embedded standard library: (module name, Vex source).\npub const STDLIB_FILES: &[(&str, &str)] = &[\n");
+    for path in &std_files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let abs = path.canonicalize().unwrap_or(path.clone());
+        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.to_string_lossy()));
+    }
+    code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("runtime_files.rs");
     // Rewrite only on change, so an unchanged runtime does not recompile the crate.
     if fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {

@@ -6,6 +6,7 @@ pub mod diag;
 pub mod driver;
 pub mod emit_c;
 pub mod hir;
+pub mod modules;
 pub mod resolve;
 pub mod span;
 pub mod syntax;
@@ -30,7 +31,7 @@ pub struct CompiledC {
 
 /// Runs the front end (parse, resolve, type check, borrow check) on `file` and emits C.
 /// On failure returns every diagnostic collected (errors and warnings).
-pub fn compile_to_c(sources: &SourceMap, file: FileId) -> Result<CompiledC, Vec<Diagnostic>> {
+pub fn compile_to_c(sources: &mut SourceMap, file: FileId) -> Result<CompiledC, Vec<Diagnostic>> {
     let program = check(sources, file)?;
     let source = emit_c::emit(&program.0, sources);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
@@ -52,13 +53,16 @@ impl CompiledC {
 }
 
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
-pub fn check(sources: &SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut ast = syntax::parse(file, sources.get(file))?;
-    add_prelude(&mut ast)?;
+/// Imported modules are loaded into `sources` (so diagnostics can show them).
+pub fn check(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut loaded = modules::load(sources, file)?;
+    add_prelude(&mut loaded.ast)?;
+    let ast = &loaded.ast;
     // Type checking runs even after name errors: unresolved names have the error type, which
     // silences follow-up errors, so the user sees every independent mistake at once.
-    let (resolved, mut resolve_diags) = resolve::resolve(&ast, sources.get(file));
-    let checked = typeck::check(&ast, &resolved, sources.get(file));
+    let (resolved, mut resolve_diags) = resolve::resolve(ast, file, &loaded.module_names, &loaded.imports);
+    let ast = &loaded.ast;
+    let checked = typeck::check(ast, &resolved, sources.get(file));
     if resolve_diags.iter().any(diag::Diagnostic::is_error) {
         let mut all = resolve_diags;
         match checked {

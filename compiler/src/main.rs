@@ -190,9 +190,9 @@ fn load(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
 }
 
 /// Front end + C emission, reporting warnings. `Err(exit status)` when compilation failed.
-fn compile(sess: &Session, file: FileId) -> Result<vexc::CompiledC, u8> {
+fn compile(sess: &mut Session, file: FileId) -> Result<vexc::CompiledC, u8> {
     guard::set_stage("front end");
-    let result = vexc::compile_to_c(&sess.sources, file);
+    let result = vexc::compile_to_c(&mut sess.sources, file);
     guard::set_stage("driver");
     match result {
         Ok(c) => {
@@ -235,7 +235,7 @@ fn load_and_compile(file: &Path, color: bool) -> Result<(Session, vexc::Compiled
         Ok(id) => id,
         Err(d) => return Err(sess.fail(&[d])),
     };
-    let compiled = compile(&sess, id)?;
+    let compiled = compile(&mut sess, id)?;
     Ok((sess, compiled))
 }
 
@@ -350,7 +350,7 @@ fn cmd_check(file: &Path, color: Color) -> u8 {
         Err(d) => return sess.fail(&[d]),
     };
     guard::set_stage("front end");
-    let result = vexc::check(&sess.sources, id);
+    let result = vexc::check(&mut sess.sources, id);
     guard::set_stage("driver");
     match result {
         Ok((_, warnings)) => {

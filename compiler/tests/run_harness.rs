@@ -7,6 +7,7 @@
 //!   `// expect-stderr-contains: TEXT` the program's stderr must contain TEXT
 //!   `// expect-error: E0xxx`          compilation must fail with this code (repeatable)
 //!   `// valgrind-skip: REASON`        skip (reported by name) the [valgrind] run: too slow there
+//!   `// module-of: PROGRAM`           a module imported by PROGRAM, not a program itself
 //!
 //! For each program that should compile:
 //!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
@@ -58,6 +59,8 @@ struct Expect {
     errors: Vec<String>,
     /// `// valgrind-skip: REASON`: too slow under valgrind (the ASan run still checks it).
     valgrind_skip: Option<String>,
+    /// `// module-of: PROGRAM`: not a program but a module that PROGRAM imports.
+    module_of: Option<String>,
 }
 
 impl Expect {
@@ -76,6 +79,7 @@ impl Expect {
                 "expect-stderr-contains" => e.stderr_contains.push(value.to_string()),
                 "expect-error" => e.errors.push(value.trim().to_string()),
                 "valgrind-skip" => e.valgrind_skip = Some(value.trim().to_string()),
+                "module-of" => e.module_of = Some(value.trim().to_string()),
                 k if k.starts_with("expect-") => return Err(format!("line {}: unknown header `{k}`", i + 1)),
                 _ => {}
             }
@@ -289,6 +293,10 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             return results;
         }
     };
+    if expect.module_of.is_some() {
+        // A module imported by another test program, checked through that program.
+        return results;
+    }
     let work = ctx.tmp.join(format!("t{idx}"));
     let _ = std::fs::remove_dir_all(&work);
     if let Err(e) = std::fs::create_dir_all(&work) {

@@ -119,7 +119,7 @@ mod tests {
     fn codes(src: &str) -> Vec<&'static str> {
         let mut sources = SourceMap::default();
         let id = sources.add(SourceFile::new("t.vx", src));
-        match crate::check(&sources, id) {
+        match crate::check(&mut sources, id) {
             Ok(_) => Vec::new(),
             Err(ds) => ds.iter().filter(|d| d.is_error()).map(|d| d.code).collect(),
         }

@@ -15,7 +15,7 @@ pub mod guard;
 pub mod runtime;
 
 pub use build::{build_c, build_executable, emit_c_dir, BuildOptions, BuildReport};
-pub use runtime::RUNTIME_FILES;
+pub use runtime::{RUNTIME_FILES, STDLIB_FILES};
 
 /// Diagnostic codes of the driver (listed in README.md).
 pub mod codes {

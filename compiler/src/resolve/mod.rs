@@ -9,7 +9,7 @@ pub use builtins::{Builtin, BUILTIN_NAMES, BUILTIN_TYPE_GENERICS};
 
 use crate::diag::Diagnostic;
 use crate::hir::{FnId, LocalId};
-use crate::span::{SourceFile, Span};
+use crate::span::Span;
 use crate::syntax::ast::{self, NodeId};
 use std::collections::HashMap;
 
@@ -89,14 +89,72 @@ pub struct Resolved {
     /// Enums, indexed by `EnumId`, and by name.
     pub enums: Vec<StructEntry>,
     pub enum_ids: HashMap<String, u32>,
+    /// Modules (§4.11): items of an imported module are keyed `module::name` in the tables
+    /// above (the main file's and the prelude's by their plain names); `visible` maps a name
+    /// imported into a module to its key. See [`Resolved::key`].
+    pub main: crate::span::FileId,
+    pub module_names: HashMap<crate::span::FileId, String>,
+    pub visible: HashMap<(crate::span::FileId, String), String>,
+    /// Names the prelude declares (visible in every module).
+    pub prelude_names: std::collections::HashSet<String>,
+}
+
+impl Resolved {
+    /// The table key of `name` as written in file `at`: an import, else the module's own item
+    /// (`module::name`; plain for the main file), else a prelude name.
+    pub fn key(&self, at: crate::span::FileId, name: &str) -> String {
+        if let Some(k) = self.visible.get(&(at, name.to_string())) {
+            return k.clone();
+        }
+        match self.module_names.get(&at) {
+            Some(m) if !self.prelude_names.contains(name) => format!("{m}::{name}"),
+            _ => name.to_string(),
+        }
+    }
+
+    pub fn struct_id(&self, at: Span, name: &str) -> Option<u32> {
+        self.struct_ids.get(&self.key(at.file, name)).copied()
+    }
+
+    pub fn enum_id(&self, at: Span, name: &str) -> Option<u32> {
+        self.enum_ids.get(&self.key(at.file, name)).copied()
+    }
+
+    pub fn alias(&self, at: Span, name: &str) -> Option<usize> {
+        self.aliases.get(&self.key(at.file, name)).copied()
+    }
+
+    pub fn trait_item(&self, at: Span, name: &str) -> Option<usize> {
+        self.traits.get(&self.key(at.file, name)).copied()
+    }
+
+    pub fn other_type(&self, at: Span, name: &str) -> bool {
+        self.other_types.contains_key(&self.key(at.file, name))
+    }
 }
 
 /// Resolves names. Always returns the tables (unresolved names are simply absent, so the type
 /// checker can still report independent errors), plus the diagnostics found.
-pub fn resolve(file: &ast::File, source: &SourceFile) -> (Resolved, Vec<Diagnostic>) {
-    let _ = source;
+pub fn resolve(
+    file: &ast::File,
+    main: crate::span::FileId,
+    module_names: &HashMap<crate::span::FileId, String>,
+    imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>,
+) -> (Resolved, Vec<Diagnostic>) {
     let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::new() };
+    r.out.main = main;
+    r.out.module_names = module_names.clone();
+    r.out.prelude_names = file
+        .items
+        .iter()
+        .filter(|i| i.span.file == crate::PRELUDE_FILE)
+        .filter_map(|i| match &i.kind {
+            ast::ItemKind::Enum(e) => Some(e.name.name.clone()),
+            _ => None,
+        })
+        .collect();
     r.collect_items(file);
+    r.resolve_imports(file, imports);
     for f in 0..r.out.functions.len() {
         r.resolve_body(file, f as FnId);
     }
@@ -127,8 +185,10 @@ pub fn receiver_struct_name(ty: &ast::Type) -> Option<&ast::Ident> {
 }
 
 impl Resolver {
+    /// Registers the item `name` of its module; false (after E0428) if the module has one.
     fn define(&mut self, name: &ast::Ident, what: &str) -> bool {
-        if let Some(prev) = self.item_spans.get(&name.name) {
+        let key = self.out.key(name.span.file, &name.name);
+        if let Some(prev) = self.item_spans.get(&key) {
             self.diags.push(
                 Diagnostic::error("E0428", format!("the name `{}` is defined multiple times", name.name), name.span)
                     .label(format!("`{}` redefined here", name.name))
@@ -144,8 +204,104 @@ impl Resolver {
             );
             return false;
         }
-        self.item_spans.insert(name.name.clone(), name.span);
+        self.item_spans.insert(key, name.span);
         true
+    }
+
+    /// Makes imported names visible in their importing module (§4.11). Only exported items
+    /// (`export fn ...` or listed in `export { ... };`) can be imported (E0603); a name the
+    /// module does not have is E0432; an imported name that the importing module also defines
+    /// is E0428.
+    fn resolve_imports(&mut self, file: &ast::File, imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>) {
+        use crate::modules::ImportTarget;
+        // Each module's items: name -> (key, exported, span).
+        let mut items: HashMap<crate::span::FileId, Vec<(String, bool, Span)>> = HashMap::new();
+        let mut export_lists: HashMap<crate::span::FileId, Vec<String>> = HashMap::new();
+        for item in &file.items {
+            if let ast::ItemKind::ExportList(names) = &item.kind {
+                export_lists.entry(item.span.file).or_default().extend(names.iter().map(|n| n.name.clone()));
+            }
+        }
+        for item in &file.items {
+            let names: Vec<&ast::Ident> = match &item.kind {
+                ast::ItemKind::Fn(f) if f.receiver.is_none() => vec![&f.name],
+                ast::ItemKind::Struct(s) => vec![&s.name],
+                ast::ItemKind::Enum(e) => vec![&e.name],
+                ast::ItemKind::Trait(t) => vec![&t.name],
+                ast::ItemKind::TypeAlias(t) => vec![&t.name],
+                ast::ItemKind::Const(c) => vec![&c.name],
+                ast::ItemKind::Extern(x) => x.fns.iter().map(|f| &f.name).collect(),
+                _ => Vec::new(),
+            };
+            for n in names {
+                let listed = export_lists.get(&item.span.file).is_some_and(|l| l.contains(&n.name));
+                items.entry(item.span.file).or_default().push((n.name.clone(), item.exported || listed, n.span));
+            }
+        }
+        for item in &file.items {
+            let ast::ItemKind::Import(import) = &item.kind else { continue };
+            let here = item.span.file;
+            let (module, module_span) = match import {
+                ast::Import::Named { module, module_span, .. } | ast::Import::Module { module, module_span } => (module, *module_span),
+                ast::Import::Namespace { .. } => continue,
+            };
+            let Some(ImportTarget::File(target)) = imports.get(&(here, module.clone())).copied() else {
+                if let (ast::Import::Named { names, .. }, Some(ImportTarget::EmptyStd)) = (import, imports.get(&(here, module.clone()))) {
+                    for n in names {
+                        self.diags.push(
+                            Diagnostic::error("E0432", format!("unresolved import `{}`", n.name), n.span)
+                                .label(format!("module `{module}` provides nothing yet"))
+                                .note("the standard modules of this version: io (print family), math, strings"),
+                        );
+                    }
+                }
+                continue;
+            };
+            let provided = items.get(&target).cloned().unwrap_or_default();
+            let wanted: Vec<(String, Span, bool)> = match import {
+                ast::Import::Named { names, .. } => names.iter().map(|n| (n.name.clone(), n.span, true)).collect(),
+                _ => provided.iter().filter(|(_, exported, _)| *exported).map(|(n, _, _)| (n.clone(), module_span, false)).collect(),
+            };
+            for (name, span, named) in wanted {
+                match provided.iter().find(|(n, _, _)| *n == name) {
+                    None => {
+                        let exported: Vec<&str> = provided.iter().filter(|(_, e, _)| *e).map(|(n, _, _)| n.as_str()).collect();
+                        let mut d = Diagnostic::error("E0432", format!("unresolved import `{name}`"), span).label(format!("no `{name}` in module `{module}`"));
+                        if let Some(h) = did_you_mean(&name, exported.iter().copied()) {
+                            d = d.help(h);
+                        }
+                        self.diags.push(d);
+                    }
+                    Some((_, false, decl)) => self.diags.push(
+                        Diagnostic::error("E0603", format!("`{name}` is private to module `{module}`"), span)
+                            .label("not exported")
+                            .secondary(*decl, "declared here without `export`")
+                            .help(format!("mark it `export` in `{module}`")),
+                    ),
+                    Some((_, true, decl)) => {
+                        let own = items.get(&here).and_then(|v| v.iter().find(|(n, _, _)| *n == name).map(|(_, _, s)| *s));
+                        if let Some(own_span) = own {
+                            if named {
+                                self.diags.push(
+                                    Diagnostic::error("E0428", format!("the name `{name}` is defined multiple times"), span)
+                                        .label(format!("`{name}` imported here"))
+                                        .secondary(own_span, "and defined in this module here")
+                                        .help("rename the module's own item, or do not import this name"),
+                                );
+                            }
+                            continue;
+                        }
+                        let key = self.out.key(decl.file, &name);
+                        self.out.visible.insert((here, name), key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The table key of a declared item (see [`Resolved::key`]).
+    fn item_key(&self, name: &ast::Ident) -> String {
+        self.out.key(name.span.file, &name.name)
     }
 
     fn collect_items(&mut self, file: &ast::File) {
@@ -155,26 +311,30 @@ impl Resolver {
                 ast::ItemKind::Struct(s) => {
                     if self.define(&s.name, "struct") {
                         let id = self.out.structs.len() as u32;
-                        self.out.structs.push(StructEntry { name: s.name.name.clone(), item: i });
-                        self.out.struct_ids.insert(s.name.name.clone(), id);
+                        let key = self.item_key(&s.name);
+                        self.out.structs.push(StructEntry { name: key.clone(), item: i });
+                        self.out.struct_ids.insert(key, id);
                     }
                 }
                 ast::ItemKind::Enum(e) => {
                     if self.define(&e.name, "enum") {
                         let id = self.out.enums.len() as u32;
-                        self.out.enums.push(StructEntry { name: e.name.name.clone(), item: i });
-                        self.out.enum_ids.insert(e.name.name.clone(), id);
+                        let key = self.item_key(&e.name);
+                        self.out.enums.push(StructEntry { name: key.clone(), item: i });
+                        self.out.enum_ids.insert(key, id);
                     }
                 }
                 ast::ItemKind::Trait(t) => {
                     if self.define(&t.name, "trait") {
-                        self.out.other_types.insert(t.name.name.clone(), t.name.span);
-                        self.out.traits.insert(t.name.name.clone(), i);
+                        let key = self.item_key(&t.name);
+                        self.out.other_types.insert(key.clone(), t.name.span);
+                        self.out.traits.insert(key, i);
                     }
                 }
                 ast::ItemKind::TypeAlias(t) => {
                     if self.define(&t.name, "type alias") {
-                        self.out.aliases.insert(t.name.name.clone(), i);
+                        let key = self.item_key(&t.name);
+                        self.out.aliases.insert(key, i);
                     }
                 }
                 _ => {}
@@ -187,7 +347,8 @@ impl Resolver {
                     None => {
                         if self.define(&f.name, "function") {
                             let id = self.push_fn(i, None, None, f);
-                            self.out.free_fns.insert(f.name.name.clone(), id);
+                            let key = self.item_key(&f.name);
+                            self.out.free_fns.insert(key, id);
                         }
                     }
                     Some(recv) => {
@@ -198,8 +359,8 @@ impl Resolver {
                             );
                             continue;
                         };
-                        let Some(&sid) = self.out.struct_ids.get(&sname.name) else {
-                            let d = if self.out.other_types.contains_key(&sname.name) {
+                        let Some(sid) = self.out.struct_id(sname.span, &sname.name) else {
+                            let d = if self.out.other_type(sname.span, &sname.name) {
                                 Diagnostic::error("E0658", format!("not yet implemented: methods on `{}`", sname.name), sname.span)
                             } else {
                                 self.unknown_type(sname)
@@ -211,7 +372,7 @@ impl Resolver {
                     }
                 },
                 ast::ItemKind::Struct(s) => {
-                    let Some(&sid) = self.out.struct_ids.get(&s.name.name) else { continue };
+                    let Some(sid) = self.out.struct_id(s.name.span, &s.name.name) else { continue };
                     if self.out.structs[sid as usize].item != i {
                         continue; // a duplicate struct, already reported
                     }
@@ -224,13 +385,15 @@ impl Resolver {
                         if self.define(&xf.name, "function") {
                             let id = self.out.externs.len() as u32;
                             self.out.externs.push((i, k));
-                            self.out.extern_fns.insert(xf.name.name.clone(), id);
+                            let key = self.item_key(&xf.name);
+                            self.out.extern_fns.insert(key, id);
                         }
                     }
                 }
                 ast::ItemKind::Const(c) => {
                     if self.define(&c.name, "constant") {
-                        self.out.consts.insert(c.name.name.clone(), i);
+                        let key = self.item_key(&c.name);
+                        self.out.consts.insert(key, i);
                     }
                 }
                 _ => {}

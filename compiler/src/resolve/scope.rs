@@ -294,9 +294,10 @@ impl<'r> BodyResolver<'r> {
         let builtin = builtins::lookup(n);
         let local = self.lookup_local(n).map(Res::Local);
         let method = self.owner.and_then(|o| self.r.out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
-        let free = self.r.out.free_fns.get(n).copied().map(Res::Fn).or_else(|| self.r.out.extern_fns.get(n).copied().map(Res::Extern));
-        let strukt = self.r.out.struct_ids.get(n).copied().map(Res::Struct);
-        let constant = self.r.out.consts.get(n).copied().map(Res::Const);
+        let key = self.r.out.key(name.span.file, n);
+        let free = self.r.out.free_fns.get(&key).copied().map(Res::Fn).or_else(|| self.r.out.extern_fns.get(&key).copied().map(Res::Extern));
+        let strukt = self.r.out.struct_ids.get(&key).copied().map(Res::Struct);
+        let constant = self.r.out.consts.get(&key).copied().map(Res::Const);
         let found = if callee {
             builtin.map(Res::Builtin).or(local).or(method).or(free).or(constant).or(strukt)
         } else {
@@ -306,7 +307,7 @@ impl<'r> BodyResolver<'r> {
             Some(res) => {
                 self.r.out.names.insert(node, res);
             }
-            None if self.r.out.other_types.contains_key(n) || self.r.out.enum_ids.contains_key(n) => {}
+            None if self.r.out.other_types.contains_key(&key) || self.r.out.enum_ids.contains_key(&key) => {}
             None => {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();

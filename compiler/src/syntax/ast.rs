@@ -14,7 +14,7 @@ pub struct Ident {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct File {
     pub items: Vec<Item>,
     /// One past the largest NodeId used in this file.

@@ -140,7 +140,7 @@ pub(crate) struct Builder {
     file: FileId,
     /// Offset of the text pest parsed within the file (non-zero inside f-strings).
     base: usize,
-    next_id: u32,
+    pub(crate) next_id: u32,
     depth: u32,
     pub errors: Vec<Diagnostic>,
 }

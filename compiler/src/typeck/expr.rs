@@ -278,14 +278,14 @@ impl Checker<'_> {
                 );
                 error_expr(span)
             }
-            None if self.res.enum_ids.contains_key(&name.name) => {
+            None if self.res.enum_id(name.span, &name.name).is_some() => {
                 self.error(
                     Diagnostic::error("E0423", format!("expected value, found enum `{}`", name.name), span)
                         .help(format!("name one of its variants: `{}.Variant`", name.name)),
                 );
                 error_expr(span)
             }
-            None if self.res.other_types.contains_key(&name.name) => self.expr_not_yet("traits as values", span),
+            None if self.res.other_type(name.span, &name.name) => self.expr_not_yet("traits as values", span),
             None => error_expr(span),
         }
     }
@@ -610,7 +610,7 @@ impl Checker<'_> {
                 error_expr(span)
             }
             None => {
-                if self.res.enum_ids.contains_key(&name.name) {
+                if self.res.enum_id(name.span, &name.name).is_some() {
                     self.error(
                         Diagnostic::error("E0423", format!("expected function, found enum `{}`", name.name), callee.span)
                             .help(format!("construct a variant: `{}.Variant(value)`", name.name)),
@@ -865,8 +865,8 @@ impl Checker<'_> {
         expected: Option<&Ty>,
         span: Span,
     ) -> hir::Expr {
-        let Some(&declared) = self.res.struct_ids.get(&name.name) else {
-            if self.res.other_types.contains_key(&name.name) {
+        let Some(declared) = self.res.struct_id(name.span, &name.name) else {
+            if self.res.other_type(name.span, &name.name) {
                 return self.expr_not_yet(&format!("literals of `{}`", name.name), span);
             }
             let candidates: Vec<&str> = self.res.struct_ids.keys().map(String::as_str).collect();

@@ -485,7 +485,7 @@ impl Checker<'_> {
         let mut seen: Vec<String> = Vec::new();
         for a in args {
             match type_param_name(a) {
-                Some(n) if !self.names_a_type(&n) && !seen.contains(&n) => seen.push(n),
+                Some(n) if !self.names_a_type(a.span, &n) && !seen.contains(&n) => seen.push(n),
                 Some(n) if seen.contains(&n) => self.error(
                     Diagnostic::error("E0403", format!("the name `{n}` is already used for a type parameter of this receiver"), a.span)
                         .help("give each type parameter its own name"),

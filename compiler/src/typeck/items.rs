@@ -43,10 +43,6 @@ impl Checker<'_> {
                     }
                     None
                 }
-                ItemKind::Import(ast::Import::Named { module_span, .. }) => {
-                    self.not_yet_at_module(*module_span);
-                    None
-                }
                 ItemKind::Import(_) | ItemKind::ExportList(_) | ItemKind::Fn(_) | ItemKind::Struct(_) => None,
             };
             if let Some(what) = what {
@@ -61,10 +57,6 @@ impl Checker<'_> {
 
             }
         }
-    }
-
-    fn not_yet_at_module(&mut self, span: crate::span::Span) {
-        self.not_yet("standard modules other than `io`", span);
     }
 
     pub fn collect_structs(&mut self) {
@@ -226,16 +218,16 @@ impl Checker<'_> {
     /// §4.2): any struct named by value in a field, or in the type arguments of a struct named
     /// by value, is contained. Cycles through a generic struct are E0391.
     fn check_recursive_templates(&mut self) {
-        fn names_by_value<'a>(t: &'a ast::Type, out: &mut Vec<&'a str>, structs: &HashMap<String, u32>) {
+        fn names_by_value(t: &ast::Type, out: &mut Vec<u32>, res: &crate::resolve::Resolved) {
             match &t.kind {
                 TypeKind::Named { name, args } => {
-                    if structs.contains_key(&name.name) {
-                        out.push(&name.name);
-                        args.iter().for_each(|a| names_by_value(a, out, structs));
+                    if let Some(id) = res.struct_id(name.span, &name.name) {
+                        out.push(id);
+                        args.iter().for_each(|a| names_by_value(a, out, res));
                     }
                 }
-                TypeKind::Array { elem, .. } => names_by_value(elem, out, structs),
-                TypeKind::Tuple(ts) => ts.iter().for_each(|x| names_by_value(x, out, structs)),
+                TypeKind::Array { elem, .. } => names_by_value(elem, out, res),
+                TypeKind::Tuple(ts) => ts.iter().for_each(|x| names_by_value(x, out, res)),
                 _ => {}
             }
         }
@@ -244,8 +236,8 @@ impl Checker<'_> {
         for (i, entry) in self.res.structs.iter().enumerate() {
             let ItemKind::Struct(s) = &self.file.items[entry.item].kind else { continue };
             let mut names = Vec::new();
-            s.fields.iter().for_each(|f| names_by_value(&f.ty, &mut names, &self.res.struct_ids));
-            edges[i] = names.iter().filter_map(|nm| self.res.struct_ids.get(*nm).map(|x| *x as usize)).collect();
+            s.fields.iter().for_each(|f| names_by_value(&f.ty, &mut names, self.res));
+            edges[i] = names.iter().map(|id| *id as usize).collect();
         }
         for start in 0..n {
             if !self.structs[start].template || self.bad_templates.contains(&(start as u32)) {

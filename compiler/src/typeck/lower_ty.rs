@@ -134,13 +134,13 @@ impl Checker<'_> {
     }
 
     /// Whether `n` names a type in the program (as opposed to being free for a type parameter).
-    pub fn names_a_type(&self, n: &str) -> bool {
+    pub fn names_a_type(&self, at: crate::span::Span, n: &str) -> bool {
         matches!(n, "bool" | "string" | "String" | "str" | "f32" | "f64" | "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "void")
             || IntTy::from_name(n).is_some()
-            || self.res.aliases.contains_key(n)
-            || self.res.enum_ids.contains_key(n)
-            || self.res.struct_ids.contains_key(n)
-            || self.res.other_types.contains_key(n)
+            || self.res.alias(at, n).is_some()
+            || self.res.enum_id(at, n).is_some()
+            || self.res.struct_id(at, n).is_some()
+            || self.res.other_type(at, n)
             || crate::resolve::BUILTIN_TYPE_GENERICS.contains(&n)
     }
 
@@ -168,14 +168,14 @@ impl Checker<'_> {
             }
             return ty;
         }
-        if let Some(&item) = self.res.aliases.get(n) {
+        if let Some(item) = self.res.alias(name.span, n) {
             return self.expand_alias(n, item, args, t);
         }
-        if let Some(&id) = self.res.enum_ids.get(n) {
+        if let Some(id) = self.res.enum_id(name.span, n) {
             let template = self.enums[id as usize].template;
             return self.nominal(n, "enum", template, args, t, |c, targs| c.instantiate_enum(id, targs, t.span), Ty::Enum(id));
         }
-        if let Some(&id) = self.res.struct_ids.get(n) {
+        if let Some(id) = self.res.struct_id(name.span, n) {
             let template = self.structs[id as usize].template;
             return self.nominal(n, "struct", template, args, t, |c, targs| c.instantiate_struct(id, targs, t.span), Ty::Struct(id));
         }
@@ -194,7 +194,7 @@ impl Checker<'_> {
             return Ty::Lib(kind, targs);
         }
         if matches!(n, "i128" | "u128" | "f16" | "char" | "usize" | "isize" | "Self" | "error")
-            || self.res.other_types.contains_key(n)
+            || self.res.other_type(name.span, n)
             || crate::resolve::BUILTIN_TYPE_GENERICS.contains(&n)
         {
             return self.unsupported_ty(&format!("the type `{n}`"), t);

@@ -23,7 +23,7 @@ impl Checker<'_> {
     /// name is not shadowed by a local or other value.
     pub fn enum_path(&self, base: &ast::Expr) -> Option<EnumId> {
         match &base.kind {
-            ast::ExprKind::Ident(name) if self.res.names.get(&base.id).is_none() => self.res.enum_ids.get(&name.name).copied(),
+            ast::ExprKind::Ident(name) if self.res.names.get(&base.id).is_none() => self.res.enum_id(name.span, &name.name),
             _ => None,
         }
     }
@@ -36,7 +36,7 @@ impl Checker<'_> {
             "Ok" | "Err" => "Result",
             _ => return None,
         };
-        let found = self.res.enum_ids.get(owner).copied().filter(|id| {
+        let found = self.res.enum_id(variant.span, owner).filter(|id| {
             self.enums[*id as usize].variants.iter().any(|v| v.name == variant.name)
         });
         if found.is_none() {
@@ -314,7 +314,7 @@ impl Checker<'_> {
             },
             PatternKind::Variant { enum_name, variant, payload, .. } => {
                 let found = match enum_name {
-                    Some(ename) => self.res.enum_ids.get(&ename.name).copied(),
+                    Some(ename) => self.res.enum_id(ename.span, &ename.name),
                     None => self.shorthand_enum(variant),
                 };
                 let ename = enum_name.clone().unwrap_or_else(|| variant.clone());

@@ -55,9 +55,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn trait_ast(&self, name: &str) -> Option<&'a ast::TraitDecl> {
+    fn trait_ast(&self, name: &ast::Ident) -> Option<&'a ast::TraitDecl> {
         let file: &'a ast::File = self.file;
-        match &file.items[*self.res.traits.get(name)?].kind {
+        match &file.items[self.res.trait_item(name.span, &name.name)?].kind {
             ast::ItemKind::Trait(t) => Some(t),
             _ => None,
         }
@@ -164,7 +164,7 @@ impl<'a> Checker<'a> {
     /// The trait `name`, reporting E0405 if there is none and E0107 if it takes a different
     /// number of type arguments than `nargs`.
     fn trait_named(&mut self, name: &ast::Ident, nargs: usize, span: Span) -> Option<&'a ast::TraitDecl> {
-        let Some(tr) = self.trait_ast(&name.name) else {
+        let Some(tr) = self.trait_ast(name) else {
             let mut d = Diagnostic::error("E0405", format!("cannot find trait `{}` in this scope", name.name), name.span)
                 .label("not found in this scope");
             if let Some(h) = crate::resolve::did_you_mean(&name.name, self.res.traits.keys().map(String::as_str)) {
@@ -222,7 +222,7 @@ impl<'a> Checker<'a> {
         let Some((decl, _)) = self.struct_decl_of(sid) else { return };
         let senv = self.struct_env(sid);
         for tref in &decl.impls {
-            let Some(tr) = self.trait_ast(&tref.name.name) else { continue };
+            let Some(tr) = self.trait_ast(&tref.name) else { continue };
             if tr.type_params.len() != tref.args.len() {
                 continue;
             }

@@ -14,3 +14,10 @@ pub fn collect_vx(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Whether a test file is a module imported by another test program (`// module-of: ...`),
+/// checked through that program rather than on its own.
+#[allow(dead_code)] // not every test binary needs it
+pub fn is_module_of_another(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("// module-of:")))
+}
