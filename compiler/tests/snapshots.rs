@@ -40,7 +40,9 @@ fn vx_files(rel_dir: &str) -> Vec<(String, PathBuf)> {
 }
 
 /// Loads `path` under its repo-relative name (so snapshots do not depend on the checkout path).
+/// Imports are found relative to that name, so the tests run from the repository root.
 fn load(path: &Path) -> (SourceMap, u32) {
+    let _ = std::env::set_current_dir(repo_root());
     let rel = path.strip_prefix(repo_root()).unwrap().to_string_lossy().replace('\\', "/");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let mut sources = SourceMap::default();
