@@ -133,7 +133,8 @@ impl Loader<'_> {
             }
         } else {
             let base = std::path::Path::new(&self.sources.get(from).name).parent().map(|p| p.to_path_buf()).unwrap_or_default();
-            let mut path = base.join(module);
+            // `a/./b.vx` reads as `a/b.vx` in diagnostics.
+            let mut path: std::path::PathBuf = base.join(module).components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
             if path.extension().is_none_or(|e| e != "vx") {
                 path.set_extension("vx");
             }
