@@ -46,6 +46,9 @@ pub struct StructDef {
     pub span: Span,
     /// A generic struct's declaration: only its instances are real types (and emitted).
     pub template: bool,
+    /// Compile-time field metadata (§4.10): one entry per field, in declaration order, with the
+    /// merged `key -> value` pairs of the struct's policies and the field's inline tag.
+    pub metadata: Vec<(String, std::collections::BTreeMap<String, String>)>,
 }
 
 #[derive(Debug, Clone)]

@@ -97,6 +97,8 @@ pub struct Resolved {
     pub visible: HashMap<(crate::span::FileId, String), String>,
     /// Names the prelude declares (visible in every module).
     pub prelude_names: std::collections::HashSet<String>,
+    /// Policies (§4.10) by name: index into `ast::File::items` (the first of that name).
+    pub policies: HashMap<String, usize>,
 }
 
 impl Resolved {
@@ -338,6 +340,30 @@ impl Resolver {
                     }
                 }
                 _ => {}
+            }
+        }
+        // Policies share the type namespace (E0428 against a struct, enum or trait); they are
+        // defined after the types, so the clash is reported at the policy. A clashing policy
+        // still resolves in `with` lists (no follow-up errors).
+        for (i, item) in file.items.iter().enumerate() {
+            if let ast::ItemKind::Policy(p) = &item.kind {
+                if let Some(&prev) = self.item_spans.get(&p.name.name) {
+                    let name = &p.name.name;
+                    let d = if prev.file == crate::PRELUDE_FILE {
+                        Diagnostic::error("E0428", format!("the name `{name}` is a builtin type and cannot name a policy"), p.name.span)
+                            .help("choose another name for this policy")
+                    } else {
+                        Diagnostic::error("E0428", format!("the name `{name}` is defined multiple times"), p.name.span)
+                            .label(format!("policy `{name}` redefines a name"))
+                            .secondary(prev, format!("previous definition of `{name}` here"))
+                            .note("policies, structs, enums, traits and type aliases share one namespace")
+                            .help(format!("rename one of the two definitions of `{name}`"))
+                    };
+                    self.diags.push(d);
+                } else {
+                    self.item_spans.insert(p.name.name.clone(), p.name.span);
+                }
+                self.out.policies.entry(p.name.name.clone()).or_insert(i);
             }
         }
         // Pass 2: functions and methods, numbered in declaration order.

@@ -236,6 +236,7 @@ impl Checker<'_> {
             fields: Vec::new(),
             span: decl.name.span,
             template: false,
+            metadata: Vec::new(),
         });
         self.struct_instances.insert(key, id);
         self.struct_template_of.insert(id, (template, targs.clone()));

@@ -25,7 +25,7 @@ impl Checker<'_> {
                     self.lower_ty(&ty);
                     None
                 }
-                ItemKind::Policy(_) => Some("policies"),
+                ItemKind::Policy(_) => None,
                 ItemKind::Extern(block) => {
                     self.check_extern_abi(block);
                     None
@@ -48,14 +48,6 @@ impl Checker<'_> {
             if let Some(what) = what {
                 self.not_yet(what, item.span);
             }
-            if let ItemKind::Struct(s) = &item.kind {
-
-
-                if !s.policies.is_empty() {
-                    self.not_yet("policies", s.policies[0].span);
-                }
-
-            }
         }
     }
 
@@ -66,7 +58,7 @@ impl Checker<'_> {
         }
         for entry in &self.res.structs {
             let template = matches!(&self.file.items[entry.item].kind, ItemKind::Struct(s) if !s.type_params.is_empty());
-            self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default(), template });
+            self.structs.push(hir::StructDef { name: entry.name.clone(), fields: Vec::new(), span: Default::default(), template, metadata: Vec::new() });
         }
         for (id, entry) in self.res.structs.iter().enumerate() {
             let ItemKind::Struct(s) = &self.file.items[entry.item].kind else { continue };

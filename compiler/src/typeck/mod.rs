@@ -15,6 +15,7 @@ mod externs;
 mod items;
 mod lower_ty;
 mod matching;
+mod policies;
 mod print;
 mod stmt;
 mod traits;
@@ -129,6 +130,7 @@ pub fn check(
         externs: Vec::new(),
     };
     cx.check_unsupported_items();
+    let metadata = cx.check_policies();
     cx.collect_structs();
     cx.collect_signatures();
     cx.externs = cx.collect_externs();
@@ -142,6 +144,7 @@ pub fn check(
     cx.check_instance_impls();
     // Instances of generic functions follow the declared functions (their FnIds say so).
     functions.extend(std::mem::take(&mut cx.instance_bodies).into_iter().flatten());
+    policies::attach_metadata(&mut cx.structs, &cx.struct_template_of, &metadata);
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
     let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main };
