@@ -1,4 +1,4 @@
-/* vx_io.c: operation-level I/O on readiness pollers (epoll; kqueue later): TCP listen, accept,
+/* vx_io.c: operation-level I/O on readiness pollers (epoll, kqueue): TCP listen, accept,
  * connect, read, write, cancel, close.
  *
  * Each fd has one vx_io_source (Go's pollDesc): a lock, a readiness `tick`, and one armed reader
@@ -128,7 +128,7 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
     vx_lock_acquire(&src->lock);
     if (!src->rt) {
         vx_runtime *rt = self->rt;
-        int e = vxp_register(&rt->poller, fd, vx_token(fd, src->gen));
+        int e = vxp_register(&rt->poller, (uintptr_t)fd, vx_token(fd, src->gen));
         if (e != 0) {
             vx_lock_release(&src->lock);
             op->err = -e;
@@ -395,7 +395,7 @@ int vx_close(vx_handle h) {
     if (src) {
         vx_lock_acquire(&src->lock);
         if (src->rt) {
-            vxp_deregister(&src->rt->poller, fd);
+            vxp_deregister(&src->rt->poller, (uintptr_t)fd);
             atomic_fetch_sub(&src->rt->io_sources, 1);
             src->rt = NULL;
         }
@@ -410,9 +410,9 @@ int vx_close(vx_handle h) {
     return close(fd) == 0 ? 0 : -errno;
 }
 
-#else
-/* No I/O backend on this platform yet (IOCP is planned): the runtime links and runs timers,
- * channels and tasks; every I/O operation fails with VX_ERROR / ENOSYS. */
+#elif !defined(VX_POLLER_IOCP) /* Windows: vx_io_iocp.c */
+/* No I/O backend on this platform: the runtime links and runs timers, channels and tasks;
+ * every I/O operation fails with VX_ERROR / ENOSYS. */
 #include <errno.h>
 #ifndef ENOSYS
 #define ENOSYS 38

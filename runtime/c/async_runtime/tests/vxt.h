@@ -51,6 +51,16 @@ typedef struct vxt_test { const char *name; void (*fn)(void); } vxt_test;
     static const vx_task_vtable name = {poll, drop, sizeof(frame), offsetof(frame, res_field), \
                                         sizeof(((frame *)0)->res_field), #name}
 
+#if !defined(VX_POLLER_NONE)
+/* A connected stream pair for tests (vxt_io.c): sv[0] for the runtime's I/O ops, sv[1] for the
+ * test thread's plain blocking calls. Unix socketpair, loopback TCP on Windows. */
+typedef uintptr_t vxt_sock;
+int vxt_pair(vxt_sock sv[2]);
+int vxt_send(vxt_sock s, const char *b, int n);
+int vxt_recv(vxt_sock s, char *b, int n);
+void vxt_closesock(vxt_sock s);
+#endif
+
 /* tests of each area */
 extern const vxt_test vxt_sched_tests[], vxt_chan_tests[], vxt_timer_tests[], vxt_io_tests[],
     vxt_shutdown_tests[];
