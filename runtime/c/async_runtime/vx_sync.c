@@ -24,7 +24,19 @@ void vx_lock_init(vx_lock *l) {
 
 void vx_lock_destroy(vx_lock *l) { pthread_mutex_destroy(&l->m); }
 
-#if defined(__linux__) && !defined(VX_PORTABLE)
+#if defined(VX_SIM)
+#include "vx_rt_internal.h"
+/* Simulation: the only waiters are threads waiting for the runtime (block_on, blocking channel
+ * ops); waiting means running the simulated scheduler until the word changes. */
+void vx_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns) {
+    (void)timeout_ns;
+    vx_sim_wait_word(addr, expected);
+}
+void vx_futex_wake(_Atomic uint32_t *addr, int n) {
+    (void)addr;
+    (void)n;
+}
+#elif defined(__linux__) && !defined(VX_PORTABLE)
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(VX_SIM)
+/* Deterministic simulation: the test thread's waits drive the simulated scheduler. Included
+ * first, so the later includes of these headers are no-ops and only the calls are renamed. */
+#include <sched.h>
+#include <time.h>
+#define sched_yield vx_sim_yield
+#define nanosleep vx_sim_nanosleep
+/* tests that need real threads or real sockets: outside the simulation */
+#define VXT_SIM_SKIP(name)                                                                     \
+    (strncmp(name, "io/", 3) == 0 || strcmp(name, "sched/wake_foreign_thread") == 0 ||          \
+     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "sched/blocking_pool") == 0 ||      \
+     strcmp(name, "chan/thread_blocking_ops") == 0)
+#endif
+
 extern int vxt_failures;   /* checks failed in the current test */
 extern int vxt_scale;      /* VXT_SCALE: 1 = full sizes, larger divides them (sanitizers) */
 
