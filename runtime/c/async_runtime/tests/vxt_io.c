@@ -362,6 +362,85 @@ static void t_connect_refused(void) {
     vx_runtime_free(rt);
 }
 
+/* ---- cancel a pending accept: the drop glue returns only once the listener no longer refers to
+ * the op (IOCP: CancelIoEx + waiting for the packet; the pre-made socket is closed) ---- */
+static void t_cancel_pending_accept(void) {
+    vx_runtime *rt = vxt_rt(1);
+    vx_handle l;
+    CHECK_EQ(vx_tcp_listen("127.0.0.1", 0, 16, &l), 0);
+    vx_task *s = vx_task_alloc(&server_vt);
+    ((server_f *)s)->l = l;
+    ((server_f *)s)->n = 1;
+    vx_task *h = vx_spawn_on(rt, s);
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL); /* parked in accept */
+    vx_task_abort(h);
+    wait_task(h);
+    CHECK(atomic_load(&h->state) & VX_ST_CANCELLED);
+    CHECK_EQ(((server_f *)h)->op.armed, 0);
+    vx_task_release(h); /* the drop glue closed the listener */
+    vx_runtime_free(rt);
+}
+
+/* ---- a write larger than the socket buffers stays pending until the peer reads ---- */
+enum { BIG = 4 << 20 };
+typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char *buf; ptrdiff_t off, w; int ret; } bigw_f;
+static vx_poll_t bigw_poll(vx_task *t) {
+    bigw_f *f = (bigw_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        for (f->off = 0; f->off < BIG; f->off += f->w) {
+            /* fallthrough */
+        case 1:
+            r = vx_write_poll(f->fd, &f->op, f->buf + f->off, (size_t)(BIG - f->off), &f->w, t);
+            if (r == VX_PENDING) {
+                t->resume = 1;
+                return VX_PENDING;
+            }
+            if (r == VX_ERROR) {
+                f->ret = -1;
+                return VX_READY;
+            }
+        }
+        vx_shutdown_write(f->fd);
+    }
+    return VX_READY;
+}
+static void bigw_drop(vx_task *t) { vx_io_cancel(&((bigw_f *)t)->op); }
+VXT_VT(bigw_vt, bigw_f, bigw_poll, bigw_drop, ret);
+static void t_big_write_backpressure(void) {
+    vx_runtime *rt = vxt_rt(2);
+    vxt_sock sv[2] = {0, 0};
+    CHECK_EQ(vxt_pair(sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    char *buf = malloc(BIG), *in = malloc(65536);
+    for (int i = 0; i < BIG; i++) buf[i] = (char)(i * 7 + i / 4096);
+    vx_task *t = vx_task_alloc(&bigw_vt);
+    ((bigw_f *)t)->fd = (vx_handle)sv[0];
+    ((bigw_f *)t)->buf = buf;
+    vx_task *h = vx_spawn_on(rt, t);
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL); /* the writer fills the buffers and waits */
+    long got = 0, bad = 0;
+    for (;;) {
+        int n = vxt_recv(sv[1], in, 65536);
+        if (n <= 0) break;
+        for (int i = 0; i < n; i++) bad += in[i] != buf[got + i];
+        got += n;
+    }
+    CHECK_EQ(got, BIG);
+    CHECK_EQ(bad, 0);
+    wait_task(h);
+    CHECK_EQ(((bigw_f *)h)->ret, 0);
+    vx_task_release(h);
+    vx_close((vx_handle)sv[0]);
+    vxt_closesock(sv[1]);
+    free(buf);
+    free(in);
+    vx_runtime_free(rt);
+}
+
 const vxt_test vxt_io_tests[] = {
     {"io/tcp_echo_1_conn", t_tcp_echo_1},
     {"io/tcp_echo_100_conns", t_tcp_echo_100},
@@ -369,9 +448,90 @@ const vxt_test vxt_io_tests[] = {
     {"io/one_byte_unread_wakes_once", t_one_byte_unread},
     {"io/cancel_pending_read", t_cancel_pending_read},
     {"io/connect_refused", t_connect_refused},
+    {"io/cancel_pending_accept", t_cancel_pending_accept},
+    {"io/big_write_backpressure", t_big_write_backpressure},
     {NULL, NULL},
 };
 #elif defined(VX_RT_TESTS)
+/* ---- cancel a pending accept: the drop glue returns only once the listener no longer refers to
+ * the op (IOCP: CancelIoEx + waiting for the packet; the pre-made socket is closed) ---- */
+static void t_cancel_pending_accept(void) {
+    vx_runtime *rt = vxt_rt(1);
+    vx_handle l;
+    CHECK_EQ(vx_tcp_listen("127.0.0.1", 0, 16, &l), 0);
+    vx_task *s = vx_task_alloc(&server_vt);
+    ((server_f *)s)->l = l;
+    ((server_f *)s)->n = 1;
+    vx_task *h = vx_spawn_on(rt, s);
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL); /* parked in accept */
+    vx_task_abort(h);
+    wait_task(h);
+    CHECK(atomic_load(&h->state) & VX_ST_CANCELLED);
+    CHECK_EQ(((server_f *)h)->op.armed, 0);
+    vx_task_release(h); /* the drop glue closed the listener */
+    vx_runtime_free(rt);
+}
+
+/* ---- a write larger than the socket buffers stays pending until the peer reads ---- */
+enum { BIG = 4 << 20 };
+typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char *buf; ptrdiff_t off, w; int ret; } bigw_f;
+static vx_poll_t bigw_poll(vx_task *t) {
+    bigw_f *f = (bigw_f *)t;
+    vx_poll_t r;
+    switch (t->resume) {
+    case 0:
+        for (f->off = 0; f->off < BIG; f->off += f->w) {
+            /* fallthrough */
+        case 1:
+            r = vx_write_poll(f->fd, &f->op, f->buf + f->off, (size_t)(BIG - f->off), &f->w, t);
+            if (r == VX_PENDING) {
+                t->resume = 1;
+                return VX_PENDING;
+            }
+            if (r == VX_ERROR) {
+                f->ret = -1;
+                return VX_READY;
+            }
+        }
+        vx_shutdown_write(f->fd);
+    }
+    return VX_READY;
+}
+static void bigw_drop(vx_task *t) { vx_io_cancel(&((bigw_f *)t)->op); }
+VXT_VT(bigw_vt, bigw_f, bigw_poll, bigw_drop, ret);
+static void t_big_write_backpressure(void) {
+    vx_runtime *rt = vxt_rt(2);
+    vxt_sock sv[2] = {0, 0};
+    CHECK_EQ(vxt_pair(sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    char *buf = malloc(BIG), *in = malloc(65536);
+    for (int i = 0; i < BIG; i++) buf[i] = (char)(i * 7 + i / 4096);
+    vx_task *t = vx_task_alloc(&bigw_vt);
+    ((bigw_f *)t)->fd = (vx_handle)sv[0];
+    ((bigw_f *)t)->buf = buf;
+    vx_task *h = vx_spawn_on(rt, t);
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL); /* the writer fills the buffers and waits */
+    long got = 0, bad = 0;
+    for (;;) {
+        int n = vxt_recv(sv[1], in, 65536);
+        if (n <= 0) break;
+        for (int i = 0; i < n; i++) bad += in[i] != buf[got + i];
+        got += n;
+    }
+    CHECK_EQ(got, BIG);
+    CHECK_EQ(bad, 0);
+    wait_task(h);
+    CHECK_EQ(((bigw_f *)h)->ret, 0);
+    vx_task_release(h);
+    vx_close((vx_handle)sv[0]);
+    vxt_closesock(sv[1]);
+    free(buf);
+    free(in);
+    vx_runtime_free(rt);
+}
+
 const vxt_test vxt_io_tests[] = {{NULL, NULL}}; /* no I/O backend on this platform */
 #else
 typedef int vxt_io_unused;
