@@ -53,6 +53,7 @@ typedef struct vxp {
 #define VX_POLLER_IOCP 1
 typedef struct vxp {
     void *port;                /* HANDLE of the completion port (no <windows.h> here) */
+    void *timer;               /* high-resolution waitable timer for short timeouts, or NULL */
     _Atomic int wake_pending;  /* a wake packet is queued and not yet consumed by the driver */
 } vxp;
 #else
