@@ -264,6 +264,7 @@ typedef struct vx_io_op {         /* frame-embedded; zero-initialised = idle */
     struct vx_io_source *src;     /* the source this op is armed on, if armed */
     intptr_t fd;                  /* connect: the socket being connected */
     int err;                      /* errno of a VX_ERROR result */
+    uint32_t gen;                 /* Unix: the source's generation when armed (close bumps it) */
     uint8_t armed, stage;
 } vx_io_op;
 

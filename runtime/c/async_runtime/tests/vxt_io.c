@@ -382,6 +382,31 @@ static void t_cancel_pending_accept(void) {
     vx_runtime_free(rt);
 }
 
+/* ---- closing a socket under a pending read fails the read (Unix: woken, EBADF; IOCP: the
+ * overlapped call completes cancelled/aborted), and the task finishes normally ---- */
+static void t_close_under_pending_read(void) {
+    vx_runtime *rt = vxt_rt(2);
+    vxt_sock sv[2] = {0, 0};
+    CHECK_EQ(vxt_pair(sv), 0);
+    vx_set_nonblocking((vx_handle)sv[0]);
+    vx_task *t = vx_task_alloc(&onebyte_vt);
+    onebyte_f *f = (onebyte_f *)t;
+    f->fd = (vx_handle)sv[0];
+    vx_task *h = vx_spawn_on(rt, t);
+    while (atomic_load(&f->polls) < 1 || (atomic_load(&h->state) & VX_ST_RUNNING)) sched_yield();
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+    vx_close((vx_handle)sv[0]);
+    wait_task(h);
+    CHECK(!(atomic_load(&h->state) & VX_ST_CANCELLED));
+    CHECK(f->op.err != 0); /* VX_ERROR, not EOF */
+    CHECK_EQ(f->got, 0);
+    CHECK_EQ(f->op.armed, 0);
+    vx_task_release(h);
+    vxt_closesock(sv[1]);
+    vx_runtime_free(rt);
+}
+
 /* ---- a write larger than the socket buffers stays pending until the peer reads ---- */
 enum { BIG = 4 << 20 };
 typedef struct { vx_task hdr; vx_handle fd; vx_io_op op; char *buf; ptrdiff_t off, w; int ret; } bigw_f;
@@ -449,6 +474,7 @@ const vxt_test vxt_io_tests[] = {
     {"io/cancel_pending_read", t_cancel_pending_read},
     {"io/connect_refused", t_connect_refused},
     {"io/cancel_pending_accept", t_cancel_pending_accept},
+    {"io/close_under_pending_read", t_close_under_pending_read},
     {"io/big_write_backpressure", t_big_write_backpressure},
     {NULL, NULL},
 };
