@@ -26,6 +26,7 @@
 
 _Thread_local vx_worker *vx_tl_worker;
 static _Thread_local vx_task *vx_tl_current;
+static _Thread_local bool vx_tl_in_driver; /* dispatching poller events / firing timers */
 
 vx_task *vx_current(void) { return vx_tl_current; }
 
@@ -198,6 +199,15 @@ void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how) {
         if (how == VX_SCHED_SPAWN) vx_sched_notify(rt);
         return;
     }
+    if (vx_tl_in_driver) {
+        /* woken by the driver (timers, I/O): no sender whose data is hot in this cache, and a
+         * batch must run in firing (= deadline) order, which the LIFO slot would reverse. FIFO;
+         * like the LIFO path, the first task needs no helper, every further one may. */
+        bool had = w->lifo || !vx_ring_empty(w);
+        vx_ring_push(w, t);
+        if (had) vx_sched_notify(rt);
+        return;
+    }
     /* a woken task runs next on this worker (message-passing locality); the displaced one
      * becomes stealable, which is the only point where others need to hear about it */
     vx_task *prev = w->lifo;
@@ -345,12 +355,14 @@ void vx_driver_turn(vx_runtime *rt, int64_t timeout_ns) {
         n = 0; /* nothing registered: skip the syscall */
     else
         n = vxp_wait(&rt->poller, evs, 128, timeout_ns);
+    vx_tl_in_driver = true;
     if (n > 0) vx_io_dispatch(evs, n);
     uint64_t next = atomic_load_explicit(&rt->wheel.next_ns, memory_order_acquire);
     if (next != UINT64_MAX) {
         uint64_t now = vx_now_ns();
         if (now >= next) vx_wheel_fire(rt, now);
     }
+    vx_tl_in_driver = false;
 }
 
 #if !defined(VX_SIM)
