@@ -140,6 +140,8 @@ int vx_sim_yield(void);                   /* the harness's sched_yield */
 int vx_sim_nanosleep(const struct timespec *req, struct timespec *rem);
 void vx_sim_sleep_ns(uint64_t ns);
 void vx_sim_wait_word(_Atomic uint32_t *addr, uint32_t expected);
+size_t vx_sim_job_count(void);           /* blocking-pool jobs waiting to run (vx_blocking.c) */
+void vx_sim_run_job(size_t i);
 #endif
 
 /* small helpers */

@@ -239,7 +239,7 @@ static vx_runtime *vx_sim_rts[VX_SIM_MAX_RT];
 static int vx_sim_nrts;
 static uint64_t vx_sim_rng = 1;
 static uint64_t vx_sim_steps, vx_sim_idle;
-static bool vx_sim_in_step;
+static bool vx_sim_in_step, vx_sim_in_job;
 static bool vx_sim_spurious; /* VX_SIM_SPURIOUS=1: random spurious wake-ups (vx_sim_step) */
 
 uint64_t vx_sim_rand(void) { /* xorshift64*: fast, and fully determined by the seed */
@@ -610,14 +610,27 @@ static void vx_sim_spurious_wake(void) {
 
 /* One scheduling decision. Returns false when nothing was runnable and no timer was pending. */
 bool vx_sim_step(void) {
-    if (vx_sim_in_step) vx_fatal("sim: a task blocked its thread (blocking call inside a task)");
+    if (vx_sim_in_step) {
+        if (vx_sim_in_job) { /* a blocking job waits: as if its thread slept a little */
+            atomic_fetch_add(&vx_sim_clock, 1000u);
+            return true;
+        }
+        vx_fatal("sim: a task blocked its thread (blocking call inside a task)");
+    }
     vx_sim_in_step = true;
     vx_sim_steps++;
     atomic_fetch_add(&vx_sim_clock, vx_sim_rand() % 2000u); /* time passes between decisions */
     vx_sim_fire_timers();
     if (vx_sim_spurious && vx_sim_rand() % 16 == 0) vx_sim_spurious_wake();
     bool progress = true;
-    if (vx_sim_len > 0) {
+    size_t jobs = vx_sim_job_count();
+    if (vx_sim_len + jobs > 0 && vx_sim_rand() % (vx_sim_len + jobs) >= vx_sim_len) {
+        /* a blocking-pool job: it runs in between task polls, as on a pool thread */
+        vx_sim_in_job = true;
+        vx_sim_run_job((size_t)(vx_sim_rand() % jobs));
+        vx_sim_in_job = false;
+        vx_sim_idle = 0;
+    } else if (vx_sim_len > 0) {
         size_t i = (size_t)(vx_sim_rand() % vx_sim_len);
         vx_task *t = vx_sim_q[i];
         vx_sim_q[i] = vx_sim_q[--vx_sim_len];
@@ -656,6 +669,10 @@ int vx_sim_yield(void) {
 }
 
 void vx_sim_sleep_ns(uint64_t ns) {
+    if (vx_sim_in_job) { /* a blocking job sleeping: its (virtual) thread is simply busy */
+        atomic_fetch_add(&vx_sim_clock, ns);
+        return;
+    }
     uint64_t end = atomic_load(&vx_sim_clock) + ns;
     while (atomic_load(&vx_sim_clock) < end) vx_sim_step();
 }

@@ -22,8 +22,7 @@
 /* tests that need real threads or real sockets: outside the simulation */
 #define VXT_SIM_SKIP(name)                                                                     \
     (strncmp(name, "io/", 3) == 0 || strcmp(name, "sched/wake_foreign_thread") == 0 ||          \
-     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "sched/blocking_pool") == 0 ||      \
-     strcmp(name, "chan/thread_blocking_ops") == 0)
+     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "chan/thread_blocking_ops") == 0)
 #endif
 
 extern int vxt_failures;   /* checks failed in the current test */
