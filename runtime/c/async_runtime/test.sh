@@ -184,10 +184,12 @@ if [ -n "$WINCC" ]; then
     done
     if [ $ok = 1 ] && $WINCC $WARN -O2 -g -DVX_RT_TESTS -I. $SRC -o "$OUT/vxt.exe" -static -lpthread -lws2_32 \
         >"$OUT/win.log" 2>&1; then
-        if have wine; then
+        WINE=""
+        for w in wine wine64 /usr/lib/wine/wine64; do have "$w" && WINE=$w && break; done
+        if [ -n "$WINE" ]; then
             echo "=== windows (IOCP, wine)"
             WP=$(mktemp -d)
-            WINEDEBUG=-all WINEPREFIX="$WP" VXT_SCALE=2 timeout 300 wine "$OUT/vxt.exe" $FILTER >"$OUT/wine.log" 2>&1; rc=$?
+            WINEDEBUG=-all WINEPREFIX="$WP" VXT_SCALE=2 timeout 300 "$WINE" "$OUT/vxt.exe" $FILTER >"$OUT/wine.log" 2>&1; rc=$?
             rm -rf "$WP"
             grep -v '^ok ' "$OUT/wine.log" | grep -v '^wine: \|^$'
             line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$OUT/wine.log" | tail -1 | tr -d '\r')
