@@ -4,7 +4,8 @@
  * until the pool thread finishes, so stray vx_wake calls only set NOTIFIED. Its join handle works
  * with vx_join_poll like any task's. Threads are started on demand up to cfg.blocking_max and
  * live until shutdown, which waits for running jobs (a blocking call cannot be interrupted) and
- * cancels queued ones. No idle timeout yet. */
+ * cancels queued ones. No idle timeout yet. In the simulation build (VX_SIM) jobs run on the
+ * simulation thread, chosen at random among the runnable tasks. */
 #if !defined(__TINYC__) /* tcc 0.9.27 has no <stdatomic.h>: the async runtime needs C11 atomics */
 #include "vx_rt_internal.h"
 
@@ -47,6 +48,7 @@ static void vx_blocking_finish(vx_task *t, bool cancelled) {
     vx_task_release(t);
 }
 
+#if !defined(VX_SIM)
 static void *vx_blocking_main(void *arg) {
     vx_blocking_pool *p = arg;
     pthread_mutex_lock(&p->m);
@@ -70,6 +72,32 @@ static void *vx_blocking_main(void *arg) {
     pthread_mutex_unlock(&p->m);
     return NULL;
 }
+#else
+/* Simulation: no pool threads. Queued jobs join the simulated scheduler's random choice
+ * (vx_sim_step calls vx_sim_run_job), running on the simulation thread; a job that "blocks"
+ * (sleeps) just advances the virtual clock. */
+static vx_task **vx_sim_jobs;
+static size_t vx_sim_njobs, vx_sim_jobs_cap;
+
+size_t vx_sim_job_count(void) { return vx_sim_njobs; }
+
+void vx_sim_run_job(size_t i) {
+    vx_task *t = vx_sim_jobs[i];
+    vx_sim_jobs[i] = vx_sim_jobs[--vx_sim_njobs];
+    vx_blocking_job *j = (vx_blocking_job *)t;
+    j->fn(j->arg, j->out);
+    vx_blocking_finish(t, false);
+}
+
+static void vx_sim_job_push(vx_task *t) {
+    if (vx_sim_njobs == vx_sim_jobs_cap) {
+        vx_sim_jobs_cap = vx_sim_jobs_cap ? 2 * vx_sim_jobs_cap : 64;
+        vx_sim_jobs = realloc(vx_sim_jobs, vx_sim_jobs_cap * sizeof *vx_sim_jobs);
+        if (!vx_sim_jobs) vx_fatal("out of memory (sim blocking jobs)");
+    }
+    vx_sim_jobs[vx_sim_njobs++] = t;
+}
+#endif
 
 static void vx_blocking_job_free_vt(vx_task *t) { (void)t; }
 
@@ -116,6 +144,9 @@ vx_task *vx_spawn_blocking_on(vx_runtime *rt, void (*fn)(void *arg, void *out), 
         vx_blocking_finish(t, true);
         return t;
     }
+#if defined(VX_SIM)
+    vx_sim_job_push(t);
+#else
     t->q_next = NULL;
     if (p->tail) p->tail->q_next = t;
     else p->head = t;
@@ -126,6 +157,7 @@ vx_task *vx_spawn_blocking_on(vx_runtime *rt, void (*fn)(void *arg, void *out), 
     } else {
         pthread_cond_signal(&p->c);
     }
+#endif
     pthread_mutex_unlock(&p->m);
     return t;
 }
@@ -137,6 +169,23 @@ vx_task *vx_spawn_blocking(void (*fn)(void *arg, void *out), void *arg, size_t o
 void vx_blocking_shutdown(vx_runtime *rt) {
     vx_blocking_pool *p = rt->pool;
     if (!p) return;
+#if defined(VX_SIM)
+    /* queued jobs of this runtime are cancelled, as the pool threads do once stopping */
+    for (size_t i = 0; i < vx_sim_njobs;) {
+        vx_task *t = vx_sim_jobs[i];
+        if (t->rt == rt) {
+            vx_sim_jobs[i] = vx_sim_jobs[--vx_sim_njobs];
+            vx_blocking_finish(t, true);
+        } else {
+            i++;
+        }
+    }
+    if (vx_sim_njobs == 0) {
+        free(vx_sim_jobs);
+        vx_sim_jobs = NULL;
+        vx_sim_jobs_cap = 0;
+    }
+#endif
     pthread_mutex_lock(&p->m);
     p->stop = 1;
     pthread_cond_broadcast(&p->c);

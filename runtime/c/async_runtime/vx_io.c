@@ -1,4 +1,4 @@
-/* vx_io.c: operation-level I/O on readiness pollers (epoll; kqueue later): TCP listen, accept,
+/* vx_io.c: operation-level I/O on readiness pollers (epoll, kqueue): TCP listen, accept,
  * connect, read, write, cancel, close.
  *
  * Each fd has one vx_io_source (Go's pollDesc): a lock, a readiness `tick`, and one armed reader
@@ -121,6 +121,27 @@ static void vx_io_disarm(vx_io_op *op) {
     op->armed = 0;
 }
 
+/* An op armed on an fd that was closed since (vx_close bumped the generation and woke it) must
+ * not retry its syscall: the woken task may run before close(2) itself, see EAGAIN and re-arm on
+ * an fd about to vanish (it would then sleep forever), or run after the number was reused by a
+ * new file. It fails with EBADF instead, without touching the fd. */
+static bool vx_io_stale(vx_io_op *op) {
+    if (!op->armed) return false;
+    vx_io_source *src = op->src;
+    vx_lock_acquire(&src->lock);
+    bool stale = src->gen != op->gen;
+    if (stale) {
+        if (src->reader == op) src->reader = NULL;
+        if (src->writer == op) src->writer = NULL;
+    }
+    vx_lock_release(&src->lock);
+    if (stale) {
+        op->armed = 0;
+        op->err = EBADF;
+    }
+    return stale;
+}
+
 /* EAGAIN path: arm `op` for direction `write`. Returns VX_PENDING, VX_ERROR, or VX_READY meaning
  * "readiness arrived meanwhile: retry the syscall". */
 static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *op, bool write,
@@ -128,7 +149,7 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
     vx_lock_acquire(&src->lock);
     if (!src->rt) {
         vx_runtime *rt = self->rt;
-        int e = vxp_register(&rt->poller, fd, vx_token(fd, src->gen));
+        int e = vxp_register(&rt->poller, (uintptr_t)fd, vx_token(fd, src->gen));
         if (e != 0) {
             vx_lock_release(&src->lock);
             op->err = -e;
@@ -146,6 +167,7 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
     }
     op->task = self;
     op->src = src;
+    op->gen = src->gen;
     op->armed = 1;
     if (write) src->writer = op;
     else src->reader = op;
@@ -156,6 +178,7 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
 static bool vx_would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 vx_poll_t vx_read_poll(vx_handle h, vx_io_op *op, void *buf, size_t len, ptrdiff_t *n, vx_task *self) {
+    if (vx_io_stale(op)) return VX_ERROR;
     if (vx_io_budget_spent(self)) return VX_PENDING;
     int fd = (int)h;
     vx_io_source *src = vx_source(fd);
@@ -194,6 +217,7 @@ static ssize_t vx_send(int fd, const void *buf, size_t len) {
 
 vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, ptrdiff_t *n,
                         vx_task *self) {
+    if (vx_io_stale(op)) return VX_ERROR;
     if (vx_io_budget_spent(self)) return VX_PENDING;
     int fd = (int)h;
     vx_io_source *src = vx_source(fd);
@@ -293,6 +317,7 @@ static void vx_nodelay(int fd) {
 }
 
 vx_poll_t vx_tcp_accept_poll(vx_handle l, vx_io_op *op, vx_handle *out, vx_task *self) {
+    if (vx_io_stale(op)) return VX_ERROR;
     if (vx_io_budget_spent(self)) return VX_PENDING;
     int fd = (int)l;
     vx_io_source *src = vx_source(fd);
@@ -331,6 +356,10 @@ vx_poll_t vx_tcp_accept_poll(vx_handle l, vx_io_op *op, vx_handle *out, vx_task 
 
 vx_poll_t vx_tcp_connect_poll(const char *addr, uint16_t port, vx_io_op *op, vx_handle *out,
                               vx_task *self) {
+    if (vx_io_stale(op)) { /* someone closed the socket being connected: it is gone */
+        op->stage = 0;
+        return VX_ERROR;
+    }
     if (vx_io_budget_spent(self)) return VX_PENDING;
     struct sockaddr_storage ss;
     socklen_t len;
@@ -395,7 +424,7 @@ int vx_close(vx_handle h) {
     if (src) {
         vx_lock_acquire(&src->lock);
         if (src->rt) {
-            vxp_deregister(&src->rt->poller, fd);
+            vxp_deregister(&src->rt->poller, (uintptr_t)fd);
             atomic_fetch_sub(&src->rt->io_sources, 1);
             src->rt = NULL;
         }
@@ -410,9 +439,9 @@ int vx_close(vx_handle h) {
     return close(fd) == 0 ? 0 : -errno;
 }
 
-#else
-/* No I/O backend on this platform yet (IOCP is planned): the runtime links and runs timers,
- * channels and tasks; every I/O operation fails with VX_ERROR / ENOSYS. */
+#elif !defined(VX_POLLER_IOCP) /* Windows: vx_io_iocp.c */
+/* No I/O backend on this platform: the runtime links and runs timers, channels and tasks;
+ * every I/O operation fails with VX_ERROR / ENOSYS. */
 #include <errno.h>
 #ifndef ENOSYS
 #define ENOSYS 38

@@ -11,8 +11,14 @@
  *   vxp_wake                  thread-safe, coalesced through an atomic flag
  *
  * Backends: vx_poller_epoll.c (Linux), vx_poller_kqueue.c (macOS/BSD; shim-tested on Linux),
- * vx_poller_none.c (elsewhere: timers and wake-ups only, no I/O). Each backend compiles to an
- * empty unit on the other platforms; check_pollers.sh verifies each implements every function. */
+ * vx_poller_iocp.c (Windows; run under wine), vx_poller_none.c (elsewhere: timers and wake-ups
+ * only, no I/O). Each backend compiles to an empty unit on the other platforms;
+ * check_pollers.sh verifies each implements every function.
+ *
+ * IOCP is a completion API, so there "register" means associating a socket with the port, and
+ * vxp_wait returns completions: an event's token is the address of the finished OVERLAPPED
+ * (the first member of a frame-embedded vx_io_op), `ready` is unused. vx_io_iocp.c maps them
+ * back to ops; vx_io.c does the same job for the readiness backends. */
 #ifndef VX_POLLER_H
 #define VX_POLLER_H
 
@@ -43,6 +49,13 @@ typedef struct vxp {
     _Atomic int wake_pending;
     _Atomic int no_pwait2; /* epoll_pwait2 returned ENOSYS: fall back to ms timeouts */
 } vxp;
+#elif defined(_WIN32) && !defined(VX_PORTABLE)
+#define VX_POLLER_IOCP 1
+typedef struct vxp {
+    void *port;                /* HANDLE of the completion port (no <windows.h> here) */
+    void *timer;               /* high-resolution waitable timer for short timeouts, or NULL */
+    _Atomic int wake_pending;  /* a wake packet is queued and not yet consumed by the driver */
+} vxp;
 #else
 #define VX_POLLER_NONE 1
 #include <pthread.h>
@@ -55,8 +68,9 @@ typedef struct vxp {
 
 int vxp_init(vxp *p);
 void vxp_close(vxp *p);
-int vxp_register(vxp *p, int fd, uint64_t token);
-int vxp_deregister(vxp *p, int fd);
+/* fd: a file descriptor, or a SOCKET on Windows (hence uintptr_t, as vx_handle) */
+int vxp_register(vxp *p, uintptr_t fd, uint64_t token);
+int vxp_deregister(vxp *p, uintptr_t fd);
 int vxp_wait(vxp *p, vx_event *out, int cap, int64_t timeout_ns);
 void vxp_wake(vxp *p);
 

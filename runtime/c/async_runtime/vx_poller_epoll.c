@@ -45,14 +45,14 @@ void vxp_close(vxp *p) {
     close(p->epfd);
 }
 
-int vxp_register(vxp *p, int fd, uint64_t token) {
+int vxp_register(vxp *p, uintptr_t fd, uint64_t token) {
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = token};
-    return epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+    return epoll_ctl(p->epfd, EPOLL_CTL_ADD, (int)fd, &ev) < 0 ? -errno : 0;
 }
 
-int vxp_deregister(vxp *p, int fd) {
+int vxp_deregister(vxp *p, uintptr_t fd) {
     struct epoll_event ev = {0}; /* non-NULL for kernels before 2.6.9 */
-    return epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, &ev) < 0 ? -errno : 0;
+    return epoll_ctl(p->epfd, EPOLL_CTL_DEL, (int)fd, &ev) < 0 ? -errno : 0;
 }
 
 static int vx_epoll_wait_ns(vxp *p, struct epoll_event *evs, int cap, int64_t timeout_ns) {

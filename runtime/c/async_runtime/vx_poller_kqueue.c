@@ -35,7 +35,7 @@ int vxp_init(vxp *p) {
 
 void vxp_close(vxp *p) { close(p->kq); }
 
-int vxp_register(vxp *p, int fd, uint64_t token) {
+int vxp_register(vxp *p, uintptr_t fd, uint64_t token) {
     struct kevent ch[2], out[2];
     /* the token (fd | generation << 32) travels in udata; every target here is 64-bit */
     void *udata = (void *)(uintptr_t)token;
@@ -48,7 +48,7 @@ int vxp_register(vxp *p, int fd, uint64_t token) {
     return 0;
 }
 
-int vxp_deregister(vxp *p, int fd) {
+int vxp_deregister(vxp *p, uintptr_t fd) {
     struct kevent ch[2];
     EV_SET(&ch[0], (uintptr_t)fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
     EV_SET(&ch[1], (uintptr_t)fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);

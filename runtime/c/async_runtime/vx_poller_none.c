@@ -20,8 +20,8 @@ void vxp_close(vxp *p) {
     pthread_cond_destroy(&p->c);
     pthread_mutex_destroy(&p->m);
 }
-int vxp_register(vxp *p, int fd, uint64_t token) { (void)p; (void)fd; (void)token; return -38; }
-int vxp_deregister(vxp *p, int fd) { (void)p; (void)fd; return 0; }
+int vxp_register(vxp *p, uintptr_t fd, uint64_t token) { (void)p; (void)fd; (void)token; return -38; }
+int vxp_deregister(vxp *p, uintptr_t fd) { (void)p; (void)fd; return 0; }
 int vxp_wait(vxp *p, vx_event *out, int cap, int64_t timeout_ns) {
     (void)out; (void)cap;
     pthread_mutex_lock(&p->m);

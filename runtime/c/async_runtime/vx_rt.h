@@ -233,15 +233,38 @@ void vx_select_cancel(vx_select *s, vx_chan_op *ops, uint32_t n);
 
 /* ---- I/O: operation level (completion semantics on every OS) -------------------------------- */
 /* The *_poll I/O functions must be called from a task (self != NULL): plain threads use ordinary
- * blocking syscalls, or vx_spawn_blocking. Linux (epoll) and macOS/BSD (kqueue) only for now;
- * elsewhere they fail with VX_ERROR / ENOSYS. */
+ * blocking syscalls, or vx_spawn_blocking. Linux (epoll), macOS/BSD (kqueue) and Windows (IOCP);
+ * elsewhere they fail with VX_ERROR / ENOSYS. Errors are errno values everywhere (Winsock
+ * errors are mapped: WSAECONNREFUSED -> ECONNREFUSED, ...).
+ * Windows: a vx_io_op must stay in its frame until the op completes or vx_io_cancel returns
+ * (generated code guarantees this: drop glue cancels live ops); one op per vx_io_op at a time. */
 
 typedef uintptr_t vx_handle;      /* fd | SOCKET | HANDLE */
+#if defined(_WIN32)
+/* The layout of Windows' OVERLAPPED (checked by static asserts in vx_io_iocp.c), declared here so
+ * generated code need not include <windows.h>. The kernel writes the status and byte count into
+ * it when the operation completes. */
+typedef struct vx_overlapped {
+    uintptr_t internal, internal_high;
+    uint32_t offset, offset_high;
+    void *event;
+} vx_overlapped;
+#endif
 typedef struct vx_io_op {         /* frame-embedded; zero-initialised = idle */
+#if defined(_WIN32)
+    /* IOCP (vx_io_iocp.c): first member, so a completion's OVERLAPPED* is the op's address. An
+     * op with `armed` set has an overlapped call in flight: the frame holds a task reference for
+     * it, and vx_io_cancel waits for its completion packet before returning. */
+    vx_overlapped ov;
+    _Atomic uint32_t done;        /* set (release) by whoever dequeues the completion packet */
+    uintptr_t accepted;           /* AcceptEx: the socket created for the incoming connection */
+    unsigned char addrs[2 * (28 + 16)]; /* AcceptEx: local + remote address, sockaddr_in6 + 16 each */
+#endif
     vx_task *task;
     struct vx_io_source *src;     /* the source this op is armed on, if armed */
     intptr_t fd;                  /* connect: the socket being connected */
     int err;                      /* errno of a VX_ERROR result */
+    uint32_t gen;                 /* Unix: the source's generation when armed (close bumps it) */
     uint8_t armed, stage;
 } vx_io_op;
 

@@ -128,6 +128,22 @@ void vx_io_forget_runtime(vx_runtime *rt);
 /* blocking pool (vx_blocking.c) */
 void vx_blocking_shutdown(vx_runtime *rt);
 
+#if defined(VX_SIM)
+/* deterministic simulation (vx_sched.c): see the comment there */
+#include <time.h>
+extern _Atomic uint64_t vx_sim_clock;
+void vx_sim_reset(uint64_t seed);         /* re-seed the random choices (test harness) */
+uint64_t vx_sim_rand(void);
+uint64_t vx_sim_step_count(void);
+bool vx_sim_step(void);                   /* false: nothing runnable and no timer pending */
+int vx_sim_yield(void);                   /* the harness's sched_yield */
+int vx_sim_nanosleep(const struct timespec *req, struct timespec *rem);
+void vx_sim_sleep_ns(uint64_t ns);
+void vx_sim_wait_word(_Atomic uint32_t *addr, uint32_t expected);
+size_t vx_sim_job_count(void);           /* blocking-pool jobs waiting to run (vx_blocking.c) */
+void vx_sim_run_job(size_t i);
+#endif
+
 /* small helpers */
 static inline uint32_t vx_rand(uint32_t *s) {
     uint32_t x = *s ? *s : 0x9e3779b9u; /* xorshift32: cheap victim / select-case choice */

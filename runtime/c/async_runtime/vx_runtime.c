@@ -19,9 +19,13 @@
 static _Atomic(vx_runtime *) vx_default_rt;
 
 uint64_t vx_now_ns(void) {
+#if defined(VX_SIM)
+    return atomic_load_explicit(&vx_sim_clock, memory_order_relaxed); /* virtual time */
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
 }
 
 vx_runtime *vx_runtime_current(void) {
@@ -111,8 +115,12 @@ void vx_runtime_shutdown(vx_runtime *rt, uint64_t grace_ns) {
     if (grace_ns > 0) {
         uint64_t end = vx_now_ns() + grace_ns;
         while (atomic_load(&rt->owned_count) > 0 && vx_now_ns() < end) {
+#if defined(VX_SIM)
+            vx_sim_sleep_ns(200000); /* the simulation runs the tasks meanwhile */
+#else
             struct timespec ts = {0, 200000};
             nanosleep(&ts, NULL);
+#endif
         }
     }
     vx_sched_stop(rt);

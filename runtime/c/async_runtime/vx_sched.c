@@ -22,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 _Thread_local vx_worker *vx_tl_worker;
 static _Thread_local vx_task *vx_tl_current;
+static _Thread_local bool vx_tl_in_driver; /* dispatching poller events / firing timers */
 
 vx_task *vx_current(void) { return vx_tl_current; }
 
@@ -45,6 +47,7 @@ void vx_inj_push(vx_runtime *rt, vx_task *t) {
     vx_lock_release(&rt->inj_lock);
 }
 
+#if !defined(VX_SIM) /* only ring overflow uses it */
 static void vx_inj_push_batch(vx_runtime *rt, vx_task *first, vx_task *last, size_t n) {
     last->q_next = NULL;
     vx_lock_acquire(&rt->inj_lock);
@@ -54,6 +57,7 @@ static void vx_inj_push_batch(vx_runtime *rt, vx_task *first, vx_task *last, siz
     atomic_fetch_add_explicit(&rt->inj_len, n, memory_order_release);
     vx_lock_release(&rt->inj_lock);
 }
+#endif
 
 vx_task *vx_inj_pop(vx_runtime *rt) {
     /* cheap emptiness check first: the common case for a busy worker */
@@ -69,6 +73,7 @@ vx_task *vx_inj_pop(vx_runtime *rt) {
     return t;
 }
 
+#if !defined(VX_SIM)
 /* ---- ring ------------------------------------------------------------------------------------- */
 
 static void vx_ring_push(vx_worker *w, vx_task *t) {
@@ -194,6 +199,15 @@ void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how) {
         if (how == VX_SCHED_SPAWN) vx_sched_notify(rt);
         return;
     }
+    if (vx_tl_in_driver) {
+        /* woken by the driver (timers, I/O): no sender whose data is hot in this cache, and a
+         * batch must run in firing (= deadline) order, which the LIFO slot would reverse. FIFO;
+         * like the LIFO path, the first task needs no helper, every further one may. */
+        bool had = w->lifo || !vx_ring_empty(w);
+        vx_ring_push(w, t);
+        if (had) vx_sched_notify(rt);
+        return;
+    }
     /* a woken task runs next on this worker (message-passing locality); the displaced one
      * becomes stealable, which is the only point where others need to hear about it */
     vx_task *prev = w->lifo;
@@ -203,6 +217,65 @@ void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how) {
         vx_sched_notify(rt);
     }
 }
+
+#else /* VX_SIM */
+/* ---- deterministic simulation: one run set, seeded random choice --------------------------------
+ *
+ * -DVX_SIM replaces the worker threads with a single-threaded scheduler driven by whichever thread
+ * waits for the runtime (vx_futex_wait from block_on / blocking channel ops, and the test
+ * harness's sched_yield/nanosleep, which vxt.h maps to vx_sim_yield / vx_sim_nanosleep). Every
+ * runnable task of every runtime sits in one array; each step advances a virtual clock by a
+ * random 0-2 us, fires due timers, and polls a randomly chosen runnable task. With nothing
+ * runnable, the clock jumps to the earliest timer. The only source of nondeterminism is the seed
+ * (VX_SIM_SEED), so a failing interleaving replays exactly. Real threads (blocking pool, foreign
+ * wakers) and real sockets are outside the simulation; the suite skips those tests. */
+#include <pthread.h>
+
+#define VX_SIM_MAX_RT 64
+_Atomic uint64_t vx_sim_clock = 1000000000u; /* virtual ns; vx_now_ns() in this build */
+static vx_task **vx_sim_q;
+static size_t vx_sim_len, vx_sim_cap;
+static vx_runtime *vx_sim_rts[VX_SIM_MAX_RT];
+static int vx_sim_nrts;
+static uint64_t vx_sim_rng = 1;
+static uint64_t vx_sim_steps, vx_sim_idle;
+static bool vx_sim_in_step, vx_sim_in_job;
+static bool vx_sim_spurious; /* VX_SIM_SPURIOUS=1: random spurious wake-ups (vx_sim_step) */
+
+uint64_t vx_sim_rand(void) { /* xorshift64*: fast, and fully determined by the seed */
+    uint64_t x = vx_sim_rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    vx_sim_rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+void vx_sim_reset(uint64_t seed) {
+    vx_sim_rng = seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+    if (!vx_sim_rng) vx_sim_rng = 1;
+    const char *sp = getenv("VX_SIM_SPURIOUS");
+    vx_sim_spurious = sp && *sp == '1';
+    vx_sim_idle = 0;
+}
+
+uint64_t vx_sim_step_count(void) { return vx_sim_steps; }
+
+void vx_sched_notify(vx_runtime *rt) { (void)rt; /* nobody parks in the simulation */ }
+
+void vx_sched_schedule(vx_runtime *rt, vx_task *t, vx_sched_how how) {
+    (void)how; /* placement (LIFO slot, ring, injector) is replaced by the random choice */
+    if (atomic_load_explicit(&rt->stopping, memory_order_relaxed)) return;
+    /* invariant check: only the SCHEDULED transition may queue a task */
+    if (!(atomic_load(&t->state) & VX_ST_SCHEDULED)) vx_fatal("sim: task queued without SCHEDULED");
+    if (vx_sim_len == vx_sim_cap) {
+        vx_sim_cap = vx_sim_cap ? 2 * vx_sim_cap : 1024;
+        vx_sim_q = realloc(vx_sim_q, vx_sim_cap * sizeof *vx_sim_q);
+        if (!vx_sim_q) vx_fatal("out of memory (sim run queue)");
+    }
+    vx_sim_q[vx_sim_len++] = t;
+}
+#endif
 
 void vx_wake(vx_task *t) {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
@@ -282,14 +355,17 @@ void vx_driver_turn(vx_runtime *rt, int64_t timeout_ns) {
         n = 0; /* nothing registered: skip the syscall */
     else
         n = vxp_wait(&rt->poller, evs, 128, timeout_ns);
+    vx_tl_in_driver = true;
     if (n > 0) vx_io_dispatch(evs, n);
     uint64_t next = atomic_load_explicit(&rt->wheel.next_ns, memory_order_acquire);
     if (next != UINT64_MAX) {
         uint64_t now = vx_now_ns();
         if (now >= next) vx_wheel_fire(rt, now);
     }
+    vx_tl_in_driver = false;
 }
 
+#if !defined(VX_SIM)
 static bool vx_try_driver(vx_runtime *rt) {
     int z = 0;
     return atomic_load_explicit(&rt->driver_token, memory_order_relaxed) == 0 &&
@@ -481,6 +557,141 @@ void vx_sched_stop(vx_runtime *rt) {
     vxp_wake(&rt->poller);
     for (int i = 0; i < rt->nworkers; i++) pthread_join(rt->workers[i].thread, NULL);
 }
+#else /* VX_SIM */
+void vx_sched_start(vx_runtime *rt) {
+    for (int i = 0; i < rt->nworkers; i++) {
+        rt->workers[i].rt = rt;
+        rt->workers[i].id = i;
+    }
+    if (vx_sim_nrts == VX_SIM_MAX_RT) vx_fatal("sim: too many live runtimes");
+    vx_sim_rts[vx_sim_nrts++] = rt;
+}
+
+void vx_sched_stop(vx_runtime *rt) {
+    atomic_store(&rt->stopping, 1);
+    /* its queued tasks are dropped by the shutdown that follows: forget them here, while they
+     * are still alive to be looked at */
+    size_t k = 0;
+    for (size_t i = 0; i < vx_sim_len; i++)
+        if (vx_sim_q[i]->rt != rt) vx_sim_q[k++] = vx_sim_q[i];
+    vx_sim_len = k;
+    for (int i = 0; i < vx_sim_nrts; i++) {
+        if (vx_sim_rts[i] == rt) {
+            vx_sim_rts[i] = vx_sim_rts[--vx_sim_nrts];
+            break;
+        }
+    }
+    if (vx_sim_len == 0) {
+        free(vx_sim_q); /* no leak report at exit */
+        vx_sim_q = NULL;
+        vx_sim_cap = 0;
+    }
+}
+
+static void vx_sim_fire_timers(void) {
+    uint64_t now = atomic_load(&vx_sim_clock);
+    for (int i = 0; i < vx_sim_nrts; i++) {
+        uint64_t next = atomic_load(&vx_sim_rts[i]->wheel.next_ns);
+        if (next != UINT64_MAX && now >= next) vx_wheel_fire(vx_sim_rts[i], now);
+    }
+}
+
+/* Generated code must tolerate being polled when nothing it waits for happened (a select loser's
+ * late wake, a wake racing with completion). With VX_SIM_SPURIOUS=1 the simulation wakes random
+ * live tasks now and then to exercise exactly that. */
+static void vx_sim_spurious_wake(void) {
+    if (vx_sim_nrts == 0) return;
+    vx_runtime *rt = vx_sim_rts[vx_sim_rand() % (uint64_t)vx_sim_nrts];
+    vx_owned_shard *sh = &rt->owned[vx_sim_rand() % VX_OWNED_SHARDS];
+    vx_task *t = sh->head; /* live: the owned list holds the runtime's reference */
+    for (uint64_t k = vx_sim_rand() % 4; t && k > 0; k--) t = t->owned_next;
+    if (t) vx_wake(t);
+}
+
+/* One scheduling decision. Returns false when nothing was runnable and no timer was pending. */
+bool vx_sim_step(void) {
+    if (vx_sim_in_step) {
+        if (vx_sim_in_job) { /* a blocking job waits: as if its thread slept a little */
+            atomic_fetch_add(&vx_sim_clock, 1000u);
+            return true;
+        }
+        vx_fatal("sim: a task blocked its thread (blocking call inside a task)");
+    }
+    vx_sim_in_step = true;
+    vx_sim_steps++;
+    atomic_fetch_add(&vx_sim_clock, vx_sim_rand() % 2000u); /* time passes between decisions */
+    vx_sim_fire_timers();
+    if (vx_sim_spurious && vx_sim_rand() % 16 == 0) vx_sim_spurious_wake();
+    bool progress = true;
+    size_t jobs = vx_sim_job_count();
+    if (vx_sim_len + jobs > 0 && vx_sim_rand() % (vx_sim_len + jobs) >= vx_sim_len) {
+        /* a blocking-pool job: it runs in between task polls, as on a pool thread */
+        vx_sim_in_job = true;
+        vx_sim_run_job((size_t)(vx_sim_rand() % jobs));
+        vx_sim_in_job = false;
+        vx_sim_idle = 0;
+    } else if (vx_sim_len > 0) {
+        size_t i = (size_t)(vx_sim_rand() % vx_sim_len);
+        vx_task *t = vx_sim_q[i];
+        vx_sim_q[i] = vx_sim_q[--vx_sim_len];
+        vx_runtime *rt = t->rt;
+        /* a random worker identity: vx_runtime_current() and spawn placement see a worker */
+        vx_worker *w = &rt->workers[vx_sim_rand() % (uint64_t)rt->nworkers];
+        vx_worker *prev = vx_tl_worker;
+        vx_tl_worker = w;
+        vx_run_task(w, t);
+        vx_tl_worker = prev;
+        vx_sim_idle = 0;
+    } else {
+        uint64_t next = UINT64_MAX;
+        for (int k = 0; k < vx_sim_nrts; k++) {
+            uint64_t n = atomic_load(&vx_sim_rts[k]->wheel.next_ns);
+            if (n < next) next = n;
+        }
+        if (next != UINT64_MAX) {
+            if (next > atomic_load(&vx_sim_clock)) atomic_store(&vx_sim_clock, next);
+            vx_sim_fire_timers();
+        } else {
+            /* idle: let a waiting caller's deadline pass (tests poll with timeouts) */
+            atomic_fetch_add(&vx_sim_clock, 1000000u);
+            progress = false;
+        }
+    }
+    vx_sim_in_step = false;
+    return progress;
+}
+
+int vx_sim_yield(void) {
+    /* a spin-wait of the test thread; 1000 virtual seconds of idleness exceeds every test's own
+     * timeout, so the caller is waiting for something that cannot happen */
+    if (!vx_sim_step() && ++vx_sim_idle > 1000000) vx_fatal("sim: deadlock (spinning, nothing runnable, no timers)");
+    return 0;
+}
+
+void vx_sim_sleep_ns(uint64_t ns) {
+    if (vx_sim_in_job) { /* a blocking job sleeping: its (virtual) thread is simply busy */
+        atomic_fetch_add(&vx_sim_clock, ns);
+        return;
+    }
+    uint64_t end = atomic_load(&vx_sim_clock) + ns;
+    while (atomic_load(&vx_sim_clock) < end) vx_sim_step();
+}
+
+int vx_sim_nanosleep(const struct timespec *req, struct timespec *rem) {
+    if (rem) rem->tv_sec = 0, rem->tv_nsec = 0;
+    vx_sim_sleep_ns((uint64_t)req->tv_sec * 1000000000u + (uint64_t)req->tv_nsec);
+    return 0;
+}
+
+/* A thread "blocks" on a word: in the simulation that means running the simulation until the word
+ * changes. A long stretch with nothing runnable and no timers is a deadlock: report it. */
+void vx_sim_wait_word(_Atomic uint32_t *addr, uint32_t expected) {
+    while (atomic_load(addr) == expected) {
+        if (vx_sim_step()) continue;
+        if (++vx_sim_idle > 100000) vx_fatal("sim: deadlock (a thread waits, nothing is runnable, no timers)");
+    }
+}
+#endif
 #endif
 #if defined(__TINYC__)
 typedef int vx_sched_tcc_unused; /* ISO C forbids an empty translation unit */

@@ -11,6 +11,34 @@
 #include <stdlib.h>
 #include <time.h>
 
+#if defined(VX_LOCK_FUTEX)
+void vx_lock_init(vx_lock *l) { atomic_init(&l->w, 0); }
+void vx_lock_destroy(vx_lock *l) { (void)l; }
+
+static inline void vx_lock_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+#define VX_LOCK_SPINS 100
+void vx_lock_slow(vx_lock *l) {
+    /* spin on plain loads (no cache-line ping-pong from failed CASes) while it is held */
+    for (int i = 0; i < VX_LOCK_SPINS; i++) {
+        uint32_t v = atomic_load_explicit(&l->w, memory_order_relaxed);
+        if (v == 0 && atomic_compare_exchange_weak_explicit(&l->w, &v, 1, memory_order_acquire,
+                                                            memory_order_relaxed))
+            return;
+        if (v == 2) break; /* others already sleep: the holder may be descheduled, join them */
+        vx_lock_pause();
+    }
+    /* taking it as 2 is conservative: we cannot know whether other sleepers remain, so our
+     * unlock will issue one possibly useless wake */
+    while (atomic_exchange_explicit(&l->w, 2, memory_order_acquire) != 0) vx_futex_wait(&l->w, 2, -1);
+}
+#else
 void vx_lock_init(vx_lock *l) {
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
@@ -23,8 +51,21 @@ void vx_lock_init(vx_lock *l) {
 }
 
 void vx_lock_destroy(vx_lock *l) { pthread_mutex_destroy(&l->m); }
+#endif
 
-#if defined(__linux__) && !defined(VX_PORTABLE)
+#if defined(VX_SIM)
+#include "vx_rt_internal.h"
+/* Simulation: the only waiters are threads waiting for the runtime (block_on, blocking channel
+ * ops); waiting means running the simulated scheduler until the word changes. */
+void vx_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns) {
+    (void)timeout_ns;
+    vx_sim_wait_word(addr, expected);
+}
+void vx_futex_wake(_Atomic uint32_t *addr, int n) {
+    (void)addr;
+    (void)n;
+}
+#elif defined(__linux__) && !defined(VX_PORTABLE)
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>

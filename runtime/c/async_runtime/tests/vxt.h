@@ -12,6 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(VX_SIM)
+/* Deterministic simulation: the test thread's waits drive the simulated scheduler. Included
+ * first, so the later includes of these headers are no-ops and only the calls are renamed. */
+#include <sched.h>
+#include <time.h>
+#define sched_yield vx_sim_yield
+#define nanosleep vx_sim_nanosleep
+/* tests that need real threads or real sockets: outside the simulation */
+#define VXT_SIM_SKIP(name)                                                                     \
+    (strncmp(name, "io/", 3) == 0 || strcmp(name, "sched/wake_foreign_thread") == 0 ||          \
+     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "chan/thread_blocking_ops") == 0)
+#endif
+
 extern int vxt_failures;   /* checks failed in the current test */
 extern int vxt_scale;      /* VXT_SCALE: 1 = full sizes, larger divides them (sanitizers) */
 
@@ -50,6 +63,16 @@ typedef struct vxt_test { const char *name; void (*fn)(void); } vxt_test;
 #define VXT_VT(name, frame, poll, drop, res_field)                                             \
     static const vx_task_vtable name = {poll, drop, sizeof(frame), offsetof(frame, res_field), \
                                         sizeof(((frame *)0)->res_field), #name}
+
+#if !defined(VX_POLLER_NONE)
+/* A connected stream pair for tests (vxt_io.c): sv[0] for the runtime's I/O ops, sv[1] for the
+ * test thread's plain blocking calls. Unix socketpair, loopback TCP on Windows. */
+typedef uintptr_t vxt_sock;
+int vxt_pair(vxt_sock sv[2]);
+int vxt_send(vxt_sock s, const char *b, int n);
+int vxt_recv(vxt_sock s, char *b, int n);
+void vxt_closesock(vxt_sock s);
+#endif
 
 /* tests of each area */
 extern const vxt_test vxt_sched_tests[], vxt_chan_tests[], vxt_timer_tests[], vxt_io_tests[],

@@ -27,6 +27,11 @@ int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     const char *sc = getenv("VXT_SCALE");
     if (sc && atoi(sc) > 0) vxt_scale = atoi(sc);
+#if defined(VX_SIM)
+    const char *seed_env = getenv("VX_SIM_SEED");
+    uint64_t sim_seed = seed_env ? strtoull(seed_env, NULL, 10) : 1;
+    printf("sim seed %llu\n", (unsigned long long)sim_seed);
+#endif
 #if defined(SIGALRM)
     signal(SIGALRM, vxt_on_alarm);
 #endif
@@ -39,6 +44,13 @@ int main(int argc, char **argv) {
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         for (const vxt_test *t = groups[g]; t->name; t++) {
             if (filter && !strstr(t->name, filter)) continue;
+#if defined(VX_SIM)
+            if (VXT_SIM_SKIP(t->name)) continue;
+            /* per-test seeding: a filtered run replays the same interleaving as the full one */
+            uint64_t h = sim_seed;
+            for (const char *c = t->name; *c; c++) h = h * 1099511628211ull ^ (unsigned char)*c;
+            vx_sim_reset(h);
+#endif
             vxt_current = t->name;
             vxt_failures = 0;
 #if defined(SIGALRM)
@@ -60,6 +72,10 @@ int main(int argc, char **argv) {
             fflush(stdout);
         }
     }
+#if defined(VX_SIM)
+    if (failed) printf("sim seed %llu FAILED (replay: VX_SIM_SEED=%llu)\n", (unsigned long long)sim_seed,
+                       (unsigned long long)sim_seed);
+#endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -159,7 +159,9 @@ static void t_yield_fairness(void) {
     vx_runtime *rt = vxt_rt(1);
     CHECK_EQ(vx_runtime_block_on(rt, vx_task_alloc(&fairmain_vt), NULL), VX_READY);
     for (int i = 0; i < FAIR_TASKS; i++) CHECK_EQ(fair_progress[i], 2000);
+#if !defined(VX_SIM) /* the simulation picks runnable tasks at random: no round robin there */
     CHECK(fair_max_skew <= 2); /* strict round robin through the ring */
+#endif
     vx_runtime_free(rt);
 }
 

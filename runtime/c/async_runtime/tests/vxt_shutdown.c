@@ -5,10 +5,6 @@
 #include "vxt.h"
 
 #include <sched.h>
-#if defined(__linux__) && !defined(VX_POLLER_NONE)
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
 
 static _Atomic int drops, completions;
 
@@ -45,7 +41,7 @@ static vx_poll_t parked_poll(vx_task *t) {
     switch (f->kind) {
     case K_CHAN: r = vx_chan_recv_poll(f->c, &f->cop, &f->v, t); break;
     case K_SLEEP: r = vx_sleep_poll(&f->s, f->dl, t); break;
-#if defined(__linux__) && !defined(VX_POLLER_NONE)
+#if !defined(VX_POLLER_NONE)
     case K_IO: r = vx_read_poll(f->fd, &f->iop, f->buf, sizeof f->buf, &f->n, t); break;
 #endif
     case K_JOIN: r = vx_join_poll(f->child, NULL, t); break;
@@ -80,14 +76,14 @@ static void t_shutdown_drops_everything(void) {
     atomic_store(&completions, 0);
     vx_runtime *rt = vxt_rt(2);
     vx_chan *c = vx_chan_new(sizeof(int64_t), 0, NULL);
-    int sv[2] = {-1, -1};
-#if defined(__linux__) && !defined(VX_POLLER_NONE)
-    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    uintptr_t sv[2] = {0, 0};
+#if !defined(VX_POLLER_NONE)
+    CHECK_EQ(vxt_pair(sv), 0);
     vx_set_nonblocking((vx_handle)sv[0]);
 #endif
     int per = 50, kinds = 5, total = 0;
     for (int k = 0; k < kinds; k++) {
-#if !defined(__linux__) || defined(VX_POLLER_NONE)
+#if defined(VX_POLLER_NONE)
         if (k == K_IO) continue;
 #endif
         for (int i = 0; i < per; i++) {
@@ -110,9 +106,9 @@ static void t_shutdown_drops_everything(void) {
     CHECK_EQ(atomic_load(&drops), total);
     CHECK(took < 200000000ull);
     vx_chan_release(c);
-#if defined(__linux__) && !defined(VX_POLLER_NONE)
+#if !defined(VX_POLLER_NONE)
     vx_close((vx_handle)sv[0]);
-    close(sv[1]);
+    vxt_closesock(sv[1]);
 #endif
 }
 
