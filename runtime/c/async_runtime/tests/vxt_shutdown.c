@@ -104,7 +104,7 @@ static void t_shutdown_drops_everything(void) {
     uint64_t took = vx_now_ns() - t0;
     CHECK_EQ(atomic_load(&completions), 0);
     CHECK_EQ(atomic_load(&drops), total);
-    CHECK(took < 200000000ull);
+    CHECK_TIMING(took < 200000000ull);
     vx_chan_release(c);
 #if !defined(VX_POLLER_NONE)
     vx_close((vx_handle)sv[0]);
@@ -164,7 +164,7 @@ static void t_shutdown_latency_idle(void) {
     uint64_t t0 = vx_now_ns();
     vx_runtime_free(rt);
     uint64_t took = vx_now_ns() - t0;
-    CHECK(took < 50000000ull); /* typically well under 1 ms; generous for sanitizers */
+    CHECK_TIMING(took < 50000000ull); /* typically well under 1 ms; generous for sanitizers */
 }
 
 static void t_many_runtimes(void) {
