@@ -21,6 +21,8 @@ pub enum Res {
     Fn(FnId),
     /// A C function declared in an `extern` block (index into `Resolved::externs`).
     Extern(u32),
+    /// The alias of `import * as m from "..."`: the module it names (used as `m.f(..)`, `m.C`).
+    Namespace(crate::span::FileId),
     /// A bare call `m(..)` inside a method that means `self.m(..)` (§8.5).
     SelfMethod(FnId),
     Builtin(Builtin),
@@ -97,6 +99,10 @@ pub struct Resolved {
     pub visible: HashMap<(crate::span::FileId, String), String>,
     /// Names the prelude declares (visible in every module).
     pub prelude_names: std::collections::HashSet<String>,
+    /// `import * as m`: (importing module, alias) -> the module.
+    pub namespaces: HashMap<(crate::span::FileId, String), crate::span::FileId>,
+    /// Exported items: (module, name).
+    pub exports: std::collections::HashSet<(crate::span::FileId, String)>,
     /// Policies (§4.10) by name: index into `ast::File::items` (the first of that name).
     pub policies: HashMap<String, usize>,
 }
@@ -237,6 +243,9 @@ impl Resolver {
             };
             for n in names {
                 let listed = export_lists.get(&item.span.file).is_some_and(|l| l.contains(&n.name));
+                if item.exported || listed {
+                    self.out.exports.insert((item.span.file, n.name.clone()));
+                }
                 items.entry(item.span.file).or_default().push((n.name.clone(), item.exported || listed, n.span));
             }
         }
@@ -245,7 +254,12 @@ impl Resolver {
             let here = item.span.file;
             let (module, module_span) = match import {
                 ast::Import::Named { module, module_span, .. } | ast::Import::Module { module, module_span } => (module, *module_span),
-                ast::Import::Namespace { .. } => continue,
+                ast::Import::Namespace { alias, module, .. } => {
+                    if let Some(ImportTarget::File(target)) = imports.get(&(here, module.clone())).copied() {
+                        self.out.namespaces.insert((here, alias.name.clone()), target);
+                    }
+                    continue;
+                }
             };
             let Some(ImportTarget::File(target)) = imports.get(&(here, module.clone())).copied() else {
                 if let (ast::Import::Named { names, .. }, Some(ImportTarget::EmptyStd)) = (import, imports.get(&(here, module.clone()))) {

@@ -303,7 +303,8 @@ impl<'r> BodyResolver<'r> {
         } else {
             local.or(constant).or(free).or(builtin.map(Res::Builtin)).or(strukt)
         };
-        match found {
+        let namespace = self.r.out.namespaces.get(&(name.span.file, n.to_string())).copied().map(Res::Namespace);
+        match found.or(if local.is_none() { namespace } else { None }) {
             Some(res) => {
                 self.r.out.names.insert(node, res);
             }

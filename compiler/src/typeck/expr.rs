@@ -260,6 +260,13 @@ impl Checker<'_> {
             Some(Res::Fn(f)) => self.fn_value(*f, span),
             Some(Res::SelfMethod(_)) => self.expr_not_yet("methods as values", span),
             Some(Res::Extern(_)) => self.expr_not_yet("extern functions as values", span),
+            Some(Res::Namespace(_)) => {
+                self.error(
+                    Diagnostic::error("E0423", format!("expected value, found module `{}`", name.name), span)
+                        .help(format!("name one of its items: `{}.item`", name.name)),
+                );
+                error_expr(span)
+            }
             Some(Res::Builtin(b)) if b.name == "None" => match self.shorthand_enum(name) {
                 Some(eid) => self.variant_value(eid, name, expected, span),
                 None => error_expr(span),
@@ -575,6 +582,13 @@ impl Checker<'_> {
                 mk(ExprKind::MethodCall { func: id, receiver, args, operator: false }, sig.ret, span)
             }
             Some(Res::Extern(x)) => self.extern_call(fcx, x, args, span),
+            Some(Res::Namespace(_)) => {
+                self.error(
+                    Diagnostic::error("E0423", format!("expected function, found module `{}`", name.name), callee.span)
+                        .help(format!("call one of its functions: `{}.f(...)`", name.name)),
+                );
+                error_expr(span)
+            }
             Some(Res::Builtin(b)) => match b.name {
                 "print" | "println" | "eprint" | "eprintln" => self.print_call(fcx, b.name, args, span),
                 "assert" | "panic" | "unreachable" => self.abort_call(fcx, b.name, args, span),
@@ -726,6 +740,9 @@ impl Checker<'_> {
         if let Some(eid) = self.enum_path(receiver) {
             return self.variant_call(fcx, eid, name, args, expected, span);
         }
+        if let Some(Res::Namespace(module)) = self.res.names.get(&receiver.id).copied() {
+            return self.namespace_call(fcx, module, name, args, expected, span);
+        }
         let recv = self.expr(fcx, receiver, None);
         let base_ty = recv.ty.auto_deref().clone();
         match base_ty {
@@ -821,6 +838,14 @@ impl Checker<'_> {
         // `E.V` on an enum name is a variant path (§6.6).
         if let Some(eid) = self.enum_path(base) {
             return self.variant_value(eid, name, expected, span);
+        }
+        if let Some(Res::Namespace(module)) = self.res.names.get(&base.id).copied() {
+            return match self.namespace_item(module, name) {
+                Some(NamespaceItem::Const(item)) => self.const_value(item, span),
+                Some(NamespaceItem::Fn(id)) => self.fn_value(id, span),
+                Some(NamespaceItem::Extern(_)) => self.expr_not_yet("extern functions as values", span),
+                None => error_expr(span),
+            };
         }
         let b = auto_deref(self.expr(fcx, base, None));
         match b.ty.clone() {
@@ -983,5 +1008,64 @@ impl Checker<'_> {
         }
         let ty = Ty::Array(Box::new(elem_ty.unwrap_or(Ty::Error)), out.len() as u64);
         mk(ExprKind::ArrayLit(out), ty, span)
+    }
+}
+
+/// What `m.name` denotes for a namespace alias `m`.
+enum NamespaceItem {
+    Fn(hir::FnId),
+    Extern(u32),
+    Const(usize),
+}
+
+impl Checker<'_> {
+    /// The exported function, extern function or constant `name` of `module` (E0603 if it is
+    /// not exported, E0425 if there is none).
+    fn namespace_item(&mut self, module: crate::span::FileId, name: &ast::Ident) -> Option<NamespaceItem> {
+        let mname = self.res.module_names.get(&module).cloned().unwrap_or_default();
+        let key = format!("{mname}::{}", name.name);
+        let found = if let Some(&id) = self.res.free_fns.get(&key) {
+            Some(NamespaceItem::Fn(id))
+        } else if let Some(&x) = self.res.extern_fns.get(&key) {
+            Some(NamespaceItem::Extern(x))
+        } else {
+            self.res.consts.get(&key).map(|&c| NamespaceItem::Const(c))
+        };
+        if found.is_none() {
+            let names: Vec<&str> = self.res.exports.iter().filter(|(m, _)| *m == module).map(|(_, n)| n.as_str()).collect();
+            let mut d = Diagnostic::error("E0425", format!("cannot find `{}` in module `{mname}`", name.name), name.span).label("not found in this module");
+            if let Some(h) = did_you_mean(&name.name, names.into_iter()) {
+                d = d.help(h);
+            }
+            self.error(d);
+            return None;
+        }
+        if !self.res.exports.contains(&(module, name.name.clone())) {
+            self.error(
+                Diagnostic::error("E0603", format!("`{}` is private to module `{mname}`", name.name), name.span)
+                    .label("not exported")
+                    .help(format!("mark it `export` in `{mname}`")),
+            );
+            return None;
+        }
+        found
+    }
+
+    /// `m.f(args)` for a namespace alias `m` (`import * as m from "..."`).
+    fn namespace_call(&mut self, fcx: &mut FnCx, module: crate::span::FileId, name: &ast::Ident, args: &[ast::Expr], expected: Option<&Ty>, span: Span) -> hir::Expr {
+        match self.namespace_item(module, name) {
+            Some(NamespaceItem::Fn(id)) if !self.sigs[id as usize].type_params.is_empty() => self.generic_call(fcx, id, &[], args, expected, span),
+            Some(NamespaceItem::Fn(id)) => {
+                let sig = self.sigs[id as usize].clone();
+                let args = self.args(fcx, args, &sig.params, &sig.name, sig.name_span, span);
+                mk(ExprKind::Call { func: id, args }, sig.ret, span)
+            }
+            Some(NamespaceItem::Extern(x)) => self.extern_call(fcx, x, args, span),
+            Some(NamespaceItem::Const(_)) => {
+                self.error(Diagnostic::error("E0618", format!("expected function, found constant `{}`", name.name), name.span).label("a constant is not a function"));
+                error_expr(span)
+            }
+            None => error_expr(span),
+        }
     }
 }

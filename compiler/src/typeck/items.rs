@@ -30,7 +30,6 @@ impl Checker<'_> {
                     self.check_extern_abi(block);
                     None
                 }
-                ItemKind::Import(ast::Import::Namespace { .. }) => Some("namespace imports"),
                 ItemKind::Import(ast::Import::Named { names, module, .. }) if module == "io" => {
                     for n in names {
                         if !matches!(n.name.as_str(), "print" | "println" | "eprint" | "eprintln") {
