@@ -225,6 +225,12 @@ pub enum LibOp {
     SetContains,
     /// `s.len()`: [s] -> i64.
     SetLen,
+    /// `Channel(cap)`: [capacity].
+    ChanNew,
+    /// `ch.send(x)`: [ch, x].
+    ChanSend,
+    /// `ch.recv()`: [ch] -> T.
+    ChanRecv,
 }
 
 #[derive(Debug, Clone)]

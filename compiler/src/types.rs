@@ -107,6 +107,8 @@ pub enum LibTy {
     Map,
     /// Hash set of `string`s or integers (§12.5).
     Set,
+    /// Bounded FIFO shared by handle (§12.8).
+    Channel,
 }
 
 impl LibTy {
@@ -116,6 +118,7 @@ impl LibTy {
             LibTy::Box => "Box",
             LibTy::Map => "Map",
             LibTy::Set => "Set",
+            LibTy::Channel => "Channel",
         }
     }
 
@@ -125,6 +128,7 @@ impl LibTy {
             "Box" => Some(LibTy::Box),
             "Map" => Some(LibTy::Map),
             "Set" => Some(LibTy::Set),
+            "Channel" => Some(LibTy::Channel),
             _ => None,
         }
     }

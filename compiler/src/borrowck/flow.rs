@@ -460,6 +460,13 @@ impl<'a> Checker<'a> {
                 args.iter().skip(1).for_each(|a| self.operand(a, st, None));
             }
             VecLit | BoxNew | MapLit => args.iter().for_each(|a| self.operand(a, st, carry)),
+            ChanSend => {
+                if let Some(ch) = args.first() {
+                    self.expr(ch, st, None);
+                }
+                args.iter().skip(1).for_each(|a| self.operand(a, st, None));
+            }
+            ChanNew | ChanRecv => args.iter().for_each(|a| self.expr(a, st, None)),
             VecNew | VecLen | VecGet | VecConcat | BoxGet | MapNew | MapGet | MapLen | SetNew | SetContains | SetLen => {
                 args.iter().for_each(|a| self.expr(a, st, None))
             }

@@ -54,6 +54,8 @@ pub(crate) fn is_copy(ty: &Ty, program: &hir::Program) -> bool {
             Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Unit | Ty::Never | Ty::Ref(..) | Ty::Ptr(..) | Ty::Fn(..) | Ty::Error => {
                 true
             }
+            // A channel is a shared handle (§3.10).
+            Ty::Lib(crate::types::LibTy::Channel, _) => true,
             Ty::Str | Ty::Lib(..) => false,
             Ty::Array(t, _) => go(t, program, visiting),
             Ty::Tuple(ts) => ts.iter().all(|t| go(t, program, visiting)),

@@ -18,6 +18,7 @@ pub fn handle_definition(name: &str, kind: LibTy) -> String {
         LibTy::Vec => format!("struct {name} {{\n    struct {name}_buf *buf;\n}};\n\n"),
         LibTy::Box => format!("struct {name} {{\n    struct {name}_cell *cell;\n}};\n\n"),
         LibTy::Map | LibTy::Set => format!("struct {name} {{\n    vex_map m;\n}};\n\n"),
+        LibTy::Channel => format!("struct {name} {{\n    vex_chan c;\n}};\n\n"),
     }
 }
 
@@ -144,6 +145,40 @@ VEX_HELPER void {name}_release({name} b) {{
 VEX_HELPER {t} {name}_get({name} b) {{
     {t} x = b.cell->value;
     {retain_out}
+    return x;
+}}
+
+"#
+            );
+        }
+        LibTy::Channel => {
+            let release_elem = each(Glue::Release, "*x");
+            let release_fn = if release_elem.is_empty() {
+                "NULL".to_string()
+            } else {
+                let _ = write!(c, "VEX_HELPER void {name}_release_elem(void *p) {{\n    {t} *x = p;\n    {release_elem}\n}}\n");
+                format!("{name}_release_elem")
+            };
+            let _ = write!(
+                c,
+                r#"VEX_HELPER {name} {name}_new(int64_t cap, const char *file, int32_t line) {{
+    {name} ch;
+    ch.c = vex_chan_new(cap, sizeof({t}), {release_fn}, file, line);
+    return ch;
+}}
+VEX_HELPER {name} {name}_retain({name} ch) {{
+    ch.c = vex_chan_retain(ch.c);
+    return ch;
+}}
+VEX_HELPER void {name}_release({name} ch) {{
+    vex_chan_release(ch.c);
+}}
+VEX_HELPER void {name}_send({name} ch, {t} x, const char *file, int32_t line) {{
+    vex_chan_send(ch.c, &x, file, line);
+}}
+VEX_HELPER {t} {name}_recv({name} ch, const char *file, int32_t line) {{
+    {t} x;
+    vex_chan_recv(ch.c, &x, file, line);
     return x;
 }}
 
@@ -377,6 +412,27 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let m = self.borrowed(&args[0]);
                 format!("{name}_len({})", strip_parens(&m))
+            }
+            LibOp::ChanNew => {
+                let name = handle(self, &e.ty);
+                let cap = self.expr(&args[0]);
+                let line = self.line_of(e.span);
+                format!("{name}_new((int64_t){}, VX_SOURCE_FILE, {line})", super::func::paren(&cap))
+            }
+            LibOp::ChanSend => {
+                let name = handle(self, &args[0].ty);
+                let ch = self.borrowed(&args[0]);
+                let ch = self.settle_operand(ch, &args[0], &args[1]);
+                let v = self.owned(&args[1]);
+                let line = self.line_of(e.span);
+                self.prelude.push(format!("{name}_send({}, {}, VX_SOURCE_FILE, {line});", strip_parens(&ch), strip_parens(&v)));
+                "((vex_unit)0)".to_string()
+            }
+            LibOp::ChanRecv => {
+                let name = handle(self, &args[0].ty);
+                let ch = self.borrowed(&args[0]);
+                let line = self.line_of(e.span);
+                format!("{name}_recv({}, VX_SOURCE_FILE, {line})", strip_parens(&ch))
             }
             LibOp::BoxGet => {
                 let name = handle(self, &args[0].ty);

@@ -44,6 +44,23 @@ impl Checker<'_> {
         }
     }
 
+    /// `Channel(cap)`: the element type comes from the expected `Channel<T>` (§12.8).
+    pub fn channel_new(&mut self, fcx: &mut FnCx, args: &[ast::Expr], expected: Option<&Ty>, span: Span) -> hir::Expr {
+        let Some(ty @ Ty::Lib(LibTy::Channel, _)) = expected.cloned() else {
+            self.error(
+                Diagnostic::error("E0282", "type annotations needed for `Channel(..)`", span)
+                    .help("annotate the binding: `let ch: Channel<i64> = Channel(2);`"),
+            );
+            return error_expr(span);
+        };
+        let [cap] = args else {
+            self.error(Diagnostic::error("E0061", format!("`Channel` takes 1 argument (its capacity) but {} were supplied", args.len()), span));
+            return error_expr(span);
+        };
+        let c = self.index_expr(fcx, cap);
+        lib(LibOp::ChanNew, vec![c], ty, span)
+    }
+
     /// `Box(x)`.
     pub fn box_new(&mut self, fcx: &mut FnCx, args: &[ast::Expr], expected: Option<&Ty>, span: Span) -> hir::Expr {
         let [arg] = args else {
@@ -86,12 +103,15 @@ impl Checker<'_> {
             (LibTy::Vec | LibTy::Map | LibTy::Set, "len") | (LibTy::Box, "get") => 0,
             (LibTy::Vec, "push" | "get") | (LibTy::Map, "get") | (LibTy::Set, "insert" | "contains") => 1,
             (LibTy::Map, "insert") => 2,
+            (LibTy::Channel, "send") => 1,
+            (LibTy::Channel, "recv") => 0,
             _ => {
                 let methods: &[&str] = match kind {
                     LibTy::Vec => &["push", "len", "get"],
                     LibTy::Box => &["get"],
                     LibTy::Map => &["insert", "get", "len"],
                     LibTy::Set => &["insert", "contains", "len"],
+                    LibTy::Channel => &["send", "recv"],
                 };
                 return self.no_method(name, &recv.ty, methods, span);
             }
@@ -116,6 +136,11 @@ impl Checker<'_> {
             (LibTy::Box, "get") => lib(LibOp::BoxGet, vec![recv], elem, span),
             (LibTy::Map, "insert") => self.map_insert(fcx, recv, &args[0], &args[1], span),
             (LibTy::Map, "get") => self.map_get(fcx, recv, &args[0], span),
+            (LibTy::Channel, "send") => {
+                let x = self.typed_operand(fcx, &args[0], &elem);
+                lib(LibOp::ChanSend, vec![recv, x], Ty::Unit, span)
+            }
+            (LibTy::Channel, "recv") => lib(LibOp::ChanRecv, vec![recv], elem, span),
             _ => {
                 let x = self.typed_operand(fcx, &args[0], &elem);
                 lib(LibOp::SetContains, vec![recv, x], Ty::Bool, span)

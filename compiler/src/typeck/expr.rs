@@ -595,6 +595,7 @@ impl Checker<'_> {
                 "Vec" => self.vec_new(fcx, args, expected, span),
                 "map_insert" | "map_len" => self.map_free_function(fcx, b.name, args, span),
                 "Box" => self.box_new(fcx, args, expected, span),
+                "Channel" => self.channel_new(fcx, args, expected, span),
                 "Some" | "Ok" | "Err" => match self.shorthand_enum(name) {
                     Some(eid) => self.variant_call(fcx, eid, name, args, expected, span),
                     None => error_expr(span),
