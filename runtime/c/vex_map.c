@@ -29,6 +29,13 @@ struct vex_maptab {
     unsigned char *slots;
 };
 
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 vex_u128;
+static uint64_t vex_mum(uint64_t a, uint64_t b) {
+    vex_u128 r = (vex_u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+#else
 static uint64_t vex_mum(uint64_t a, uint64_t b) {
     /* The 128-bit product's halves xor-ed, from four 32x32 products (portable C11). */
     uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32, b_lo = b & 0xffffffffu, b_hi = b >> 32;
@@ -38,6 +45,7 @@ static uint64_t vex_mum(uint64_t a, uint64_t b) {
     uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
     return lo ^ hi;
 }
+#endif
 
 static uint64_t vex_read64(const unsigned char *p) {
     uint64_t v;
@@ -76,17 +84,18 @@ static uint64_t vex_key_hash(const vex_map_layout *l, const unsigned char *key, 
         memcpy(&s, key, sizeof s);
         return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)s.len, seed);
     }
-    uint64_t v = vex_read_tail(key, l->key_size);
+    uint64_t v = l->key_size == 8 ? vex_read64(key) : vex_read_tail(key, l->key_size);
     return vex_mum(v ^ seed ^ VEX_P0, VEX_P1 ^ (uint64_t)l->key_size);
 }
 
-static bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, const unsigned char *b) {
+static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, const unsigned char *b) {
     if (l->key_is_str) {
         vex_str x, y;
         memcpy(&x, a, sizeof x);
         memcpy(&y, b, sizeof y);
         return vex_str_eq(x, y);
     }
+    if (l->key_size == 8) return vex_read64(a) == vex_read64(b);
     return memcmp(a, b, l->key_size) == 0;
 }
 
@@ -100,20 +109,31 @@ static uint64_t vex_group_empty(uint64_t group) {
     return group & 0x8080808080808080ull;
 }
 
+/* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
 static int vex_lowest_byte(uint64_t mask) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(mask) >> 3;
+#else
     int i = 0;
     while (!(mask & 0x80u)) {
         mask >>= 8;
         i++;
     }
     return i;
+#endif
 }
 
 static uint64_t vex_load_group(const struct vex_maptab *t, int64_t at) {
-    /* Little-endian byte order by construction, whatever the machine. */
+    /* The control bytes as a little-endian word (byte i in bits 8i..8i+7), whatever the machine. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t g;
+    memcpy(&g, t->ctrl + at, 8);
+    return g;
+#else
     uint64_t g = 0;
     for (int i = 0; i < VEX_GROUP; i++) g |= (uint64_t)t->ctrl[at + i] << (8 * i);
     return g;
+#endif
 }
 
 static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
