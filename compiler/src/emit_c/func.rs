@@ -386,6 +386,8 @@ impl FnEmitter<'_> {
                     let ret = self.return_text(Some(strip_parens(&t)));
                     self.line(&ret);
                 }
+                // `return panic(..)`: the value never arrives, so there is nothing to return.
+                Some(v) if v.ty == Ty::Never => self.expr_stmt(v),
                 Some(v) => {
                     self.expr_stmt(v);
                     let ret = self.return_text(None);
@@ -561,7 +563,11 @@ impl FnEmitter<'_> {
         let (text, pre, post_releases) = self.capture(|e| match &post.kind {
             StmtKind::Assign { place, value } => Some(e.assign_text(place, value)),
             StmtKind::CompoundAssign { place, op, value } => Some(e.compound_text(place, *op, value, post.span)),
-            StmtKind::Expr(x) if !matches!(x.kind, ExprKind::Print { .. }) => Some(e.expr(x)),
+            // `(void)`: a post step without effect (`for ...; ...; 1`) is legal Vex.
+            StmtKind::Expr(x) if !matches!(x.kind, ExprKind::Print { .. }) && !e.needs_drop(&x.ty) => {
+                let t = e.expr(x);
+                Some(format!("(void){}", paren(&t)))
+            }
             _ => None,
         });
         if pre.is_empty() && post_releases.is_empty() {

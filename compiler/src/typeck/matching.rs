@@ -321,6 +321,14 @@ impl Checker<'_> {
                 let ename = &ename;
                 let Some(eid) = found else {
                     if enum_name.is_none() {
+                        // `Some`/`None`/`Ok`/`Err` already reported by `shorthand_enum`.
+                        if !matches!(variant.name.as_str(), "Some" | "None" | "Ok" | "Err") {
+                            self.error(
+                                Diagnostic::error("E0531", format!("cannot find variant `{}` in this scope", variant.name), variant.span)
+                                    .label("not a variant")
+                                    .help("name the enum too: `Enum.Variant(..)`"),
+                            );
+                        }
                         return Pattern::Wildcard;
                     }
                     self.error(
