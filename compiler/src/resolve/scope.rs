@@ -323,7 +323,21 @@ impl<'r> BodyResolver<'r> {
                 }
                 let mut d = Diagnostic::error("E0425", format!("cannot find {what} `{n}` in this scope"), name.span)
                     .label("not found in this scope");
-                if let Some(help) = did_you_mean(n, candidates.into_iter()) {
+                // Another module of the program defines it: say so rather than guess a typo.
+                let suffix = format!("::{n}");
+                let elsewhere = self
+                    .r
+                    .out
+                    .free_fns
+                    .keys()
+                    .chain(self.r.out.consts.keys())
+                    .chain(self.r.out.extern_fns.keys())
+                    .filter_map(|k| k.strip_suffix(&suffix))
+                    .min()
+                    .map(str::to_string);
+                if let Some(module) = elsewhere {
+                    d = d.help(format!("`{n}` is defined in module `{module}`: import it (`import {{ {n} }} from \"...\";`, and it must be exported there)"));
+                } else if let Some(help) = did_you_mean(n, candidates.into_iter().filter(|c| !c.contains("::"))) {
                     d = d.help(help);
                 }
                 self.r.diags.push(d);
