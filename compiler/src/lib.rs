@@ -32,8 +32,13 @@ pub struct CompiledC {
 /// Runs the front end (parse, resolve, type check, borrow check) on `file` and emits C.
 /// On failure returns every diagnostic collected (errors and warnings).
 pub fn compile_to_c(sources: &mut SourceMap, file: FileId) -> Result<CompiledC, Vec<Diagnostic>> {
+    compile_to_c_with(sources, file, emit_c::EmitOptions::default())
+}
+
+/// As [`compile_to_c`], with choices about the C (`#line` directives).
+pub fn compile_to_c_with(sources: &mut SourceMap, file: FileId, opts: emit_c::EmitOptions) -> Result<CompiledC, Vec<Diagnostic>> {
     let program = check(sources, file)?;
-    let source = emit_c::emit(&program.0, sources);
+    let source = emit_c::emit(&program.0, sources, opts);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
     let mut file_name = format!("{}.c", program.0.module);
     if driver::RUNTIME_FILES.iter().any(|(name, _)| *name == file_name) {

@@ -103,6 +103,11 @@ struct CommonOpts {
     #[arg(long)]
     keep_c: bool,
 
+    /// Do not put `#line` directives (C -> .vx line mapping) in the C (default: on, except
+    /// with --release)
+    #[arg(long)]
+    no_line_directives: bool,
+
     /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
@@ -126,6 +131,10 @@ impl Color {
 }
 
 impl CommonOpts {
+    fn emit_options(&self) -> vexc::emit_c::EmitOptions {
+        vexc::emit_c::EmitOptions { line_directives: !self.release && !self.no_line_directives }
+    }
+
     fn build_options(&self) -> BuildOptions {
         BuildOptions {
             cc: self.cc.clone(),
@@ -190,9 +199,9 @@ fn load(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
 }
 
 /// Front end + C emission, reporting warnings. `Err(exit status)` when compilation failed.
-fn compile(sess: &mut Session, file: FileId) -> Result<vexc::CompiledC, u8> {
+fn compile(sess: &mut Session, file: FileId, opts: vexc::emit_c::EmitOptions) -> Result<vexc::CompiledC, u8> {
     guard::set_stage("front end");
-    let result = vexc::compile_to_c(&mut sess.sources, file);
+    let result = vexc::compile_to_c_with(&mut sess.sources, file, opts);
     guard::set_stage("driver");
     match result {
         Ok(c) => {
@@ -229,18 +238,18 @@ fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
 
 /// Reads and compiles `file` to C; on failure, the diagnostics are printed and the exit code
 /// is returned.
-fn load_and_compile(file: &Path, color: bool) -> Result<(Session, vexc::CompiledC), u8> {
-    let mut sess = Session { sources: SourceMap::default(), color };
+fn load_and_compile(file: &Path, opts: &CommonOpts) -> Result<(Session, vexc::CompiledC), u8> {
+    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return Err(sess.fail(&[d])),
     };
-    let compiled = compile(&mut sess, id)?;
+    let compiled = compile(&mut sess, id, opts.emit_options())?;
     Ok((sess, compiled))
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
-    let (sess, compiled) = match load_and_compile(file, cli.opts.color.enabled()) {
+    let (sess, compiled) = match load_and_compile(file, &cli.opts) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -294,7 +303,7 @@ fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
 }
 
 fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
-    let (sess, compiled) = match load_and_compile(file, opts.color.enabled()) {
+    let (sess, compiled) = match load_and_compile(file, opts) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -61,6 +61,8 @@ pub struct FnEmitter<'a> {
     /// C names of the owned locals of each open scope (outermost first), released in reverse
     /// when the scope ends or is left by `return`/`break`/`continue`.
     pub(super) drop_scopes: Vec<Vec<(String, Ty)>>,
+    /// Emit `#line` before each statement (see `EmitOptions`).
+    line_directives: bool,
 }
 
 /// `ret name(params)` for a function.
@@ -90,6 +92,7 @@ pub fn emit_function(
     sources: &SourceMap,
     id: FnId,
     sig: &str,
+    opts: super::EmitOptions,
 ) -> Emitted {
     let f = &program.functions[id as usize];
     // Parameters are named first (as in `signature`), then the other locals in order.
@@ -128,6 +131,7 @@ pub fn emit_function(
         hoisted: vec![false; f.locals.len()],
         exit_used: false,
         drop_scopes: Vec::new(),
+        line_directives: opts.line_directives,
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -136,6 +140,7 @@ pub fn emit_function(
         }
     });
     e.defer_sites = sites;
+    e.line_directive(f.span);
     let _ = writeln!(e.out, "static {sig} {{");
     for p in &f.params {
         if !e.read[*p as usize] {
@@ -283,7 +288,19 @@ impl FnEmitter<'_> {
         out
     }
 
+    /// `#line N "file.vx"` for the source line of `span` (when enabled).
+    fn line_directive(&mut self, span: crate::span::Span) {
+        if !self.line_directives || span.file == crate::PRELUDE_FILE || self.sources.files.get(span.file as usize).is_none() {
+            return;
+        }
+        let file = &self.sources.get(span.file).name;
+        let base = std::path::Path::new(file).file_name().and_then(|s| s.to_str()).unwrap_or(file);
+        let line = self.line_of(span);
+        let _ = writeln!(self.out, "#line {line} \"{}\"", super::names::c_string_body(base.as_bytes()));
+    }
+
     pub(super) fn stmt(&mut self, s: &hir::Stmt) {
+        self.line_directive(s.span);
         match &s.kind {
             StmtKind::Let { local, init } => {
                 let name = self.locals[*local as usize].clone();

@@ -24,8 +24,16 @@ use std::fmt::Write;
 
 pub use ffi::ffi_file;
 
+/// Choices about the emitted C.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmitOptions {
+    /// `#line` directives mapping the C back to the `.vx` lines (debuggers then show Vex
+    /// source); the CLI turns them on for debug builds.
+    pub line_directives: bool,
+}
+
 /// Emits the C translation unit of `program`. It includes `vex_runtime.h` and defines `main`.
-pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
+pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> String {
     let names = names::Names::new(program);
     let file_name = program
         .functions
@@ -54,7 +62,7 @@ pub fn emit(program: &hir::Program, sources: &SourceMap) -> String {
         let f = &program.functions[id as usize];
         let sig = func::signature(program, &names, &layouts, id, f);
         let _ = writeln!(protos, "static {sig};");
-        let emitted = func::emit_function(program, &names, &layouts, sources, id, &sig);
+        let emitted = func::emit_function(program, &names, &layouts, sources, id, &sig, opts);
         globals.push_str(&emitted.globals);
         bodies.push_str(&emitted.body);
         bodies.push('\n');
