@@ -392,6 +392,40 @@ impl Program {
         }
         D(self, ty).to_string()
     }
+
+    /// Whether `ty` or a type it contains by value has a property. `leaf` decides a type when it
+    /// can (`Some`); otherwise the answer is whether any component has it: array elements, tuple
+    /// elements, library type arguments, struct fields, enum payloads. A struct or enum already
+    /// being looked at further up counts as not having it. One walk serves Copy-ness, "holds a
+    /// reference" (borrowck) and "owns heap data" (the C back end).
+    pub fn any_component(&self, ty: &Ty, leaf: &dyn Fn(&Ty) -> Option<bool>) -> bool {
+        fn go(p: &Program, ty: &Ty, leaf: &dyn Fn(&Ty) -> Option<bool>, visiting: &mut Vec<Ty>) -> bool {
+            if let Some(answer) = leaf(ty) {
+                return answer;
+            }
+            match ty {
+                Ty::Array(t, _) => go(p, t, leaf, visiting),
+                Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(|t| go(p, t, leaf, visiting)),
+                Ty::Struct(id) | Ty::Enum(id) => {
+                    if visiting.contains(ty) {
+                        return false;
+                    }
+                    visiting.push(ty.clone());
+                    let found = match ty {
+                        Ty::Struct(_) => p.structs.get(*id as usize).is_some_and(|s| s.fields.iter().any(|f| go(p, &f.ty, leaf, visiting))),
+                        _ => p
+                            .enums
+                            .get(*id as usize)
+                            .is_some_and(|e| e.variants.iter().any(|v| v.payload.as_ref().is_some_and(|t| go(p, t, leaf, visiting)))),
+                    };
+                    visiting.pop();
+                    found
+                }
+                _ => false,
+            }
+        }
+        go(self, ty, leaf, &mut Vec::new())
+    }
 }
 
 impl Expr {

@@ -49,68 +49,24 @@ pub fn place_is_mutable(place: &hir::Expr, locals: &[hir::Local]) -> bool {
 /// else (`string` and aggregates containing one) is a move type. The error type counts as Copy
 /// so that a type error never causes a follow-up move error.
 pub(crate) fn is_copy(ty: &Ty, program: &hir::Program) -> bool {
-    fn go(ty: &Ty, program: &hir::Program, visiting: &mut Vec<Ty>) -> bool {
-        match ty {
-            Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Unit | Ty::Never | Ty::Ref(..) | Ty::Ptr(..) | Ty::Fn(..) | Ty::Error => {
-                true
-            }
-            // A channel is a shared handle (§3.10).
-            Ty::Lib(crate::types::LibTy::Channel, _) => true,
-            Ty::Str | Ty::Lib(..) => false,
-            Ty::Array(t, _) => go(t, program, visiting),
-            Ty::Tuple(ts) => ts.iter().all(|t| go(t, program, visiting)),
-            Ty::Struct(_) | Ty::Enum(_) => {
-                // A type being checked further up (a cycle through by-value containment cannot
-                // happen, E0391) is assumed Copy; the other components decide.
-                if visiting.contains(ty) {
-                    return true;
-                }
-                visiting.push(ty.clone());
-                let copy = match ty {
-                    Ty::Struct(id) => program.structs.get(*id as usize).is_none_or(|s| s.fields.iter().all(|f| go(&f.ty, program, visiting))),
-                    Ty::Enum(id) => program
-                        .enums
-                        .get(*id as usize)
-                        .is_none_or(|e| e.variants.iter().all(|v| v.payload.as_ref().is_none_or(|p| go(p, program, visiting)))),
-                    _ => unreachable!(),
-                };
-                visiting.pop();
-                copy
-            }
-        }
-    }
-    go(ty, program, &mut Vec::new())
+    // Copy unless some component is a move type.
+    !program.any_component(ty, &|t| match t {
+        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Unit | Ty::Never | Ty::Ref(..) | Ty::Ptr(..) | Ty::Fn(..) | Ty::Error => Some(false),
+        // A channel is a shared handle (§3.10).
+        Ty::Lib(crate::types::LibTy::Channel, _) => Some(false),
+        Ty::Str | Ty::Lib(..) => Some(true),
+        _ => None,
+    })
 }
 
 /// Whether a value of this type can hold a reference (so storing it keeps a borrow alive).
 /// Raw pointers do not count: they are never checked (§15.4).
 pub(crate) fn holds_ref(ty: &Ty, program: &hir::Program) -> bool {
-    fn go(ty: &Ty, program: &hir::Program, visiting: &mut Vec<Ty>) -> bool {
-        match ty {
-            // A function value may be a closure that captured a reference.
-            Ty::Ref(..) | Ty::Fn(..) => true,
-            Ty::Array(t, _) => go(t, program, visiting),
-            Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(|t| go(t, program, visiting)),
-            Ty::Struct(_) | Ty::Enum(_) => {
-                if visiting.contains(ty) {
-                    return false;
-                }
-                visiting.push(ty.clone());
-                let holds = match ty {
-                    Ty::Struct(id) => program.structs.get(*id as usize).is_some_and(|s| s.fields.iter().any(|f| go(&f.ty, program, visiting))),
-                    Ty::Enum(id) => program
-                        .enums
-                        .get(*id as usize)
-                        .is_some_and(|e| e.variants.iter().any(|v| v.payload.as_ref().is_some_and(|p| go(p, program, visiting)))),
-                    _ => unreachable!(),
-                };
-                visiting.pop();
-                holds
-            }
-            _ => false,
-        }
-    }
-    go(ty, program, &mut Vec::new())
+    program.any_component(ty, &|t| match t {
+        // A function value may be a closure that captured a reference.
+        Ty::Ref(..) | Ty::Fn(..) => Some(true),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -16,14 +16,12 @@ use crate::types::Ty;
 /// Whether values of `ty` own something that must be released: strings, function values, and
 /// structs, tuples, arrays and enums containing them.
 pub fn needs_drop(ty: &Ty, program: &hir::Program) -> bool {
-    match ty {
-        Ty::Fn(..) | Ty::Str | Ty::Lib(..) => true,
-        Ty::Struct(id) => program.structs[*id as usize].fields.iter().any(|f| needs_drop(&f.ty, program)),
-        Ty::Tuple(ts) => ts.iter().any(|t| needs_drop(t, program)),
-        Ty::Array(e, n) => *n > 0 && needs_drop(e, program),
-        Ty::Enum(id) => program.enums[*id as usize].variants.iter().any(|v| v.payload.as_ref().is_some_and(|p| needs_drop(p, program))),
-        _ => false,
-    }
+    program.any_component(ty, &|t| match t {
+        Ty::Fn(..) | Ty::Str | Ty::Lib(..) => Some(true),
+        // An empty array holds nothing to release.
+        Ty::Array(_, 0) => Some(false),
+        _ => None,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq)]
