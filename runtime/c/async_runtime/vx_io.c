@@ -177,35 +177,6 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
 
 static bool vx_would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
-vx_poll_t vx_read_poll(vx_handle h, vx_io_op *op, void *buf, size_t len, ptrdiff_t *n, vx_task *self) {
-    if (vx_io_stale(op)) return VX_ERROR;
-    if (vx_io_budget_spent(self)) return VX_PENDING;
-    int fd = (int)h;
-    vx_io_source *src = vx_source(fd);
-    if (!src) {
-        op->err = EBADF;
-        return VX_ERROR;
-    }
-    for (;;) {
-        uint64_t tick0 = atomic_load_explicit(&src->tick, memory_order_acquire);
-        ssize_t r = read(fd, buf, len);
-        if (r >= 0) {
-            vx_io_disarm(op);
-            *n = (ptrdiff_t)r;
-            return VX_READY;
-        }
-        int e = errno;
-        if (e == EINTR) continue;
-        if (!vx_would_block(e)) {
-            vx_io_disarm(op);
-            op->err = e;
-            return VX_ERROR;
-        }
-        vx_poll_t a = vx_io_arm(fd, src, tick0, op, false, self);
-        if (a != VX_READY) return a;
-    }
-}
-
 static ssize_t vx_send(int fd, const void *buf, size_t len) {
 #if defined(MSG_NOSIGNAL)
     /* never SIGPIPE the process on a peer reset; fall back to write(2) for pipes */
@@ -215,8 +186,9 @@ static ssize_t vx_send(int fd, const void *buf, size_t len) {
     return write(fd, buf, len);
 }
 
-vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, ptrdiff_t *n,
-                        vx_task *self) {
+/* One read or write attempt loop: done, failed, or armed for readiness (then retried). */
+static vx_poll_t vx_transfer_poll(vx_handle h, vx_io_op *op, void *rbuf, const void *wbuf, size_t len, ptrdiff_t *n,
+                                  bool writing, vx_task *self) {
     if (vx_io_stale(op)) return VX_ERROR;
     if (vx_io_budget_spent(self)) return VX_PENDING;
     int fd = (int)h;
@@ -227,7 +199,7 @@ vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, 
     }
     for (;;) {
         uint64_t tick0 = atomic_load_explicit(&src->tick, memory_order_acquire);
-        ssize_t r = vx_send(fd, buf, len);
+        ssize_t r = writing ? vx_send(fd, wbuf, len) : read(fd, rbuf, len);
         if (r >= 0) {
             vx_io_disarm(op);
             *n = (ptrdiff_t)r;
@@ -240,9 +212,18 @@ vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, 
             op->err = e;
             return VX_ERROR;
         }
-        vx_poll_t a = vx_io_arm(fd, src, tick0, op, true, self);
+        vx_poll_t a = vx_io_arm(fd, src, tick0, op, writing, self);
         if (a != VX_READY) return a;
     }
+}
+
+vx_poll_t vx_read_poll(vx_handle h, vx_io_op *op, void *buf, size_t len, ptrdiff_t *n, vx_task *self) {
+    return vx_transfer_poll(h, op, buf, NULL, len, n, false, self);
+}
+
+vx_poll_t vx_write_poll(vx_handle h, vx_io_op *op, const void *buf, size_t len, ptrdiff_t *n,
+                        vx_task *self) {
+    return vx_transfer_poll(h, op, NULL, buf, len, n, true, self);
 }
 
 int vx_set_nonblocking(vx_handle h) {
