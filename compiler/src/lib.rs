@@ -27,6 +27,10 @@ pub struct CompiledC {
     pub extra_files: Vec<(String, String)>,
     /// Warnings from all stages (compilation succeeded).
     pub warnings: Vec<Diagnostic>,
+    /// The program uses the async runtime (`go`, `async fn`, channels, `sleep`, `runtime_*`):
+    /// its C starts with `#define VEX_THREADS 1` and includes `vx_rt.h`, and it must be built
+    /// with the async runtime's files, `-DVEX_THREADS`, threads and C11 atomics.
+    pub uses_runtime: bool,
 }
 
 /// Runs the front end (parse, resolve, type check, borrow check) on `file` and emits C.
@@ -39,13 +43,14 @@ pub fn compile_to_c(sources: &mut SourceMap, file: FileId) -> Result<CompiledC, 
 pub fn compile_to_c_with(sources: &mut SourceMap, file: FileId, opts: emit_c::EmitOptions) -> Result<CompiledC, Vec<Diagnostic>> {
     let program = check(sources, file)?;
     let source = emit_c::emit(&program.0, sources, opts);
+    let uses_runtime = emit_c::uses_runtime(&program.0);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
     let mut file_name = format!("{}.c", program.0.module);
     if driver::RUNTIME_FILES.iter().any(|(name, _)| *name == file_name) {
         file_name = format!("vx_{file_name}");
     }
     let extra_files = emit_c::ffi_file(&program.0).map(|text| (format!("{}_ffi.c", program.0.module), text)).into_iter().collect();
-    Ok(CompiledC { file_name, source, extra_files, warnings: program.1 })
+    Ok(CompiledC { file_name, source, extra_files, warnings: program.1, uses_runtime })
 }
 
 impl CompiledC {

@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn emit_dir_is_flat_and_unwritable_output_is_e0904() {
         let dir = tempfile::tempdir().unwrap();
-        let compiled = CompiledC { file_name: "m.c".into(), source: "int main(void){return 0;}\n".into(), extra_files: vec![], warnings: vec![] };
+        let compiled = CompiledC { file_name: "m.c".into(), source: "int main(void){return 0;}\n".into(), extra_files: vec![], warnings: vec![], uses_runtime: false };
         emit_c_dir(&compiled, &dir.path().join("out")).unwrap();
         let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
             .unwrap()

@@ -89,6 +89,11 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
     out
 }
 
+/// Whether the program needs the async runtime (see `CompiledC::uses_runtime`).
+pub fn uses_runtime(_program: &hir::Program) -> bool {
+    false
+}
+
 /// Whether C control cannot fall through past this statement (so scope-end releases after it
 /// would be dead code).
 fn stmt_diverges_c(last: Option<&hir::Stmt>) -> bool {
