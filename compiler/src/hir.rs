@@ -26,6 +26,11 @@ pub struct Program {
     pub externs: Vec<ExternFn>,
     /// The `main` function and whether it returns `i32` (else unit).
     pub main: Option<FnId>,
+    /// By `FnId`: the function can suspend (a task body, compiled to a state machine; §14).
+    /// Filled by `crate::tasks` after borrow checking.
+    pub suspends: Vec<bool>,
+    /// Some reachable code needs the async runtime (`crate::tasks`).
+    pub uses_runtime: bool,
 }
 
 /// A C function declared in an `extern` block (§4.9): its FFI-safe signature.
@@ -109,6 +114,8 @@ pub struct Function {
     /// For a closure's body: the enclosing function's locals it captures (by value, from its
     /// environment; §9.3). `locals` is then the enclosing function's table. None otherwise.
     pub captures: Option<Vec<LocalId>>,
+    /// Declared `async fn`, or the body of a `go { ... }` block: a task body (§14).
+    pub is_async: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +160,10 @@ pub enum StmtKind {
     /// `defer call;`: registers the call (a `Call` or `MethodCall`) when executed; registered
     /// calls run LIFO on every function exit, with their arguments evaluated then (§5.10).
     Defer(Expr),
+    /// `go f(args);` / `go { ... };` (§14.1): spawns a task running `func` with `args`
+    /// (evaluated now, moved into the task). A `go` block is lifted into a function whose
+    /// parameters are the locals it captures.
+    Go { func: FnId, args: Vec<Expr> },
 }
 
 /// The builtin functions of §13.1 implemented by the runtime or inline C.
@@ -186,6 +197,12 @@ pub enum BuiltinFn {
     StringNew,
     /// `s.len()`: the byte length.
     StrLen,
+    /// `sleep(ms)`: suspends the task for at least `ms` milliseconds (§14).
+    Sleep,
+    /// `runtime_create(n)`, `runtime_run(rt)`, `runtime_destroy(rt)` (§14.3).
+    RuntimeCreate,
+    RuntimeRun,
+    RuntimeDestroy,
 }
 
 /// Operations of the builtin library types (§12.2, §12.3).
@@ -229,8 +246,16 @@ pub enum LibOp {
     ChanNew,
     /// `ch.send(x)`: [ch, x].
     ChanSend,
-    /// `ch.recv()`: [ch] -> T.
+    /// `ch.recv()`: [ch] -> T (aborts if the channel is closed and drained).
     ChanRecv,
+    /// `ch.next()`: [ch] -> Option<T>, None once the channel is closed and drained.
+    ChanNext,
+    /// `ch.try_recv()`: [ch] -> Option<T> without waiting (None if empty or closed).
+    ChanTryRecv,
+    /// `ch.close()`: [ch].
+    ChanClose,
+    /// `ch.len()`: [ch] -> i64, the buffered elements.
+    ChanLen,
 }
 
 #[derive(Debug, Clone)]
@@ -485,6 +510,7 @@ pub fn walk_stmt(s: &Stmt, v: &mut impl Visit) {
             }
             walk_block(body, v);
         }
+        StmtKind::Go { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
         StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
     }
 }

@@ -10,6 +10,7 @@ pub mod modules;
 pub mod resolve;
 pub mod span;
 pub mod syntax;
+pub mod tasks;
 pub mod typeck;
 pub mod types;
 
@@ -81,7 +82,7 @@ pub fn check(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec
         all.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
         return Err(all);
     }
-    let (program, mut warnings) = checked?;
+    let (mut program, mut warnings) = checked?;
     resolve_diags.append(&mut warnings);
     let mut warnings = resolve_diags;
     match borrowck::check(&program) {
@@ -90,6 +91,10 @@ pub fn check(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec
             errors.extend(warnings);
             return Err(errors);
         }
+    }
+    let errors = tasks::lower(&mut program);
+    if !errors.is_empty() {
+        return Err(errors.into_iter().chain(warnings).collect());
     }
     Ok((program, warnings))
 }

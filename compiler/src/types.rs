@@ -109,6 +109,8 @@ pub enum LibTy {
     Set,
     /// Bounded FIFO shared by handle (§12.8).
     Channel,
+    /// A runtime handle from `runtime_create` (§14.3); Copy, no type arguments.
+    Runtime,
 }
 
 impl LibTy {
@@ -119,6 +121,7 @@ impl LibTy {
             LibTy::Map => "Map",
             LibTy::Set => "Set",
             LibTy::Channel => "Channel",
+            LibTy::Runtime => "Runtime",
         }
     }
 
@@ -134,10 +137,10 @@ impl LibTy {
     }
 
     pub fn arity(self) -> usize {
-        if self == LibTy::Map {
-            2
-        } else {
-            1
+        match self {
+            LibTy::Map => 2,
+            LibTy::Runtime => 0,
+            _ => 1,
         }
     }
 }

@@ -210,6 +210,20 @@ impl<'a> Checker<'a> {
                 }
             }
             StmtKind::Expr(e) => self.expr(e, st, None),
+            StmtKind::Go { args, .. } => {
+                // The task may outlive this frame: its arguments move into it, and none may
+                // hold a reference (§14.1).
+                for a in args {
+                    if holds_ref(&a.ty, self.program) {
+                        self.diags.push(
+                            Diagnostic::error("E0373", "a `go` task may outlive the value this argument borrows", a.span)
+                                .label("holds a reference")
+                                .help("pass owned values (they are moved into the task) or handles such as channels"),
+                        );
+                    }
+                    self.operand(a, st, None);
+                }
+            }
             StmtKind::Defer(call) => {
                 // The call runs when the function returns: its uses are checked against the
                 // state here, but its moves and borrows happen then, not now.
@@ -466,7 +480,7 @@ impl<'a> Checker<'a> {
                 }
                 args.iter().skip(1).for_each(|a| self.operand(a, st, None));
             }
-            ChanNew | ChanRecv => args.iter().for_each(|a| self.expr(a, st, None)),
+            ChanNew | ChanRecv | ChanNext | ChanTryRecv | ChanClose | ChanLen => args.iter().for_each(|a| self.expr(a, st, None)),
             VecNew | VecLen | VecGet | VecConcat | BoxGet | MapNew | MapGet | MapLen | SetNew | SetContains | SetLen => {
                 args.iter().for_each(|a| self.expr(a, st, None))
             }

@@ -53,7 +53,7 @@ pub(crate) fn is_copy(ty: &Ty, program: &hir::Program) -> bool {
     !program.any_component(ty, &|t| match t {
         Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Unit | Ty::Never | Ty::Ref(..) | Ty::Ptr(..) | Ty::Fn(..) | Ty::Error => Some(false),
         // A channel is a shared handle (§3.10).
-        Ty::Lib(crate::types::LibTy::Channel, _) => Some(false),
+        Ty::Lib(crate::types::LibTy::Channel | crate::types::LibTy::Runtime, _) => Some(false),
         Ty::Str | Ty::Lib(..) => Some(true),
         _ => None,
     })

@@ -9,6 +9,24 @@ impl FnEmitter<'_> {
     pub(super) fn builtin(&mut self, e: &hir::Expr, func: BuiltinFn, args: &[hir::Expr]) -> String {
         use BuiltinFn as B;
         match func {
+            // Waiting makes a function a task, where these are suspension points (`tasks.rs`).
+            B::Sleep | B::RuntimeRun => {
+                let line = self.line_of(e.span);
+                self.prelude.push(format!("vex_panic_at(VX_SOURCE_FILE, {line}, \"internal compiler error: a wait outside a task\");"));
+                "((vex_unit)0)".to_string()
+            }
+            B::RuntimeCreate => {
+                let n = self.borrowed(&args[0]);
+                let cty = self.c_type(&e.ty);
+                let me = if self.in_task() { "vx_f->vx_root" } else { "NULL" };
+                format!("(({cty}){{vex_runtime_create({}, {me})}})", strip_parens(&n))
+            }
+            B::RuntimeDestroy => {
+                let rt = self.borrowed(&args[0]);
+                let me = if self.in_task() { "vx_f->vx_root" } else { "NULL" };
+                self.prelude.push(format!("vex_runtime_destroy({}.rt, {me});", paren(&rt)));
+                "((vex_unit)0)".to_string()
+            }
             B::Assume => {
                 let c = self.borrowed(&args[0]);
                 self.prelude.push(format!("(void){};", paren(&c)));

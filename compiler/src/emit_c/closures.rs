@@ -55,7 +55,7 @@ impl FnEmitter<'_> {
             let v = self.owned(a);
             let t = self.fresh_temp();
             let cty = self.c_type(&a.ty);
-            self.prelude.push(format!("{cty} {t} = {};", strip_parens(&v)));
+            self.decl_pre(&cty, &t, Some(strip_parens(&v).to_string()));
             let release = self.release(&a.ty, &t);
             self.inflight.extend(release);
             vals.push(t);
@@ -70,7 +70,7 @@ impl FnEmitter<'_> {
         } else {
             let r = self.fresh_temp();
             let cty = self.c_type(&e.ty);
-            self.prelude.push(format!("{cty} {r} = {call};"));
+            self.decl_pre(&cty, &r, Some(call.to_string()));
             r
         };
         self.prelude.push(format!("vex_fn_drop({f});"));

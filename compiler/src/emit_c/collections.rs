@@ -5,7 +5,7 @@
 //! private one), so every `Vec` value behaves as its own value. Elements that own heap data
 //! are retained when copied out and released with the block.
 
-use super::func::{strip_parens, FnEmitter};
+use super::func::{paren, strip_parens, FnEmitter};
 use super::ownership::{glue, Glue};
 use super::types::Layouts;
 use crate::hir::{self, LibOp};
@@ -18,7 +18,8 @@ pub fn handle_definition(name: &str, kind: LibTy) -> String {
         LibTy::Vec => format!("struct {name} {{\n    struct {name}_buf *buf;\n}};\n\n"),
         LibTy::Box => format!("struct {name} {{\n    struct {name}_cell *cell;\n}};\n\n"),
         LibTy::Map | LibTy::Set => format!("struct {name} {{\n    vex_map m;\n}};\n\n"),
-        LibTy::Channel => format!("struct {name} {{\n    vex_chan c;\n}};\n\n"),
+        LibTy::Channel => format!("struct {name} {{\n    vx_chan *c;\n}};\n\n"),
+        LibTy::Runtime => format!("struct {name} {{\n    vx_runtime *rt;\n}};\n\n"),
     }
 }
 
@@ -163,28 +164,22 @@ VEX_HELPER {t} {name}_get({name} b) {{
                 c,
                 r#"VEX_HELPER {name} {name}_new(int64_t cap, const char *file, int32_t line) {{
     {name} ch;
-    ch.c = vex_chan_new(cap, sizeof({t}), {release_fn}, file, line);
+    if (cap < 0 || cap > INT32_MAX) vex_panic_at(file, line, "channel capacity out of range");
+    ch.c = vx_chan_new((uint32_t)sizeof({t}), (uint32_t)cap, {release_fn});
     return ch;
 }}
 VEX_HELPER {name} {name}_retain({name} ch) {{
-    ch.c = vex_chan_retain(ch.c);
+    if (ch.c) vx_chan_retain(ch.c);
     return ch;
 }}
 VEX_HELPER void {name}_release({name} ch) {{
-    vex_chan_release(ch.c);
-}}
-VEX_HELPER void {name}_send({name} ch, {t} x, const char *file, int32_t line) {{
-    vex_chan_send(ch.c, &x, file, line);
-}}
-VEX_HELPER {t} {name}_recv({name} ch, const char *file, int32_t line) {{
-    {t} x;
-    vex_chan_recv(ch.c, &x, file, line);
-    return x;
+    if (ch.c) vx_chan_release(ch.c);
 }}
 
 "#
             );
         }
+        LibTy::Runtime => {}
         LibTy::Map | LibTy::Set => {
             let key = layouts.c_type(&elem, program);
             let value = args.get(1).cloned();
@@ -311,7 +306,7 @@ impl FnEmitter<'_> {
                 for a in args {
                     let v = self.owned(a);
                     let tmp = self.fresh_temp();
-                    self.prelude.push(format!("{t} {tmp} = {};", strip_parens(&v)));
+                    self.decl_pre(&t, &tmp, Some(strip_parens(&v).to_string()));
                     vals.push(tmp);
                 }
                 // A named array, not a compound literal: tcc rejects arrays of structs there.
@@ -324,7 +319,7 @@ impl FnEmitter<'_> {
                 let p = self.address_of(&args[0]);
                 let cty = format!("{name}*");
                 let pt = self.fresh_temp();
-                self.prelude.push(format!("{cty} {pt} = {p};"));
+                self.decl_pre(&cty, &pt, Some(p.to_string()));
                 let v = self.owned(&args[1]);
                 self.prelude.push(format!("{name}_push({pt}, {});", strip_parens(&v)));
                 "((vex_unit)0)".to_string()
@@ -367,7 +362,7 @@ impl FnEmitter<'_> {
             LibOp::MapLit => {
                 let name = handle(self, &e.ty);
                 let t = self.fresh_temp();
-                self.prelude.push(format!("{name} {t} = {{{{NULL}}}};"));
+                self.decl_pre(&name, &t, Some("{{NULL}}".to_string()));
                 for pair in args.chunks(2) {
                     let k = self.owned(&pair[0]);
                     let k = self.settle_operand(k, &pair[0], &pair[1]);
@@ -419,20 +414,49 @@ impl FnEmitter<'_> {
                 let line = self.line_of(e.span);
                 format!("{name}_new((int64_t){}, VX_SOURCE_FILE, {line})", super::func::paren(&cap))
             }
+            // Waiting operations are suspension points of a task (`tasks.rs`); here, outside
+            // any task, they block the thread (`tasks` rejects them in closures, so this
+            // serves the operations that do not wait).
             LibOp::ChanSend => {
-                let name = handle(self, &args[0].ty);
                 let ch = self.borrowed(&args[0]);
                 let ch = self.settle_operand(ch, &args[0], &args[1]);
                 let v = self.owned(&args[1]);
+                let cty = self.c_type(&args[1].ty);
+                let t = self.fresh_temp();
+                self.decl_pre(&cty, &t, Some(strip_parens(&v).to_string()));
                 let line = self.line_of(e.span);
-                self.prelude.push(format!("{name}_send({}, {}, VX_SOURCE_FILE, {line});", strip_parens(&ch), strip_parens(&v)));
+                self.prelude.push(format!("if (vx_chan_send_blocking({}.c, &{t}) == VX_CLOSED) vex_panic_at(VX_SOURCE_FILE, {line}, \"send on a closed channel\");", paren(&ch)));
                 "((vex_unit)0)".to_string()
             }
-            LibOp::ChanRecv => {
-                let name = handle(self, &args[0].ty);
+            LibOp::ChanRecv | LibOp::ChanNext | LibOp::ChanTryRecv => {
                 let ch = self.borrowed(&args[0]);
-                let line = self.line_of(e.span);
-                format!("{name}_recv({}, VX_SOURCE_FILE, {line})", strip_parens(&ch))
+                let Ty::Lib(_, targs) = &args[0].ty else { return String::new() };
+                let cty = self.c_type(&targs[0]);
+                let t = self.fresh_temp();
+                self.decl_pre(&cty, &t, None);
+                self.prelude.push(format!("memset(&{t}, 0, sizeof {t});"));
+                let got = self.fresh_temp();
+                let call = if op == LibOp::ChanTryRecv {
+                    format!("vx_chan_try_recv({}.c, &{t}) == 1", paren(&ch))
+                } else {
+                    format!("vx_chan_recv_blocking({}.c, &{t}) == VX_READY", paren(&ch))
+                };
+                self.decl_pre("bool", &got, Some(call));
+                if op == LibOp::ChanRecv {
+                    let line = self.line_of(e.span);
+                    self.prelude.push(format!("if (!{got}) vex_panic_at(VX_SOURCE_FILE, {line}, \"receive from a closed channel\");"));
+                    return t;
+                }
+                self.option_value(&e.ty, &got, &t)
+            }
+            LibOp::ChanClose => {
+                let ch = self.borrowed(&args[0]);
+                self.prelude.push(format!("vx_chan_close({}.c);", paren(&ch)));
+                "((vex_unit)0)".to_string()
+            }
+            LibOp::ChanLen => {
+                let ch = self.borrowed(&args[0]);
+                format!("((int64_t)vx_chan_len({}.c))", paren(&ch))
             }
             LibOp::BoxGet => {
                 let name = handle(self, &args[0].ty);
@@ -447,7 +471,7 @@ impl FnEmitter<'_> {
         if super::expr::impure(later) && !matches!(first_e.kind, hir::ExprKind::Int(_)) {
             let cty = self.c_type(&first_e.ty);
             let t = self.fresh_temp();
-            self.prelude.push(format!("{cty} {t} = {};", strip_parens(&first)));
+            self.decl_pre(&cty, &t, Some(strip_parens(&first).to_string()));
             t
         } else {
             first

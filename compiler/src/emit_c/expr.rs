@@ -69,7 +69,7 @@ impl<'e> Operand<'e> {
 impl FnEmitter<'_> {
     fn hoist(&mut self, cty: &str, value: &str) -> String {
         let t = self.fresh_temp();
-        self.prelude.push(format!("{cty} {t} = {value};"));
+        self.decl_pre(&cty, &t, Some(value.to_string()));
         t
     }
 
@@ -117,13 +117,30 @@ impl FnEmitter<'_> {
         out
     }
 
+    /// The C arguments of a call of a named function or method (receiver first), in order.
+    pub(super) fn call_args(&mut self, e: &hir::Expr) -> Vec<String> {
+        let mut ops = Vec::new();
+        match &e.kind {
+            ExprKind::Call { args, .. } => ops.extend(args.iter().map(Operand::Value)),
+            ExprKind::MethodCall { receiver, args, .. } => {
+                match receiver {
+                    Receiver::AddressOf(r) => ops.push(Operand::Address(r)),
+                    Receiver::Pointer(r) | Receiver::Value(r) => ops.push(Operand::Value(r)),
+                }
+                ops.extend(args.iter().map(Operand::Value));
+            }
+            _ => {}
+        }
+        self.operands(&ops)
+    }
+
     /// A borrowed value kept in a temporary across later effects: a place that owns heap data
     /// is retained (and released after the statement), so a later overwrite cannot free it.
     pub(super) fn hold(&mut self, e: &hir::Expr, text: String) -> String {
         let cty = self.c_type(&e.ty);
         if self.needs_drop(&e.ty) && super::ownership::is_place(e) {
             let t = self.fresh_temp();
-            self.prelude.push(format!("{cty} {t} = {};", strip(&text)));
+            self.decl_pre(&cty, &t, Some(strip(&text).to_string()));
             let mut retain = Vec::new();
             super::ownership::glue(&e.ty, &t, super::ownership::Glue::Retain, self.layouts, self.program, &mut retain, 0);
             self.prelude.extend(retain);
@@ -214,19 +231,8 @@ impl FnEmitter<'_> {
             ExprKind::Builtin { func, args } => self.builtin(e, *func, args),
             ExprKind::ExternCall { func, args } => self.extern_call(e, *func, args),
             ExprKind::FString(parts) => self.fstring(parts),
-            ExprKind::Call { func, args } => {
-                let ops: Vec<Operand> = args.iter().map(Operand::Value).collect();
-                let args = self.operands(&ops);
-                format!("{}({})", self.names.function(*func), args.join(", "))
-            }
-            ExprKind::MethodCall { func, receiver, args, .. } => {
-                let mut ops = Vec::with_capacity(args.len() + 1);
-                match receiver {
-                    Receiver::AddressOf(r) => ops.push(Operand::Address(r)),
-                    Receiver::Pointer(r) | Receiver::Value(r) => ops.push(Operand::Value(r)),
-                }
-                ops.extend(args.iter().map(Operand::Value));
-                let args = self.operands(&ops);
+            ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } => {
+                let args = self.call_args(e);
                 format!("{}({})", self.names.function(*func), args.join(", "))
             }
             ExprKind::Field { base, field } => {
@@ -314,9 +320,9 @@ impl FnEmitter<'_> {
                 let t = self.fresh_temp();
                 let fill = self.repeat_fill(&t, value, *count);
                 if fill.is_empty() {
-                    self.prelude.push(format!("{cty} {t} = {{0}};"));
+                    self.decl_pre(&cty, &t, Some("{0}".to_string()));
                 } else {
-                    self.prelude.push(format!("{cty} {t};"));
+                    self.decl_pre(&cty, &t, None);
                     self.prelude.push(fill);
                 }
                 t
@@ -580,7 +586,7 @@ impl FnEmitter<'_> {
             // Release the old value after the new one is computed (it may be read by it).
             let t = self.fresh_temp();
             let cty = self.c_type(&place.ty);
-            self.prelude.push(format!("{cty} {t} = {};", strip(&v)));
+            self.decl_pre(&cty, &t, Some(strip(&v).to_string()));
             let release = self.release(&place.ty, &p);
             self.prelude.extend(release);
             return format!("{p} = {t}");

@@ -12,6 +12,8 @@ pub struct Emitted {
     /// File-scope definitions the body needs (long string literals).
     pub globals: String,
     pub body: String,
+    /// For a suspending function: its frame struct and vtable (they precede all bodies).
+    pub frame: Option<String>,
 }
 
 pub(super) struct LoopCx {
@@ -63,6 +65,10 @@ pub struct FnEmitter<'a> {
     pub(super) drop_scopes: Vec<Vec<(String, Ty)>>,
     /// Emit `#line` before each statement (see `EmitOptions`).
     line_directives: bool,
+    /// A suspending function: emitted as a state machine over a frame (`tasks.rs`).
+    pub(super) task: Option<super::tasks::TaskCx>,
+    /// A loop body is being opened in a frame: charge the budget at its top.
+    pending_tick: bool,
 }
 
 /// `ret name(params)` for a function.
@@ -106,6 +112,12 @@ pub fn emit_function(
             locals[i] = local_names.fresh(&l.name);
         }
     }
+    let is_task = program.suspends.get(id as usize).copied().unwrap_or(false);
+    if is_task {
+        for l in &mut locals {
+            *l = format!("vx_f->{l}");
+        }
+    }
     let mut read = vec![false; f.locals.len()];
     mark_reads_block(&f.body, &mut read);
     let mut e = FnEmitter {
@@ -132,6 +144,8 @@ pub fn emit_function(
         exit_used: false,
         drop_scopes: Vec::new(),
         line_directives: opts.line_directives,
+        task: is_task.then(super::tasks::TaskCx::default),
+        pending_tick: false,
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -141,9 +155,13 @@ pub fn emit_function(
     });
     e.defer_sites = sites;
     e.line_directive(f.span);
-    let _ = writeln!(e.out, "static {sig} {{");
+    let header = std::mem::take(&mut e.out);
+    if !is_task {
+        e.out = header.clone();
+        let _ = writeln!(e.out, "static {sig} {{");
+    }
     for p in &f.params {
-        if !e.read[*p as usize] {
+        if !e.read[*p as usize] && !is_task {
             let line = format!("(void){};", e.locals[*p as usize]);
             e.line(&line);
         }
@@ -178,9 +196,15 @@ pub fn emit_function(
     }
     if !e.defer_sites.is_empty() {
         e.defer_epilogue();
+    } else if is_task && f.ret == Ty::Unit && !super::stmt_diverges_c(f.body.stmts.last()) {
+        e.line("return VX_READY;");
+    }
+    if is_task {
+        let (frame, body) = e.finish_task(names.function(id));
+        return Emitted { globals: e.globals, body: format!("{header}{body}"), frame: Some(frame) };
     }
     e.out.push_str("}\n");
-    Emitted { globals: e.globals, body: e.out }
+    Emitted { globals: e.globals, body: e.out, frame: None }
 }
 
 impl FnEmitter<'_> {
@@ -196,7 +220,32 @@ impl FnEmitter<'_> {
 
     pub fn fresh_temp(&mut self) -> String {
         self.temps += 1;
+        if self.task.is_some() {
+            return format!("vx_f->vx_t{}", self.temps);
+        }
         format!("vx_t{}", self.temps)
+    }
+
+    pub(super) fn has_defers(&self) -> bool {
+        !self.defer_sites.is_empty()
+    }
+
+    /// The defer stack (§5.10): a C local, or a frame field.
+    fn defers(&self) -> &'static str {
+        if self.task.is_some() {
+            "vx_f->vx_defers"
+        } else {
+            "vx_defers"
+        }
+    }
+
+    /// Where a function with deferred calls keeps its result until the exit label.
+    fn ret_slot(&self) -> &'static str {
+        if self.task.is_some() {
+            "vx_f->vx_result"
+        } else {
+            "vx_ret"
+        }
     }
 
     pub fn line_of(&self, span: crate::span::Span) -> usize {
@@ -229,7 +278,8 @@ impl FnEmitter<'_> {
         }
         let cty = self.c_type(ty);
         let t = self.fresh_temp();
-        self.prelude.push(format!("{cty} {t} = {};", strip_parens(&text)));
+        let decl = self.declare(&cty, &t, Some(strip_parens(&text)));
+        self.prelude.push(decl);
         t
     }
 
@@ -252,6 +302,9 @@ impl FnEmitter<'_> {
     /// Statements in a scope of their own: owned locals declared there are released at its end.
     pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
         self.drop_scopes.push(Vec::new());
+        if std::mem::take(&mut self.pending_tick) {
+            self.loop_tick();
+        }
         for s in stmts {
             self.stmt(s);
         }
@@ -278,7 +331,7 @@ impl FnEmitter<'_> {
         }
     }
 
-    fn drops_from(&self, depth: usize) -> Vec<String> {
+    pub(super) fn drops_from(&self, depth: usize) -> Vec<String> {
         let mut out = Vec::new();
         for scope in self.drop_scopes[depth.min(self.drop_scopes.len())..].iter().rev() {
             for (name, ty) in scope.iter().rev() {
@@ -305,7 +358,18 @@ impl FnEmitter<'_> {
             StmtKind::Let { local, init } => {
                 let name = self.locals[*local as usize].clone();
                 let ty = &self.f.locals[*local as usize].ty;
-                if self.hoisted[*local as usize] {
+                if self.in_task() && crate::tasks::is_suspension(init, &self.program.suspends) {
+                    let unit = matches!(ty, Ty::Unit) || matches!(init.ty, Ty::Unit | Ty::Never);
+                    let cty = if unit { "vex_unit".to_string() } else { self.c_type(ty) };
+                    let decl = self.declare(&cty, &name, unit.then_some("0"));
+                    if !decl.is_empty() {
+                        self.line(&decl);
+                    }
+                    let v = self.suspend_stmt(init);
+                    if let (false, Some(v)) = (unit, v) {
+                        self.line(&format!("{name} = {v};"));
+                    }
+                } else if self.hoisted[*local as usize] {
                     // Declared (zeroed) at the top of the function for the deferred calls.
                     if *ty == Ty::Unit || init.ty == Ty::Unit {
                         self.expr_stmt(init);
@@ -316,23 +380,29 @@ impl FnEmitter<'_> {
                     }
                 } else if *ty == Ty::Unit || init.ty == Ty::Unit {
                     self.expr_stmt(init);
-                    self.line(&format!("vex_unit {name} = 0;"));
+                    let decl = self.declare("vex_unit", &name, Some("0"));
+                    self.line(&decl);
                 } else if let ExprKind::ArrayRepeat { value, count } = &init.kind {
                     // Fill the variable in place instead of copying a filled temporary.
                     let fill = self.repeat_fill(&name, value, *count);
                     self.flush_prelude();
                     let cty = self.c_type(ty);
                     if fill.is_empty() {
-                        self.line(&format!("{cty} {name} = {{0}};"));
+                        let decl = self.declare(&cty, &name, Some("{0}"));
+                        self.line(&decl);
                     } else {
-                        self.line(&format!("{cty} {name};"));
+                        let decl = self.declare(&cty, &name, None);
+                        if !decl.is_empty() {
+                            self.line(&decl);
+                        }
                         self.line(&fill);
                     }
                 } else {
                     let v = self.owned(init);
                     self.flush_prelude();
                     let cty = self.c_type(ty);
-                    self.line(&format!("{cty} {name} = {v};"));
+                    let decl = self.declare(&cty, &name, Some(&v));
+                    self.line(&decl);
                 }
                 if self.needs_drop(ty) {
                     let ty = ty.clone();
@@ -388,6 +458,7 @@ impl FnEmitter<'_> {
                     self.line(&format!("if (!{}) break;", paren(&c)));
                     self.indent -= 1;
                 }
+                self.pending_tick = self.in_task();
                 self.block(body);
                 self.line("}");
                 self.loops.pop();
@@ -417,8 +488,9 @@ impl FnEmitter<'_> {
             },
             StmtKind::Defer(_) => {
                 let site = self.defer_sites.iter().position(|(p, _)| std::ptr::eq(*p, s)).unwrap_or(0);
-                self.line(&format!("vex_defers_push(&vx_defers, {site});"));
+                self.line(&format!("vex_defers_push(&{}, {site});", self.defers()));
             }
+            StmtKind::Go { func, args } => self.go_stmt(*func, args),
             StmtKind::Break => {
                 self.leave_loop_body();
                 self.line("break;");
@@ -443,11 +515,16 @@ impl FnEmitter<'_> {
             // the deferred calls (which may read its locals).
             let drops = pending.iter().cloned().chain(self.drops_from(1)).collect::<Vec<_>>().join(" ");
             return match value {
-                Some(v) => format!("{{ vx_ret = {v}; {drops} goto vx_exit; }}"),
+                Some(v) => format!("{{ {} = {v}; {drops} goto vx_exit; }}", self.ret_slot()),
                 None => format!("{{ {drops} goto vx_exit; }}"),
             };
         }
         let drops: Vec<String> = pending.into_iter().chain(self.drops_from(0)).collect();
+        if self.in_task() {
+            // A frame returns its value through the `vx_result` field.
+            let set = value.map(|v| format!("vx_f->vx_result = {v}; ")).unwrap_or_default();
+            return format!("{{ {set}{} return VX_READY; }}", drops.iter().map(|d| format!("{d} ")).collect::<String>());
+        }
         match (drops.is_empty(), value) {
             (true, Some(v)) => format!("return {v};"),
             (true, None) => "return;".to_string(),
@@ -461,9 +538,12 @@ impl FnEmitter<'_> {
 
     /// The defer stack, the result slot, and the locals the deferred calls read.
     fn defer_prologue(&mut self) {
-        self.line("vex_defers vx_defers;");
-        self.line("vex_defers_init(&vx_defers);");
-        if !matches!(self.f.ret, Ty::Unit | Ty::Never) {
+        let decl = self.declare("vex_defers", self.defers(), None);
+        if !decl.is_empty() {
+            self.line(&decl);
+        }
+        self.line(&format!("vex_defers_init(&{});", self.defers()));
+        if !matches!(self.f.ret, Ty::Unit | Ty::Never) && !self.in_task() {
             let cty = self.c_type(&self.f.ret);
             self.line(&format!("{cty} vx_ret;"));
             self.line("memset(&vx_ret, 0, sizeof vx_ret);");
@@ -495,7 +575,10 @@ impl FnEmitter<'_> {
             self.hoisted[i] = true;
             let cty = self.c_type(&self.f.locals[i].ty);
             let name = self.locals[i].clone();
-            self.line(&format!("{cty} {name};"));
+            let decl = self.declare(&cty, &name, None);
+            if !decl.is_empty() {
+                self.line(&decl);
+            }
             self.line(&format!("memset(&{name}, 0, sizeof {name});"));
         }
     }
@@ -505,9 +588,10 @@ impl FnEmitter<'_> {
         if self.exit_used {
             self.out.push_str("vx_exit:\n");
         }
-        self.line("while (vx_defers.len > 0) {");
+        let d = self.defers();
+        self.line(&format!("while ({d}.len > 0) {{"));
         self.indent += 1;
-        self.line("switch (vx_defers.items[--vx_defers.len]) {");
+        self.line(&format!("switch ({d}.items[--{d}.len]) {{"));
         let sites: Vec<hir::Expr> = self.defer_sites.iter().map(|(_, c)| c.clone()).collect();
         for (i, call) in sites.iter().enumerate() {
             self.line(&format!("case {i}: {{"));
@@ -521,9 +605,11 @@ impl FnEmitter<'_> {
         self.line("}");
         self.indent -= 1;
         self.line("}");
-        self.line("vex_defers_free(&vx_defers);");
+        self.line(&format!("vex_defers_free(&{});", self.defers()));
         self.emit_drops_from(0);
-        if matches!(self.f.ret, Ty::Unit | Ty::Never) {
+        if self.in_task() {
+            self.line("return VX_READY;");
+        } else if matches!(self.f.ret, Ty::Unit | Ty::Never) {
             self.line("return;");
         } else {
             self.line("return vx_ret;");
@@ -532,6 +618,16 @@ impl FnEmitter<'_> {
 
     /// Evaluates `e` for its effects.
     pub(super) fn expr_stmt(&mut self, e: &hir::Expr) {
+        if self.in_task() && crate::tasks::is_suspension(e, &self.program.suspends) {
+            // A discarded owned result is released at once.
+            if let Some(v) = self.suspend_stmt(e) {
+                for line in self.release(&e.ty, &v) {
+                    self.line(&line);
+                }
+            }
+            self.flush_postlude();
+            return;
+        }
         let text = self.expr(e);
         self.flush_prelude();
         let is_call = matches!(e.kind, ExprKind::Call { .. } | ExprKind::MethodCall { .. });
@@ -540,7 +636,8 @@ impl FnEmitter<'_> {
             // A discarded owned value (a call's result, a closure) is released at once.
             let cty = self.c_type(&e.ty);
             let t = self.fresh_temp();
-            self.line(&format!("{cty} {t} = {};", strip_parens(&text)));
+            let decl = self.declare(&cty, &t, Some(strip_parens(&text)));
+            self.line(&decl);
             for line in self.release(&e.ty, &t) {
                 self.line(&line);
             }
@@ -570,7 +667,7 @@ impl FnEmitter<'_> {
             return (text, pre);
         }
         let t = self.fresh_temp();
-        pre.push(format!("bool {t} = {};", strip_parens(&text)));
+        pre.push(self.declare("bool", &t, Some(strip_parens(&text))));
         pre.extend(post);
         (t, pre)
     }
@@ -620,6 +717,7 @@ impl FnEmitter<'_> {
                 let p = post_text.unwrap_or_default();
                 self.line(&format!("for (; {c}; {p}) {{"));
                 self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
+                self.pending_tick = self.in_task();
                 self.block(body);
                 self.loops.pop();
                 self.line("}");
@@ -639,6 +737,7 @@ impl FnEmitter<'_> {
                 self.indent -= 1;
                 self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 let before = self.out.len();
+                self.pending_tick = self.in_task();
                 self.block(body);
                 let used = self.out[before..].contains(&format!("goto {label};"));
                 self.loops.pop();
@@ -733,6 +832,7 @@ fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
     };
     match &s.kind {
         StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Defer(e) => mark(e),
+        StmtKind::Go { args, .. } => args.iter().for_each(&mut mark),
         StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
             mark_place_reads(place, &mut mark);
             mark(value);

@@ -13,7 +13,7 @@ impl FnEmitter<'_> {
         let scrut_text = self.owned(scrutinee);
         let scty = self.c_type(&scrutinee.ty);
         let st = self.fresh_temp();
-        self.prelude.push(format!("{scty} {st} = {scrut_text};"));
+        self.decl_pre(&scty, &st, Some(scrut_text.to_string()));
         self.prelude.push(format!("(void){st};"));
         let has_value = !matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error);
         let result = if has_value {
@@ -26,7 +26,7 @@ impl FnEmitter<'_> {
                 Ty::Ref(..) | Ty::Ptr(..) => "NULL",
                 _ => "{0}",
             };
-            self.prelude.push(format!("{cty} {r} = {zero};"));
+            self.decl_pre(&cty, &r, Some(zero.to_string()));
             Some(r)
         } else {
             None
@@ -61,7 +61,8 @@ impl FnEmitter<'_> {
             for (local, value) in binds {
                 let name = self.locals[local as usize].clone();
                 let cty = self.c_type(&self.f.locals[local as usize].ty);
-                self.line(&format!("{cty} {name} = {value};"));
+                let decl = self.declare(&cty, &name, Some(&value));
+                self.line(&decl);
                 self.line(&format!("(void){name};"));
             }
             let guarded = arm.guard.is_some();

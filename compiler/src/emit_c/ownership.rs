@@ -17,6 +17,8 @@ use crate::types::Ty;
 /// structs, tuples, arrays and enums containing them.
 pub fn needs_drop(ty: &Ty, program: &hir::Program) -> bool {
     program.any_component(ty, &|t| match t {
+        // A runtime handle is destroyed explicitly (`runtime_destroy`).
+        Ty::Lib(crate::types::LibTy::Runtime, _) => Some(false),
         Ty::Fn(..) | Ty::Str | Ty::Lib(..) => Some(true),
         // An empty array holds nothing to release.
         Ty::Array(_, 0) => Some(false),
@@ -114,7 +116,7 @@ impl FnEmitter<'_> {
         }
         let cty = self.c_type(&e.ty);
         let t = self.fresh_temp();
-        self.prelude.push(format!("{cty} {t} = {};", strip_parens(&text)));
+        self.decl_pre(&cty, &t, Some(strip_parens(&text).to_string()));
         let mut out = Vec::new();
         glue(&e.ty, &t, Glue::Retain, self.layouts, self.program, &mut out, 0);
         self.prelude.extend(out);
@@ -131,7 +133,7 @@ impl FnEmitter<'_> {
         }
         let cty = self.c_type(&e.ty);
         let t = self.fresh_temp();
-        self.prelude.push(format!("{cty} {t} = {};", strip_parens(&text)));
+        self.decl_pre(&cty, &t, Some(strip_parens(&text).to_string()));
         let release = self.release(&e.ty, &t);
         self.postlude.extend(release);
         t

@@ -9,7 +9,7 @@ pub struct Builtin {
 pub const BUILTIN_NAMES: &[&str] = &[
     "print", "println", "eprint", "eprintln", "assert", "assume", "unreachable", "panic", "sizeof", "alignof",
     "ctlz", "cttz", "ctpop", "bswap", "bitreverse", "alloc", "realloc", "free", "memset", "strlen", "strcmp",
-    "strcpy", "strcat", "strdup", "map_insert", "map_len", "runtime_create", "runtime_run", "runtime_destroy",
+    "strcpy", "strcat", "strdup", "map_insert", "map_len", "runtime_create", "runtime_run", "runtime_destroy", "sleep",
     "vex_i32_to_string", "vex_i64_to_string", "vex_u32_to_string", "vex_u64_to_string", "vex_f32_to_string",
     "vex_f64_to_string", "Some", "None", "Ok", "Err", "Vec", "Box", "String", "Channel",
 ];

@@ -84,7 +84,14 @@ impl<'r> BodyResolver<'r> {
                 self.expr(place);
                 self.expr(value);
             }
-            ast::StmtKind::Expr(e) | ast::StmtKind::Defer(e) | ast::StmtKind::Go(e) => self.expr(e),
+            ast::StmtKind::Expr(e) | ast::StmtKind::Defer(e) => self.expr(e),
+            ast::StmtKind::Go(e) => {
+                // A `go` block captures the locals declared before it, like a closure (§14.1).
+                if matches!(e.kind, ast::ExprKind::Block(_)) {
+                    self.r.out.closure_first_local.insert(e.id, self.locals.len() as LocalId);
+                }
+                self.expr(e)
+            }
             ast::StmtKind::If { branches, else_block } => {
                 for (c, b) in branches {
                     self.expr(c);

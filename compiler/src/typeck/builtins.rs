@@ -22,6 +22,11 @@ fn byte_ptr() -> Ty {
     Ty::Ptr(Box::new(Ty::Int(IntTy::U8)), false)
 }
 
+/// The handle `runtime_create` returns (§14.3).
+pub fn runtime_ty() -> Ty {
+    Ty::Lib(crate::types::LibTy::Runtime, Vec::new())
+}
+
 /// What an argument position accepts.
 #[derive(Clone)]
 enum Arg {
@@ -62,6 +67,10 @@ impl Checker<'_> {
             "vex_f64_to_string" => (B::ToString, vec![Arg::Exactly(Ty::Float(crate::types::FloatTy::F64))]),
             "String" if args.len() <= 1 => (B::StringNew, if args.is_empty() { Vec::new() } else { vec![Arg::Exactly(Ty::Str)] }),
             "String" => (B::StringNew, vec![Arg::Exactly(Ty::Str)]),
+            "sleep" => (B::Sleep, vec![Arg::Exactly(Ty::I64)]),
+            "runtime_create" => (B::RuntimeCreate, vec![Arg::Exactly(Ty::I32)]),
+            "runtime_run" => (B::RuntimeRun, vec![Arg::Exactly(runtime_ty())]),
+            "runtime_destroy" => (B::RuntimeDestroy, vec![Arg::Exactly(runtime_ty())]),
             _ => return None,
         };
         if args.len() != params.len() {
@@ -119,6 +128,8 @@ impl Checker<'_> {
             B::Strcmp => Ty::I32,
             B::Strdup | B::ToString | B::StringNew => Ty::Str,
             B::StrLen => Ty::I64,
+            B::Sleep | B::RuntimeRun | B::RuntimeDestroy => Ty::Unit,
+            B::RuntimeCreate => runtime_ty(),
         };
         Some(mk(ExprKind::Builtin { func, args: checked }, ty, span))
     }

@@ -112,6 +112,7 @@ impl Checker<'_> {
             body,
             span,
             captures: Some(captures.clone()),
+            is_async: false,
         }));
         let capture_exprs = captures
             .iter()

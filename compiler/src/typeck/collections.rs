@@ -104,14 +104,15 @@ impl Checker<'_> {
             (LibTy::Vec, "push" | "get") | (LibTy::Map, "get") | (LibTy::Set, "insert" | "contains") => 1,
             (LibTy::Map, "insert") => 2,
             (LibTy::Channel, "send") => 1,
-            (LibTy::Channel, "recv") => 0,
+            (LibTy::Channel, "recv" | "next" | "try_recv" | "close" | "len") => 0,
             _ => {
                 let methods: &[&str] = match kind {
                     LibTy::Vec => &["push", "len", "get"],
                     LibTy::Box => &["get"],
                     LibTy::Map => &["insert", "get", "len"],
                     LibTy::Set => &["insert", "contains", "len"],
-                    LibTy::Channel => &["send", "recv"],
+                    LibTy::Channel => &["send", "recv", "next", "try_recv", "close", "len"],
+                    LibTy::Runtime => &[],
                 };
                 return self.no_method(name, &recv.ty, methods, span);
             }
@@ -141,6 +142,12 @@ impl Checker<'_> {
                 lib(LibOp::ChanSend, vec![recv, x], Ty::Unit, span)
             }
             (LibTy::Channel, "recv") => lib(LibOp::ChanRecv, vec![recv], elem, span),
+            (LibTy::Channel, "close") => lib(LibOp::ChanClose, vec![recv], Ty::Unit, span),
+            (LibTy::Channel, "len") => lib(LibOp::ChanLen, vec![recv], Ty::I64, span),
+            (LibTy::Channel, op @ ("next" | "try_recv")) => {
+                let Some(ty) = self.option_of(elem, span) else { return error_expr(span) };
+                lib(if op == "next" { LibOp::ChanNext } else { LibOp::ChanTryRecv }, vec![recv], ty, span)
+            }
             _ => {
                 let x = self.typed_operand(fcx, &args[0], &elem);
                 lib(LibOp::SetContains, vec![recv, x], Ty::Bool, span)

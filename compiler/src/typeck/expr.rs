@@ -191,7 +191,9 @@ impl Checker<'_> {
                 }
             }
             K::Try(inner) => self.try_expr(fcx, inner, span),
-            K::Await(_) => self.expr_not_yet("`await`", span),
+            // `await` marks a suspension point; calls of async functions suspend with or
+            // without it (docs/SPEC.md, Concurrency).
+            K::Await(inner) => self.expr(fcx, inner, expected),
             K::MapLit(pairs) => self.map_literal(fcx, pairs, expected, span),
             K::CollectionCtor { name, type_args, args } => self.collection_ctor(fcx, name, type_args, args, expected, span),
             K::Match { scrutinee, arms } => self.match_expr(fcx, scrutinee, arms, expected, span),

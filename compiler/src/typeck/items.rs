@@ -271,9 +271,6 @@ impl Checker<'_> {
         for (id, entry) in self.res.functions.iter().enumerate() {
             let f = fn_decl(self.file, entry);
             let _ = id;
-            if f.is_async {
-                self.not_yet("`async fn`", f.span);
-            }
             self.check_bound_decls(&f.type_params);
             if let (Some(owner), Some(recv), ItemKind::Fn(_)) = (entry.owner, &f.receiver, &self.file.items[entry.item].kind) {
                 self.check_receiver_args(recv, owner);
@@ -407,6 +404,7 @@ impl Checker<'_> {
                 body: hir::Block { stmts: Vec::new(), span: f.span },
                 span: f.span,
                 captures: None,
+                is_async: false,
             };
         }
         let mut locals: Vec<hir::Local> = entry
@@ -499,6 +497,7 @@ impl Checker<'_> {
             body,
             span: f.span,
             captures: None,
+            is_async: f.is_async,
         }
     }
 }

@@ -7,6 +7,7 @@
 mod builtins;
 mod closures;
 mod collections;
+mod concurrency;
 mod coerce;
 mod consts;
 mod generics;
@@ -147,7 +148,7 @@ pub fn check(
     policies::attach_metadata(&mut cx.structs, &cx.struct_template_of, &metadata);
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
-    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main };
+    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main, suspends: Vec::new(), uses_runtime: false };
     if cx.diags.iter().any(Diagnostic::is_error) {
         Err(cx.diags)
     } else {

@@ -97,7 +97,7 @@ impl Checker<'_> {
             ast::StmtKind::ForIn { .. } => return self.stmt_not_yet("`for ... in` loops", s),
             ast::StmtKind::Switch { .. } => return self.stmt_not_yet("`switch`", s),
             ast::StmtKind::Defer(e) => return self.defer_stmt(fcx, e, s.span),
-            ast::StmtKind::Go(_) => return self.stmt_not_yet("`go`", s),
+            ast::StmtKind::Go(e) => return self.go_stmt(fcx, e, s.span),
             ast::StmtKind::Unsupported(what) => return self.stmt_not_yet(what, s),
         };
         Some(hir::Stmt { kind, span: s.span })

@@ -1,0 +1,420 @@
+//! Suspending functions as state machines (RUNTIME.md §3.1-3.2, `vx_rt.h`).
+//!
+//! A function that can suspend (`crate::tasks`) is emitted as a *frame* struct and a poll
+//! function. Every local and every temporary lives in the frame (`vx_f->name`), so the body is
+//! the ordinary statement-by-statement C with one change: each suspension point (a statement
+//! of its own after `tasks::normalize`) is
+//!
+//! ```c
+//! <operands into frame fields>; <op init>;
+//! vx_resume_K:
+//! if (<op poll> == VX_PENDING) { vx_self->resume = K; return VX_PENDING; }
+//! <result into the destination>
+//! ```
+//!
+//! and the poll function starts with `switch (resume)` jumping to the label (`goto` into the
+//! body is plain C; no C local is live across it because none exists). Nested calls of
+//! suspending functions allocate the callee's frame and poll it in place (wake-ups go to the
+//! root task; re-polling descends through the frames). The drop function, which the runtime
+//! calls for a task cancelled at shutdown, knows for every resume point which wait to cancel
+//! and what is owned there (the same releases an early `return` at that point would run).
+//!
+//! Loops in frames charge the task's cooperative budget on every iteration and yield when it
+//! runs out, so a CPU-bound task cannot starve the others of its worker.
+
+use super::func::{paren, strip_parens, FnEmitter};
+use super::names::LocalNames;
+use crate::hir::{self, BuiltinFn, ExprKind, FnId, LibOp};
+use crate::types::Ty;
+use std::fmt::Write;
+
+/// A suspending function being emitted.
+#[derive(Default)]
+pub struct TaskCx {
+    /// The frame's fields after the fixed ones: (C type, name), in order of first use.
+    fields: Vec<(String, String)>,
+    /// Per resume point (index K-1): the drop glue to run if the task is cancelled there.
+    resumes: Vec<Vec<String>>,
+}
+
+/// The C names derived from a function's name `vx_<rest>`: `vxt_<rest>_<what>`.
+pub fn task_name(fn_name: &str, what: &str) -> String {
+    format!("vxt_{}_{what}", fn_name.strip_prefix("vx_").unwrap_or(fn_name))
+}
+
+/// The C names of a function's parameters (as `signature` and `emit_function` name them).
+pub fn param_names(f: &hir::Function) -> Vec<String> {
+    let mut names = LocalNames::default();
+    f.params.iter().map(|p| names.fresh(&f.locals[*p as usize].name)).collect()
+}
+
+impl FnEmitter<'_> {
+    pub(super) fn in_task(&self) -> bool {
+        self.task.is_some()
+    }
+
+    /// The statement declaring `name` of C type `cty` (initialised to `init`): a C declaration,
+    /// or in a frame an assignment to the field `name` stands for (the field is added).
+    pub fn declare(&mut self, cty: &str, name: &str, init: Option<&str>) -> String {
+        let Some(task) = &mut self.task else {
+            return match init {
+                Some(v) => format!("{cty} {name} = {v};"),
+                None => format!("{cty} {name};"),
+            };
+        };
+        let field = name.strip_prefix("vx_f->").unwrap_or(name).to_string();
+        if !task.fields.iter().any(|(_, f)| *f == field) {
+            task.fields.push((cty.to_string(), field));
+        }
+        match init {
+            // A brace initialiser becomes a compound literal of the type.
+            Some(v) if v.starts_with('{') => format!("{name} = ({cty}){v};"),
+            Some(v) => format!("{name} = {v};"),
+            None => String::new(),
+        }
+    }
+
+    /// `declare` into the statement's prelude.
+    pub(super) fn decl_pre(&mut self, cty: &str, name: &str, init: Option<String>) {
+        let decl = self.declare(cty, name, init.as_deref());
+        if !decl.is_empty() {
+            self.prelude.push(decl);
+        }
+    }
+
+    /// The root task the frame belongs to (what wait nodes register and budgets charge).
+    fn root(&self) -> &'static str {
+        "vx_f->vx_root"
+    }
+
+    /// A new resume point: its number, with the drop glue for it (`cancel` first, then what an
+    /// early return from here would release).
+    fn resume_point(&mut self, cancel: Vec<String>) -> usize {
+        let mut glue = cancel;
+        glue.extend(self.exit_releases(0));
+        glue.extend(self.drops_from(0));
+        if self.has_defers() {
+            glue.push("vex_defers_free(&vx_f->vx_defers);".to_string());
+        }
+        let task = self.task.as_mut().expect("resume point outside a task");
+        task.resumes.push(glue);
+        task.resumes.len()
+    }
+
+    /// `if (poll != VX_READY) { remember where; return it; }` behind the label of point `k`.
+    fn suspend_here(&mut self, k: usize, poll: &str, span: crate::span::Span) {
+        let line = self.line_of(span);
+        self.out.push_str(&format!("vx_resume_{k}:\n"));
+        self.line(&format!(
+            "if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {}->wait_file = VX_SOURCE_FILE; {}->wait_line = {line}; return vx_p; }}",
+            self.root(),
+            self.root()
+        ));
+    }
+
+    /// The cooperative budget check at the top of a loop body in a frame.
+    pub(super) fn loop_tick(&mut self) {
+        if !self.in_task() {
+            return;
+        }
+        let k = self.resume_point(Vec::new());
+        self.line(&format!("if (vx_coop_tick({})) {{ vx_self->resume = {k}; return VX_YIELD; }}", self.root()));
+        self.out.push_str(&format!("vx_resume_{k}:;\n"));
+    }
+
+    /// A statement that is a suspension point: emits it; returns the text of its value, if any
+    /// (the statement's postlude is left to the caller).
+    pub(super) fn suspend_stmt(&mut self, e: &hir::Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } => self.suspend_call(*func, e),
+            ExprKind::Lib { op: LibOp::ChanSend, args } => self.suspend_send(e, args),
+            ExprKind::Lib { op: op @ (LibOp::ChanRecv | LibOp::ChanNext), args } => self.suspend_recv(e, *op, args),
+            ExprKind::Builtin { func: BuiltinFn::Sleep, args } => self.suspend_sleep(e, args),
+            ExprKind::Builtin { func: BuiltinFn::RuntimeRun, args } => self.suspend_runtime_run(e, args),
+            _ => None,
+        }
+    }
+
+    fn suspend_call(&mut self, func: FnId, e: &hir::Expr) -> Option<String> {
+        let callee = &self.program.functions[func as usize];
+        let fname = self.names.function(func).to_string();
+        let frame = task_name(&fname, "frame");
+        let args = self.call_args(e);
+        self.flush_prelude();
+        self.line(&format!("vx_f->vx_child = vx_task_alloc(&{});", task_name(&fname, "vt")));
+        self.line(&format!("(({frame} *)vx_f->vx_child)->vx_root = {};", self.root()));
+        for (name, a) in param_names(callee).iter().zip(&args) {
+            self.line(&format!("(({frame} *)vx_f->vx_child)->{name} = {};", strip_parens(a)));
+        }
+        let poll = task_name(&fname, "poll");
+        let k = self.resume_point(vec![
+            format!("{}(vx_f->vx_child);", task_name(&fname, "drop")),
+            "vx_task_release(vx_f->vx_child);".to_string(),
+        ]);
+        self.suspend_here(k, &format!("{poll}(vx_f->vx_child)"), e.span);
+        let has_value = !matches!(callee.ret, Ty::Unit | Ty::Never);
+        if has_value {
+            let cty = self.c_type(&callee.ret);
+            let t = self.fresh_temp();
+            let decl = self.declare(&cty, &t, Some(&format!("(({frame} *)vx_f->vx_child)->vx_result")));
+            self.line(&decl);
+            self.line("vx_task_release(vx_f->vx_child);");
+            return Some(t);
+        }
+        self.line("vx_task_release(vx_f->vx_child);");
+        None
+    }
+
+    /// The channel of a channel operation, kept in the frame (its handle is not retained:
+    /// the operand it came from lives at least as long as the statement).
+    fn chan_operand(&mut self, ch: &hir::Expr) -> String {
+        let text = self.borrowed(ch);
+        let t = self.fresh_temp();
+        let decl = self.declare("vx_chan *", &t, Some(&format!("{}.c", paren(&text))));
+        self.prelude.push(decl);
+        t
+    }
+
+    fn suspend_send(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
+        let ch = self.chan_operand(&args[0]);
+        let v = self.owned(&args[1]);
+        let cty = self.c_type(&args[1].ty);
+        let elem = self.fresh_temp();
+        let decl = self.declare(&cty, &elem, Some(strip_parens(&v)));
+        self.prelude.push(decl);
+        self.flush_prelude();
+        self.line("vx_chan_op_init(&vx_f->vx_op.chan);");
+        // Cancelled before a receiver took the element: it is still ours to release.
+        let mut cancel = vec!["vx_chan_op_cancel(&vx_f->vx_op.chan);".to_string()];
+        let release = self.release(&args[1].ty, &elem);
+        if !release.is_empty() {
+            cancel.push(format!("if (!vex_chan_op_completed(&vx_f->vx_op.chan)) {{ {} }}", release.join(" ")));
+        }
+        let k = self.resume_point(cancel);
+        self.suspend_here(k, &format!("vx_chan_send_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), e.span);
+        let line = self.line_of(e.span);
+        let mut closed = release.join(" ");
+        if !closed.is_empty() {
+            closed.push(' ');
+        }
+        self.line(&format!("if (vx_p == VX_CLOSED) {{ {closed}vex_panic_at(VX_SOURCE_FILE, {line}, \"send on a closed channel\"); }}"));
+        None
+    }
+
+    fn suspend_recv(&mut self, e: &hir::Expr, op: LibOp, args: &[hir::Expr]) -> Option<String> {
+        let ch = self.chan_operand(&args[0]);
+        let elem_ty = match &args[0].ty {
+            Ty::Lib(_, targs) => targs.first().cloned().unwrap_or(Ty::Unit),
+            _ => Ty::Unit,
+        };
+        let cty = self.c_type(&elem_ty);
+        let elem = self.fresh_temp();
+        let decl = self.declare(&cty, &elem, None);
+        self.prelude.push(decl);
+        self.flush_prelude();
+        self.line("vx_chan_op_init(&vx_f->vx_op.chan);");
+        // Cancelled after a sender delivered into the frame: the element is ours to release.
+        let mut cancel = vec!["vx_chan_op_cancel(&vx_f->vx_op.chan);".to_string()];
+        let release = self.release(&elem_ty, &elem);
+        if !release.is_empty() {
+            cancel.push(format!("if (vex_chan_op_completed(&vx_f->vx_op.chan)) {{ {} }}", release.join(" ")));
+        }
+        let k = self.resume_point(cancel);
+        self.suspend_here(k, &format!("vx_chan_recv_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), e.span);
+        let line = self.line_of(e.span);
+        if op == LibOp::ChanRecv {
+            self.line(&format!("if (vx_p == VX_CLOSED) vex_panic_at(VX_SOURCE_FILE, {line}, \"receive from a closed channel\");"));
+            return Some(elem);
+        }
+        let v = self.option_value(&e.ty, "vx_p != VX_CLOSED", &elem);
+        self.flush_prelude();
+        Some(v)
+    }
+
+    /// An `Option<T>` value (in a new temporary, set in the prelude): `Some(payload)` if `cond`
+    /// holds, else `None`.
+    pub(super) fn option_value(&mut self, ty: &Ty, cond: &str, payload: &str) -> String {
+        let cty = self.c_type(ty);
+        let (some, none) = match ty {
+            Ty::Enum(id) => {
+                let vs = &self.program.enums[*id as usize].variants;
+                (vs.iter().position(|v| v.name == "Some").unwrap_or(1), vs.iter().position(|v| v.name == "None").unwrap_or(0))
+            }
+            _ => (1, 0),
+        };
+        let t = self.fresh_temp();
+        self.decl_pre(&cty, &t, None);
+        self.prelude.push(format!("if ({cond}) {t} = (({cty}){{.tag = {some}, .u.v{some} = {payload}}}); else {t} = (({cty}){{.tag = {none}}});"));
+        t
+    }
+
+    fn suspend_sleep(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
+        let ms = self.borrowed(&args[0]);
+        let deadline = self.fresh_temp();
+        let decl = self.declare("uint64_t", &deadline, Some(&format!("vex_deadline_after_ms({})", strip_parens(&ms))));
+        self.prelude.push(decl);
+        self.flush_prelude();
+        self.line("vx_sleep_init(&vx_f->vx_op.sleep);");
+        let k = self.resume_point(vec!["vx_sleep_cancel(&vx_f->vx_op.sleep);".to_string()]);
+        self.suspend_here(k, &format!("vx_sleep_poll(&vx_f->vx_op.sleep, {deadline}, {})", self.root()), e.span);
+        None
+    }
+
+    fn suspend_runtime_run(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
+        let rt = self.borrowed(&args[0]);
+        let t = self.fresh_temp();
+        let decl = self.declare("vx_runtime *", &t, Some(strip_parens(&rt)));
+        self.prelude.push(decl);
+        self.flush_prelude();
+        self.line("memset(&vx_f->vx_op.idle, 0, sizeof vx_f->vx_op.idle);");
+        let k = self.resume_point(vec!["vx_idle_cancel(&vx_f->vx_op.idle);".to_string()]);
+        self.suspend_here(k, &format!("vx_runtime_idle_poll({t}, &vx_f->vx_op.idle, {})", self.root()), e.span);
+        None
+    }
+
+    /// `go f(args);`: a task of `f`'s frame (or, for a function that never suspends, of a
+    /// wrapper that calls it), with the arguments moved in, spawned detached.
+    pub(super) fn go_stmt(&mut self, func: FnId, args: &[hir::Expr]) {
+        let texts: Vec<String> = args.iter().map(|a| self.owned(a)).collect();
+        self.flush_prelude();
+        let fname = self.names.function(func).to_string();
+        let (frame, vt) = if self.program.suspends[func as usize] {
+            (task_name(&fname, "frame"), task_name(&fname, "vt"))
+        } else {
+            (task_name(&fname, "goframe"), task_name(&fname, "govt"))
+        };
+        let target = if self.in_task() { format!("vx_spawn_target({})", self.root()) } else { "vx_runtime_current()".to_string() };
+        self.line("{");
+        self.indent += 1;
+        self.line(&format!("vx_task *vx_g = vx_task_alloc(&{vt});"));
+        self.line(&format!("(({frame} *)vx_g)->vx_root = vx_g;"));
+        let callee = &self.program.functions[func as usize];
+        for (name, a) in param_names(callee).iter().zip(&texts) {
+            self.line(&format!("(({frame} *)vx_g)->{name} = {};", strip_parens(a)));
+        }
+        self.line(&format!("vx_spawn_detached_on({target}, vx_g);"));
+        self.indent -= 1;
+        self.line("}");
+        self.flush_postlude();
+    }
+
+    /// The frame struct, poll and drop functions for the body emitted so far (`self.out`).
+    pub(super) fn finish_task(&mut self, sig_name: &str) -> (String, String) {
+        let mut task = self.task.take().unwrap_or_default();
+        // The parameters come first (the caller stores the arguments there).
+        let mut params: Vec<(String, String)> = Vec::new();
+        for p in &self.f.params {
+            let l = &self.f.locals[*p as usize];
+            let cty = if l.ty == Ty::Unit { "vex_unit".to_string() } else { self.c_type(&l.ty) };
+            let name = self.locals[*p as usize].strip_prefix("vx_f->").unwrap_or(&self.locals[*p as usize]).to_string();
+            params.push((cty, name));
+        }
+        task.fields.retain(|(_, f)| !params.iter().any(|(_, p)| p == f));
+        params.append(&mut task.fields);
+        task.fields = params;
+        let frame = task_name(sig_name, "frame");
+        let mut def = format!("struct {frame} {{\n    vx_task hdr;\n    vx_task *vx_root;\n    vx_task *vx_child;\n    vex_wait vx_op;\n");
+        let has_result = !matches!(self.f.ret, Ty::Unit | Ty::Never);
+        if has_result {
+            let _ = writeln!(def, "    {} vx_result;", self.c_type(&self.f.ret));
+        }
+        for (cty, name) in &task.fields {
+            if name == "vx_result" {
+                continue;
+            }
+            let _ = writeln!(def, "    {cty} {name};");
+        }
+        def.push_str("};\n");
+        let mut body = format!(
+            "static vx_poll_t {}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    vx_poll_t vx_p = VX_READY;\n    (void)vx_f;\n    (void)vx_p;\n    switch (vx_self->resume) {{\n    case 0: break;\n",
+            task_name(sig_name, "poll")
+        );
+        for k in 1..=task.resumes.len() {
+            let _ = writeln!(body, "    case {k}: goto vx_resume_{k};");
+        }
+        body.push_str("    default: return VX_READY;\n    }\n");
+        body.push_str(&self.out);
+        body.push_str("}\n");
+        // Drop glue: before the first poll the frame owns its parameters.
+        let mut drop = format!("static void {}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    (void)vx_f;\n    switch (vx_self->resume) {{\n    case 0:\n", task_name(sig_name, "drop"));
+        for p in &self.f.params {
+            let ty = self.f.locals[*p as usize].ty.clone();
+            for line in self.release(&ty, &self.locals[*p as usize].clone()) {
+                let _ = writeln!(drop, "        {line}");
+            }
+        }
+        drop.push_str("        break;\n");
+        for (k, glue) in task.resumes.iter().enumerate() {
+            let _ = writeln!(drop, "    case {}:", k + 1);
+            for line in glue {
+                let _ = writeln!(drop, "        {line}");
+            }
+            drop.push_str("        break;\n");
+        }
+        drop.push_str("    default: break;\n    }\n}\n");
+        let vt = format!(
+            "static const vx_task_vtable {} = {{ {}, {}, (uint32_t)sizeof(struct {frame}), {}, {}, \"{}\" }};\n",
+            task_name(sig_name, "vt"),
+            task_name(sig_name, "poll"),
+            task_name(sig_name, "drop"),
+            if has_result { format!("(uint32_t)offsetof(struct {frame}, vx_result)") } else { "0".to_string() },
+            if has_result { format!("(uint32_t)sizeof({})", self.c_type(&self.f.ret)) } else { "0".to_string() },
+            super::names::c_string_body(self.f.name.as_bytes())
+        );
+        (format!("{def}{vt}"), format!("{body}\n{drop}"))
+    }
+}
+
+/// Prototypes of a suspending function's poll and drop functions, and its frame's tag.
+pub fn task_protos(fname: &str) -> String {
+    let frame = task_name(fname, "frame");
+    format!(
+        "typedef struct {frame} {frame};\nstatic vx_poll_t {}(vx_task *vx_self);\nstatic void {}(vx_task *vx_self);\n",
+        task_name(fname, "poll"),
+        task_name(fname, "drop")
+    )
+}
+
+/// The wrapper task that runs a function which never suspends, for `go f(args)`.
+pub fn go_wrapper(program: &hir::Program, names: &super::names::Names, layouts: &super::types::Layouts, id: FnId) -> String {
+    let f = &program.functions[id as usize];
+    let fname = names.function(id);
+    let frame = task_name(fname, "goframe");
+    let params = param_names(f);
+    let mut def = format!("typedef struct {frame} {{\n    vx_task hdr;\n    vx_task *vx_root;\n");
+    let mut drop_lines = String::new();
+    for (p, name) in f.params.iter().zip(&params) {
+        let ty = &f.locals[*p as usize].ty;
+        let _ = writeln!(def, "    {} {name};", layouts.c_type(ty, program));
+        let mut out = Vec::new();
+        super::ownership::glue(ty, &format!("vx_f->{name}"), super::ownership::Glue::Release, layouts, program, &mut out, 0);
+        for l in out {
+            let _ = writeln!(drop_lines, "    {l}");
+        }
+    }
+    let _ = writeln!(def, "}} {frame};");
+    let args: Vec<String> = params.iter().map(|n| format!("vx_f->{n}")).collect();
+    let call = format!("{fname}({})", args.join(", "));
+    let mut result_release = Vec::new();
+    let call_line = if matches!(f.ret, Ty::Unit | Ty::Never) {
+        format!("{call};")
+    } else {
+        super::ownership::glue(&f.ret, "vx_r", super::ownership::Glue::Release, layouts, program, &mut result_release, 0);
+        format!("{} vx_r = {call};\n    (void)vx_r;", layouts.c_type(&f.ret, program))
+    };
+    let poll = task_name(fname, "gopoll");
+    let drop = task_name(fname, "godrop");
+    let _ = write!(
+        def,
+        "static vx_poll_t {poll}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    {call_line}\n{}    return VX_READY;\n}}\n",
+        result_release.iter().map(|l| format!("    {l}\n")).collect::<String>()
+    );
+    let _ = write!(def, "static void {drop}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    (void)vx_f;\n{drop_lines}}}\n");
+    let _ = writeln!(
+        def,
+        "static const vx_task_vtable {} = {{ {poll}, {drop}, (uint32_t)sizeof({frame}), 0, 0, \"{}\" }};\n",
+        task_name(fname, "govt"),
+        super::names::c_string_body(f.name.as_bytes())
+    );
+    def
+}

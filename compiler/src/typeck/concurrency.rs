@@ -1,0 +1,106 @@
+//! Concurrency (§14): `go` statements and the `Option<T>` results of channel operations.
+//! `async fn` needs nothing here (it is a flag on the function); `await e` is checked as `e`.
+//! Which functions suspend, and how, is decided after type checking (`crate::tasks`).
+
+use super::{Checker, FnCx, FnSig};
+use crate::diag::Diagnostic;
+use crate::hir::{self, ExprKind, FnId, LocalId, StmtKind};
+use crate::span::Span;
+use crate::syntax::ast;
+use crate::types::Ty;
+
+impl Checker<'_> {
+    /// `go f(args);` spawns a task running the call; `go { ... };` spawns its body, lifted into
+    /// a function whose parameters are the locals it captures (copied, or moved, at the `go`).
+    pub fn go_stmt(&mut self, fcx: &mut FnCx, body: &ast::Expr, span: Span) -> Option<hir::Stmt> {
+        if let ast::ExprKind::Block(b) = &body.kind {
+            return self.go_block(fcx, body.id, b, span);
+        }
+        let call = self.expr(fcx, body, None);
+        match call.kind {
+            ExprKind::Call { func, args } => Some(hir::Stmt { kind: StmtKind::Go { func, args }, span }),
+            _ if call.ty.is_error() => None,
+            _ => {
+                self.error(
+                    Diagnostic::error("E0658", "`go` takes a call of a named function or a block", body.span)
+                        .label("not a function call")
+                        .help("wrap it in a block: `go { ... };` (the block captures what it uses by value)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn go_block(&mut self, fcx: &mut FnCx, node: ast::NodeId, b: &ast::BlockExpr, span: Span) -> Option<hir::Stmt> {
+        let saved_ret = std::mem::replace(&mut fcx.ret, Ty::Unit);
+        let saved_unknown = std::mem::replace(&mut fcx.ret_unknown, false);
+        let saved_loops = std::mem::replace(&mut fcx.loop_depth, 0);
+        let mut stmts: Vec<hir::Stmt> = b.stmts.iter().filter_map(|s| self.stmt(fcx, s)).collect();
+        if let Some(t) = &b.tail {
+            let e = self.expr(fcx, t, None);
+            stmts.push(hir::Stmt { span: e.span, kind: StmtKind::Expr(e) });
+        }
+        fcx.ret = saved_ret;
+        fcx.ret_unknown = saved_unknown;
+        fcx.loop_depth = saved_loops;
+        let body = hir::Block { stmts, span };
+        let first = self.res.closure_first_local.get(&node).copied().unwrap_or(LocalId::MAX);
+        let mut captures: Vec<LocalId> = Vec::new();
+        hir::visit_block_exprs(&body, &mut |x| {
+            if let ExprKind::Local(id) = x.kind {
+                if id < first && !captures.contains(&id) {
+                    captures.push(id);
+                }
+            }
+        });
+        captures.sort_unstable();
+        let param_tys: Vec<Ty> = captures.iter().map(|&l| fcx.locals[l as usize].ty.clone()).collect();
+        if param_tys.iter().any(Ty::is_error) {
+            return None;
+        }
+        let id = (self.templates + self.instance_bodies.len()) as FnId;
+        let name = format!("{}_go{}", fcx.name, id);
+        self.sigs.push(FnSig {
+            name: name.clone(),
+            owner: None,
+            receiver: None,
+            mutating: false,
+            params: param_tys,
+            ret: Ty::Unit,
+            name_span: span,
+            type_params: Vec::new(),
+        });
+        self.instance_bodies.push(Some(hir::Function {
+            name,
+            owner: None,
+            receiver: None,
+            mutating: false,
+            params: captures.clone(),
+            ret: Ty::Unit,
+            locals: fcx.locals.clone(),
+            body,
+            span,
+            captures: None,
+            is_async: true,
+        }));
+        let args = captures.iter().map(|&l| hir::Expr { kind: ExprKind::Local(l), ty: fcx.locals[l as usize].ty.clone(), span }).collect();
+        Some(hir::Stmt { kind: StmtKind::Go { func: id, args }, span })
+    }
+
+    /// The builtin `Option<t>` (for `ch.next()` / `ch.try_recv()`), or an error if the program
+    /// replaced `Option` with a type of another shape.
+    pub fn option_of(&mut self, t: Ty, span: Span) -> Option<Ty> {
+        let id = self.res.enum_id(span, "Option").filter(|id| {
+            let def = &self.enums[*id as usize];
+            def.template && def.variants.len() == 2 && def.variants.iter().any(|v| v.name == "Some") && def.variants.iter().any(|v| v.name == "None")
+        });
+        let Some(id) = id else {
+            self.error(
+                Diagnostic::error("E0308", "this channel operation returns `Option<T>`, but `Option` is shadowed by another type", span)
+                    .help("rename your `Option` type"),
+            );
+            return None;
+        };
+        Some(self.instantiate_enum(id, vec![t], span))
+    }
+}
