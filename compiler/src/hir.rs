@@ -164,6 +164,19 @@ pub enum StmtKind {
     /// (evaluated now, moved into the task). A `go` block is lifted into a function whose
     /// parameters are the locals it captures.
     Go { func: FnId, args: Vec<Expr> },
+    /// `select { ... }`: the operations of the arms (`Lib` ChanRecv/ChanNext/ChanSend, their
+    /// operands evaluated in order first) race; the first that can proceed runs its arm.
+    Select { arms: Vec<SelectArm> },
+}
+
+#[derive(Debug, Clone)]
+pub struct SelectArm {
+    /// The channel operation; None for the default arm (taken when no operation is ready).
+    pub op: Option<Expr>,
+    /// The local receiving the value of a `let v = ch.recv()` / `ch.next()` arm.
+    pub bind: Option<LocalId>,
+    pub body: Block,
+    pub span: Span,
 }
 
 /// The builtin functions of §13.1 implemented by the runtime or inline C.
@@ -511,6 +524,16 @@ pub fn walk_stmt(s: &Stmt, v: &mut impl Visit) {
             walk_block(body, v);
         }
         StmtKind::Go { args, .. } => args.iter().for_each(|a| walk_expr(a, v)),
+        StmtKind::Select { arms } => {
+            for arm in arms {
+                if let Some(op) = &arm.op {
+                    walk_expr(op, v);
+                }
+            }
+            for arm in arms {
+                walk_block(&arm.body, v);
+            }
+        }
         StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
     }
 }

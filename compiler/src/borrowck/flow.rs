@@ -224,6 +224,39 @@ impl<'a> Checker<'a> {
                     self.operand(a, st, None);
                 }
             }
+            StmtKind::Select { arms } => {
+                // Every operand is evaluated (a send's value moves, sent or not); then one
+                // arm runs.
+                for arm in arms {
+                    if let Some(op) = &arm.op {
+                        self.expr(op, st, None);
+                    }
+                }
+                st.end_temps(depth);
+                let mut joined: Option<State> = None;
+                for arm in arms {
+                    let mut branch = st.clone();
+                    self.scopes.push(Vec::new());
+                    if let Some(b) = arm.bind {
+                        self.declare(b, &mut branch);
+                    }
+                    for s in &arm.body.stmts {
+                        self.stmt(s, &mut branch);
+                    }
+                    let locals = self.scopes.pop().unwrap_or_default();
+                    self.exit_scope(&locals, end_of(arm.body.span), &mut branch);
+                    joined = Some(match joined {
+                        None => branch,
+                        Some(mut j) => {
+                            j.join(&branch);
+                            j
+                        }
+                    });
+                }
+                if let Some(j) = joined {
+                    *st = j;
+                }
+            }
             StmtKind::Defer(call) => {
                 // The call runs when the function returns: its uses are checked against the
                 // state here, but its moves and borrows happen then, not now.

@@ -48,7 +48,7 @@ impl FnEmitter<'_> {
         let inflight = self.inflight.len();
         let c = self.owned(callee);
         let f = self.fresh_temp();
-        self.prelude.push(format!("vex_fn {f} = {};", strip_parens(&c)));
+        self.decl_pre("vex_fn", &f, Some(strip_parens(&c).to_string()));
         self.inflight.push(format!("vex_fn_drop({f});"));
         let mut vals = Vec::with_capacity(args.len());
         for a in args {

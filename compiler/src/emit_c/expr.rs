@@ -634,7 +634,7 @@ impl FnEmitter<'_> {
     /// `f"..."`: the pieces formatted into a string builder (the same texts as `print`).
     pub(super) fn fstring(&mut self, parts: &[PrintPart]) -> String {
         let sb = self.fresh_temp();
-        self.prelude.push(format!("vex_sb {sb};"));
+        self.decl_pre("vex_sb", &sb, None);
         self.prelude.push(format!("vex_sb_init(&{sb});"));
         let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt");
         self.prelude.extend(calls);

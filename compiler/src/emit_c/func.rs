@@ -491,6 +491,7 @@ impl FnEmitter<'_> {
                 self.line(&format!("vex_defers_push(&{}, {site});", self.defers()));
             }
             StmtKind::Go { func, args } => self.go_stmt(*func, args),
+            StmtKind::Select { arms } => self.select_stmt(arms),
             StmtKind::Break => {
                 self.leave_loop_body();
                 self.line("break;");
@@ -821,6 +822,21 @@ fn mark_reads_block(b: &hir::Block, read: &mut [bool]) {
 }
 
 fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
+    if let StmtKind::Select { arms } = &s.kind {
+        for arm in arms {
+            if let Some(op) = &arm.op {
+                visit(op, &mut |x| {
+                    if let ExprKind::Local(id) = x.kind {
+                        if let Some(r) = read.get_mut(id as usize) {
+                            *r = true;
+                        }
+                    }
+                });
+            }
+            mark_reads_block(&arm.body, read);
+        }
+        return;
+    }
     let mut mark = |e: &hir::Expr| {
         visit(e, &mut |x| {
             if let ExprKind::Local(id) = x.kind {
@@ -833,6 +849,7 @@ fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
     match &s.kind {
         StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Defer(e) => mark(e),
         StmtKind::Go { args, .. } => args.iter().for_each(&mut mark),
+        StmtKind::Select { .. } => {}
         StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
             mark_place_reads(place, &mut mark);
             mark(value);

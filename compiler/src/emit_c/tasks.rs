@@ -418,3 +418,132 @@ pub fn go_wrapper(program: &hir::Program, names: &super::names::Names, layouts: 
     );
     def
 }
+
+impl FnEmitter<'_> {
+    /// `select`: every arm's operands into the frame, one `vx_select_poll` over the cases, then
+    /// the chosen arm (a send that lost keeps its value: it is released).
+    pub(super) fn select_stmt(&mut self, arms: &[hir::SelectArm]) {
+        struct Case {
+            chan: String,
+            send: bool,
+            next: bool,
+            elem: String,
+            ty: Ty,
+        }
+        let mut cases = Vec::new();
+        for arm in arms {
+            let Some(hir::Expr { kind: ExprKind::Lib { op, args }, .. }) = &arm.op else { continue };
+            let chan = self.chan_operand(&args[0]);
+            let ty = match &args[0].ty {
+                Ty::Lib(_, targs) => targs.first().cloned().unwrap_or(Ty::Unit),
+                _ => Ty::Unit,
+            };
+            let cty = self.c_type(&ty);
+            let elem = self.fresh_temp();
+            let send = *op == LibOp::ChanSend;
+            if send {
+                let v = self.owned(&args[1]);
+                self.decl_pre(&cty, &elem, Some(strip_parens(&v).to_string()));
+            } else {
+                self.decl_pre(&cty, &elem, None);
+            }
+            cases.push(Case { chan, send, next: *op == LibOp::ChanNext, elem, ty });
+        }
+        self.flush_prelude();
+        let n = cases.len();
+        let field = |s: &mut Self, cty: &str, len: Option<usize>| {
+            let t = s.fresh_temp();
+            let name = t.strip_prefix("vx_f->").unwrap_or(&t).to_string();
+            let decl_name = match len {
+                Some(l) => format!("{name}[{l}]"),
+                None => name,
+            };
+            s.declare(cty, &decl_name, None);
+            t
+        };
+        let sel = field(self, "vx_select", None);
+        let cs = field(self, "vx_select_case", Some(n));
+        let ops = field(self, "vx_chan_op", Some(n));
+        let chosen = field(self, "int", None);
+        for (i, c) in cases.iter().enumerate() {
+            self.line(&format!("{cs}[{i}].ch = {}; {cs}[{i}].is_send = {}; {cs}[{i}].elem = &{};", c.chan, c.send as u8, c.elem));
+        }
+        self.line(&format!("vx_select_init(&{sel}, {ops}, {n});"));
+        let mut cancel = vec![format!("vx_select_cancel(&{sel}, {ops}, {n});")];
+        for (i, c) in cases.iter().enumerate() {
+            let release = self.release(&c.ty, &c.elem);
+            if !release.is_empty() {
+                let not = if c.send { "!" } else { "" };
+                cancel.push(format!("if ({not}vex_chan_op_completed(&{ops}[{i}])) {{ {} }}", release.join(" ")));
+            }
+        }
+        let k = self.resume_point(cancel);
+        let has_default = arms.iter().any(|a| a.op.is_none()) as u8;
+        let span = arms.first().map(|a| a.span).unwrap_or(self.f.span);
+        self.suspend_here(k, &format!("vx_select_poll(&{sel}, {ops}, {cs}, {n}, {has_default}, &{chosen}, {})", self.root()), span);
+        for (i, c) in cases.iter().enumerate() {
+            let release = self.release(&c.ty, &c.elem);
+            if c.send && !release.is_empty() {
+                self.line(&format!("if ({chosen} != {i}) {{ {} }}", release.join(" ")));
+            }
+        }
+        let mut case = 0;
+        let mut first = true;
+        for arm in arms {
+            let (test, this) = match &arm.op {
+                Some(_) => {
+                    case += 1;
+                    (format!("{chosen} == {}", case - 1), Some(&cases[case - 1]))
+                }
+                None => (format!("{chosen} == -1"), None),
+            };
+            self.line(&format!("{}if ({test}) {{", if first { "" } else { "} else " }));
+            first = false;
+            self.indent += 1;
+            self.drop_scopes.push(Vec::new());
+            let line = self.line_of(arm.span);
+            if let Some(c) = this {
+                if c.send {
+                    let release = self.release(&c.ty, &c.elem).join(" ");
+                    self.line(&format!("if (vx_p == VX_CLOSED) {{ {release} vex_panic_at(VX_SOURCE_FILE, {line}, \"send on a closed channel\"); }}"));
+                } else {
+                    let value = if c.next {
+                        let ty = arm.op.as_ref().map(|o| o.ty.clone()).unwrap_or(Ty::Unit);
+                        let v = self.option_value(&ty, "vx_p != VX_CLOSED", &c.elem);
+                        self.flush_prelude();
+                        (v, ty)
+                    } else {
+                        self.line(&format!("if (vx_p == VX_CLOSED) vex_panic_at(VX_SOURCE_FILE, {line}, \"receive from a closed channel\");"));
+                        (c.elem.clone(), c.ty.clone())
+                    };
+                    match arm.bind {
+                        Some(l) => {
+                            let name = self.locals[l as usize].clone();
+                            let cty = self.c_type(&value.1);
+                            let decl = self.declare(&cty, &name, Some(&value.0));
+                            self.line(&decl);
+                            if self.needs_drop(&value.1) {
+                                if let Some(scope) = self.drop_scopes.last_mut() {
+                                    scope.push((name, value.1.clone()));
+                                }
+                            }
+                        }
+                        None => {
+                            for l in self.release(&value.1, &value.0) {
+                                self.line(&l);
+                            }
+                        }
+                    }
+                }
+            }
+            self.scoped_stmts(&arm.body.stmts);
+            if !super::stmt_diverges_c(arm.body.stmts.last()) {
+                let depth = self.drop_scopes.len() - 1;
+                self.emit_drops_from(depth);
+            }
+            self.drop_scopes.pop();
+            self.indent -= 1;
+        }
+        self.line("}");
+    }
+}

@@ -101,6 +101,21 @@ impl<'r> BodyResolver<'r> {
                     self.block(b);
                 }
             }
+            ast::StmtKind::Select(arms) => {
+                for arm in arms {
+                    if let Some(op) = &arm.op {
+                        self.expr(op);
+                    }
+                }
+                for arm in arms {
+                    self.push();
+                    if let Some((id, name)) = &arm.bind {
+                        self.declare(*id, name, false);
+                    }
+                    self.block(&arm.body);
+                    self.pop();
+                }
+            }
             ast::StmtKind::While { cond, body } => {
                 self.expr(cond);
                 self.block(body);

@@ -252,6 +252,18 @@ pub enum StmtKind {
     Go(Expr),
     /// A bare `{ ... }` block, `unsafe { }` or `loop { }` statement [LATER]; kept so it can be rejected with a span.
     Unsupported(&'static str),
+    /// `select { arm* }` (§14, docs/SPEC.md): waits until one channel operation can proceed.
+    Select(Vec<SelectArm>),
+}
+
+#[derive(Debug, Clone)]
+pub struct SelectArm {
+    /// `let name = op`: the received value's binding (its node id declares the local).
+    pub bind: Option<(NodeId, Ident)>,
+    /// The operation (`ch.recv()`, `ch.next()`, `ch.send(v)`); None for the default arm `_`.
+    pub op: Option<Expr>,
+    pub body: Block,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

@@ -717,7 +717,27 @@ impl Builder {
             Rule::switch_stmt => self.switch(p)?,
             Rule::unsafe_stmt => StmtKind::Unsupported("`unsafe` blocks"),
             Rule::loop_stmt => StmtKind::Unsupported("`loop` statements"),
-            Rule::select_stmt => StmtKind::Unsupported("`select` statements"),
+            Rule::select_stmt => {
+                let mut arms = Vec::new();
+                for arm in p.into_inner().filter(|c| c.as_rule() == Rule::select_arm) {
+                    let span = self.span(&arm);
+                    let mut a = Kids::new(&arm);
+                    let head = a.any()?;
+                    let (bind, op) = match head.as_rule() {
+                        Rule::wildcard_pat => (None, None),
+                        Rule::select_bind => {
+                            let mut b = Kids::new(&head);
+                            let name = self.ident(&b.want(Rule::ident)?);
+                            let id = self.id();
+                            (Some((id, name)), Some(self.expr(b.want(Rule::cond_expr)?)?))
+                        }
+                        _ => (None, Some(self.expr(head)?)),
+                    };
+                    let body = self.block(a.want(Rule::block)?)?;
+                    arms.push(SelectArm { bind, op, body, span });
+                }
+                StmtKind::Select(arms)
+            }
             Rule::const_stmt => StmtKind::Unsupported("`const` inside a function"),
             Rule::bare_block => StmtKind::Unsupported("block statements"),
             Rule::expr_stmt => return Ok(self.expr_or_assign(p)?.0),

@@ -129,6 +129,21 @@ impl Norm<'_> {
                 StmtKind::For { init: init.flatten(), cond, post, body }
             }
             StmtKind::Return(Some(e)) => StmtKind::Return(Some(self.value(e, &mut pre))),
+            StmtKind::Select { mut arms } => {
+                // The operands of every arm, in order, settle before the wait.
+                let mut children = Vec::new();
+                for arm in arms.iter_mut() {
+                    if let Some(Expr { kind: ExprKind::Lib { args, .. }, .. }) = arm.op.as_mut() {
+                        children.extend(args.iter_mut().map(|a| (a, false)));
+                    }
+                }
+                self.operands(children, &mut pre);
+                for arm in arms.iter_mut() {
+                    let body = std::mem::replace(&mut arm.body, Block { stmts: Vec::new(), span: arm.span });
+                    arm.body = self.block(body);
+                }
+                StmtKind::Select { arms }
+            }
             StmtKind::Go { func, args } => {
                 let mut args = args;
                 self.operands(args.iter_mut().map(|a| (a, false)).collect(), &mut pre);

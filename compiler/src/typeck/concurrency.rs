@@ -4,7 +4,7 @@
 
 use super::{Checker, FnCx, FnSig};
 use crate::diag::Diagnostic;
-use crate::hir::{self, ExprKind, FnId, LocalId, StmtKind};
+use crate::hir::{self, ExprKind, FnId, LibOp, LocalId, StmtKind};
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::types::Ty;
@@ -85,6 +85,52 @@ impl Checker<'_> {
         }));
         let args = captures.iter().map(|&l| hir::Expr { kind: ExprKind::Local(l), ty: fcx.locals[l as usize].ty.clone(), span }).collect();
         Some(hir::Stmt { kind: StmtKind::Go { func: id, args }, span })
+    }
+
+    /// `select { let v = a.recv() => { .. } b.send(x) => { .. } _ => { .. } }` (docs/SPEC.md).
+    pub fn select_stmt(&mut self, fcx: &mut FnCx, arms: &[ast::SelectArm], span: Span) -> Option<hir::Stmt> {
+        let mut out = Vec::with_capacity(arms.len());
+        let mut seen_default = false;
+        for arm in arms {
+            let op = match &arm.op {
+                None => {
+                    if std::mem::replace(&mut seen_default, true) {
+                        self.error(Diagnostic::error("E0744", "a `select` has at most one default arm `_`", arm.span).label("second default arm"));
+                    }
+                    None
+                }
+                Some(e) => {
+                    let x = self.expr(fcx, e, None);
+                    match &x.kind {
+                        ExprKind::Lib { op: LibOp::ChanRecv | LibOp::ChanNext, .. } => {}
+                        ExprKind::Lib { op: LibOp::ChanSend, .. } if arm.bind.is_some() => self.error(
+                            Diagnostic::error("E0744", "a send arm has no value to bind", e.span).help("write the arm as `ch.send(v) => { ... }`"),
+                        ),
+                        ExprKind::Lib { op: LibOp::ChanSend, .. } => {}
+                        _ if x.ty.is_error() => {}
+                        _ => self.error(
+                            Diagnostic::error("E0744", "a `select` arm waits on a channel operation", e.span)
+                                .label("not `ch.recv()`, `ch.next()` or `ch.send(v)`")
+                                .help("arms are `let v = ch.recv() => { }`, `ch.send(v) => { }` or `_ => { }`"),
+                        ),
+                    }
+                    Some(x)
+                }
+            };
+            let bind = arm.bind.as_ref().and_then(|(id, _)| self.res.bindings.get(id).copied());
+            if let (Some(l), Some(op)) = (bind, &op) {
+                if let Some(slot) = fcx.locals.get_mut(l as usize) {
+                    slot.ty = op.ty.clone();
+                }
+            }
+            let body = self.block(fcx, &arm.body);
+            out.push(hir::SelectArm { op, bind, body, span: arm.span });
+        }
+        if out.iter().all(|a| a.op.is_none()) {
+            self.error(Diagnostic::error("E0744", "a `select` needs at least one channel operation", span));
+            return None;
+        }
+        Some(hir::Stmt { kind: StmtKind::Select { arms: out }, span })
     }
 
     /// The builtin `Option<t>` (for `ch.next()` / `ch.try_recv()`), or an error if the program

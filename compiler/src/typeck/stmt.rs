@@ -98,6 +98,7 @@ impl Checker<'_> {
             ast::StmtKind::Switch { .. } => return self.stmt_not_yet("`switch`", s),
             ast::StmtKind::Defer(e) => return self.defer_stmt(fcx, e, s.span),
             ast::StmtKind::Go(e) => return self.go_stmt(fcx, e, s.span),
+            ast::StmtKind::Select(arms) => return self.select_stmt(fcx, arms, s.span),
             ast::StmtKind::Unsupported(what) => return self.stmt_not_yet(what, s),
         };
         Some(hir::Stmt { kind, span: s.span })
