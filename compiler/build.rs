@@ -1,11 +1,12 @@
-//! Embeds the C runtime (`../runtime/c/*.{c,h}`, the files programs link today) into the vexc
-//! binary. Subdirectories are not embedded: `async_runtime/` is built and tested on its own
-//! (its `test.sh`) until the compiler's concurrency work links it into programs.
+//! Embeds the C runtime into the vexc binary: `../runtime/c/*.{c,h}` (every program links them)
+//! as `RUNTIME_FILES`, and the async runtime's `../runtime/c/async_runtime/*.{c,h}` (programs
+//! that use concurrency link them too; its `tests/` are not embedded) as `ASYNC_RUNTIME_FILES`.
 //!
 //! Generates `$OUT_DIR/runtime_files.rs` with
 //! `pub const RUNTIME_FILES: &[(&str, &str)] = &[("vex_runtime.h", include_str!("/abs/path")), ...];`
 //! Files are flattened to their base names (sorted by relative path) so that the runtime and the
-//! program's C all live in one directory; two files with the same base name are a build error.
+//! program's C all live in one directory; two files with the same base name (in either table)
+//! are a build error.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -33,22 +34,37 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let async_root = root.join("async_runtime");
+    println!("cargo:rerun-if-changed={}", async_root.display());
+    let mut async_files = Vec::new();
+    collect(&async_root, &root, &mut async_files);
+    async_files.sort_by(|a, b| a.0.cmp(&b.0));
 
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
-    let mut code = String::from("/// The embedded C runtime: (flat file name, contents), sorted by path under runtime/c.\n");
-    code.push_str("pub const RUNTIME_FILES: &[(&str, &str)] = &[\n");
-    for (rel, path) in &files {
-        println!("cargo:rerun-if-changed={}", path.display());
-        let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
-        if let Some(first) = by_name.insert(name.clone(), rel.clone()) {
-            panic!(
-                "runtime/c: `{first}` and `{rel}` would both be embedded as `{name}`; \
-                 runtime files must have distinct base names (they are written into one flat directory)"
-            );
+    let mut code = String::new();
+    let tables = [
+        ("RUNTIME_FILES", "The embedded C runtime: (flat file name, contents), sorted by path under runtime/c.", &files),
+        (
+            "ASYNC_RUNTIME_FILES",
+            "The embedded async runtime (runtime/c/async_runtime, without its tests), linked into programs that use concurrency.",
+            &async_files,
+        ),
+    ];
+    for (table, doc, files) in tables {
+        code.push_str(&format!("/// {doc}\npub const {table}: &[(&str, &str)] = &[\n"));
+        for (rel, path) in files.iter() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+            if let Some(first) = by_name.insert(name.clone(), rel.clone()) {
+                panic!(
+                    "runtime/c: `{first}` and `{rel}` would both be embedded as `{name}`; \
+                     runtime files must have distinct base names (they are written into one flat directory)"
+                );
+            }
+            code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.to_string_lossy()));
         }
-        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.to_string_lossy()));
+        code.push_str("];\n\n");
     }
-    code.push_str("];\n");
 
     // The standard library's Vex modules (`stdlib/<name>.vx`), importable by bare name.
     let std_root = manifest.join("..").join("stdlib");

@@ -47,7 +47,7 @@ pub fn compile_to_c_with(sources: &mut SourceMap, file: FileId, opts: emit_c::Em
     let uses_runtime = emit_c::uses_runtime(&program.0);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
     let mut file_name = format!("{}.c", program.0.module);
-    if driver::RUNTIME_FILES.iter().any(|(name, _)| *name == file_name) {
+    if driver::RUNTIME_FILES.iter().chain(driver::ASYNC_RUNTIME_FILES).any(|(name, _)| *name == file_name) {
         file_name = format!("vx_{file_name}");
     }
     let extra_files = emit_c::ffi_file(&program.0).map(|text| (format!("{}_ffi.c", program.0.module), text)).into_iter().collect();

@@ -272,15 +272,7 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     // Build next to nothing user-visible, then move into place so a failed build never leaves a
     // half-written executable (and an unwritable output is reported clearly).
     let tmp_exe = dir.path().join(compiler.exe_name("program"));
-    let result = driver::build_c(
-        &compiler,
-        &compiled.files(),
-        driver::RUNTIME_FILES,
-        &opts,
-        dir.path(),
-        &tmp_exe,
-    )
-    .and_then(|_| install(&tmp_exe, &out));
+    let result = driver::build_program(&compiler, &compiled, &opts, dir.path(), &tmp_exe).and_then(|_| install(&tmp_exe, &out));
     finish_build_dir(dir, cli.opts.keep_c);
     match result {
         Ok(()) => EXIT_OK,
@@ -318,14 +310,7 @@ fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
     };
     let stem = vexc::module_name(&file.to_string_lossy());
     let exe = dir.path().join(compiler.exe_name(&stem));
-    if let Err(d) = driver::build_c(
-        &compiler,
-        &compiled.files(),
-        driver::RUNTIME_FILES,
-        &bopts,
-        dir.path(),
-        &exe,
-    ) {
+    if let Err(d) = driver::build_program(&compiler, &compiled, &bopts, dir.path(), &exe) {
         finish_build_dir(dir, opts.keep_c);
         return sess.fail(&[d]);
     }

@@ -6,7 +6,7 @@
 #include "vex_runtime.h"
 
 struct vex_chanbuf {
-    size_t refs;
+    vex_rc refs;
     int64_t cap;
     int64_t len;
     int64_t head;
@@ -19,7 +19,7 @@ vex_chan vex_chan_new(int64_t cap, size_t elem_size, void (*release_elem)(void *
     if (cap < 1) vex_panic_at(file, line, "channel capacity must be at least 1");
     if ((uint64_t)cap > (SIZE_MAX - sizeof(struct vex_chanbuf)) / (elem_size ? elem_size : 1)) vex_panic_at(file, line, "channel too large");
     struct vex_chanbuf *b = vex_mem_alloc(sizeof *b + (size_t)cap * elem_size, false);
-    b->refs = 1;
+    vex_rc_init(&b->refs, 1);
     b->cap = cap;
     b->len = 0;
     b->head = 0;
@@ -48,13 +48,13 @@ void vex_chan_recv(vex_chan c, void *out, const char *file, int32_t line) {
 int64_t vex_chan_len(vex_chan c) { return c.buf->len; }
 
 vex_chan vex_chan_retain(vex_chan c) {
-    if (c.buf) c.buf->refs++;
+    if (c.buf) vex_rc_inc(&c.buf->refs);
     return c;
 }
 
 void vex_chan_release(vex_chan c) {
     struct vex_chanbuf *b = c.buf;
-    if (!b || --b->refs > 0) return;
+    if (!b || !vex_rc_dec(&b->refs)) return;
     if (b->release_elem) {
         for (int64_t i = 0; i < b->len; i++) b->release_elem(b->items + (size_t)((b->head + i) % b->cap) * b->elem_size);
     }

@@ -4,13 +4,13 @@
 
 void *vex_env_new(size_t size, void (*drop)(vex_env *env)) {
     vex_env *env = vex_mem_alloc(size, true);
-    env->refs = 1;
+    vex_rc_init(&env->refs, 1);
     env->drop = drop;
     return env;
 }
 
 void vex_env_release(vex_env *env) {
-    if (--env->refs > 0) return;
+    if (!vex_rc_dec(&env->refs)) return;
     if (env->drop) env->drop(env);
     vex_mem_free(env);
 }

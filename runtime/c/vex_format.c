@@ -23,7 +23,7 @@ static void vex_sb_reserve(vex_sb *sb, int64_t extra) {
     }
     if ((uint64_t)cap > SIZE_MAX - sizeof(vex_strbuf)) vex_panic_at("<runtime>", 0, "string too long");
     vex_strbuf *nb = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)cap, false);
-    nb->refs = 1;
+    vex_rc_init(&nb->refs, 1);
     if (sb->len > 0) memcpy(nb->bytes, sb->block->bytes, (size_t)sb->len);
     if (sb->block) vex_mem_free(sb->block);
     sb->block = nb;

@@ -20,7 +20,7 @@
 #define VEX_GROUP 8
 
 struct vex_maptab {
-    size_t refs;
+    vex_rc refs;
     int64_t len;
     int64_t cap;         /* slots: a power of two, at least VEX_GROUP */
     int64_t growth_left; /* inserts left before the table must grow */
@@ -139,7 +139,7 @@ static uint64_t vex_load_group(const struct vex_maptab *t, int64_t at) {
 static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
     if ((uint64_t)cap > SIZE_MAX / (l->entry_size + 1)) vex_panic_at("<runtime>", 0, "map too large");
     struct vex_maptab *t = vex_mem_alloc(sizeof *t, false);
-    t->refs = 1;
+    vex_rc_init(&t->refs, 1);
     t->len = 0;
     t->cap = cap;
     t->growth_left = cap - cap / 8;
@@ -192,7 +192,7 @@ static void vex_tab_place(const vex_map_layout *l, struct vex_maptab *t, const u
  * copy now also owns) and doubles a full one (moving the entries). */
 static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
     struct vex_maptab *t = m->tab;
-    if (t && t->refs == 1 && t->growth_left > 0) return;
+    if (t && vex_rc_get(&t->refs) == 1 && t->growth_left > 0) return;
     int64_t cap = t ? t->cap : 2 * VEX_GROUP;
     if (t && t->growth_left <= 0) {
         if (cap > INT64_MAX / 2) vex_panic_at("<runtime>", 0, "map too large");
@@ -200,7 +200,7 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
     }
     struct vex_maptab *n = vex_tab_alloc(l, cap);
     if (t) {
-        bool shared = t->refs > 1;
+        bool shared = vex_rc_get(&t->refs) > 1;
         for (int64_t i = 0; i < t->cap; i++) {
             if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
             unsigned char *entry = t->slots + (size_t)i * l->entry_size;
@@ -215,7 +215,10 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
             }
         }
         if (shared) {
-            t->refs--;
+            /* drop our reference; if the other owners let go meanwhile it was the last one
+             * (possible with threads), and the normal release frees the old table */
+            vex_map m_old = {t};
+            vex_map_release(l, m_old);
         } else {
             vex_tab_free(t);
         }
@@ -267,13 +270,13 @@ int64_t vex_map_len(vex_map m) {
 }
 
 vex_map vex_map_retain(vex_map m) {
-    if (m.tab) m.tab->refs++;
+    if (m.tab) vex_rc_inc(&m.tab->refs);
     return m;
 }
 
 void vex_map_release(const vex_map_layout *l, vex_map m) {
     struct vex_maptab *t = m.tab;
-    if (!t || --t->refs > 0) return;
+    if (!t || !vex_rc_dec(&t->refs)) return;
     for (int64_t i = 0; i < t->cap; i++) {
         if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
         unsigned char *entry = t->slots + (size_t)i * l->entry_size;

@@ -9,14 +9,23 @@
 #include <stdlib.h>
 
 #ifdef VEX_ALLOC_STATS
+#if defined(VEX_THREADS) && !defined(__TINYC__)
+/* blocks are allocated and freed on every worker thread */
+static _Atomic long long vex_live_blocks;
+#define VEX_LIVE_ADD(n) atomic_fetch_add_explicit(&vex_live_blocks, (n), memory_order_relaxed)
+#define VEX_LIVE_GET() atomic_load(&vex_live_blocks)
+#else
 static long long vex_live_blocks;
+#define VEX_LIVE_ADD(n) (vex_live_blocks += (n))
+#define VEX_LIVE_GET() vex_live_blocks
+#endif
 #endif
 
 void *vex_mem_alloc(size_t size, bool zeroed) {
     void *p = zeroed ? calloc(1, size) : malloc(size);
     if (!p) vex_panic_at("<runtime>", 0, "out of memory");
 #ifdef VEX_ALLOC_STATS
-    vex_live_blocks++;
+    VEX_LIVE_ADD(1);
 #endif
     return p;
 }
@@ -24,7 +33,7 @@ void *vex_mem_alloc(size_t size, bool zeroed) {
 void vex_mem_free(void *p) {
     if (!p) return;
 #ifdef VEX_ALLOC_STATS
-    vex_live_blocks--;
+    VEX_LIVE_ADD(-1);
 #endif
     free(p);
 }
@@ -44,9 +53,10 @@ void vex_trace_string_drop(const char *bytes, int64_t len) {
 
 int vex_exit_status(int status) {
 #ifdef VEX_ALLOC_STATS
-    if (vex_live_blocks != 0) {
+    long long live = VEX_LIVE_GET();
+    if (live != 0) {
         fflush(stdout);
-        fprintf(stderr, "vex: %lld heap block(s) still live at exit\n", vex_live_blocks);
+        fprintf(stderr, "vex: %lld heap block(s) still live at exit\n", live);
         return 125;
     }
 #endif

@@ -13,11 +13,47 @@
 #include <stdint.h>
 #include <string.h>
 
+/* VEX_THREADS: the program uses the async runtime (`go`, channels, ...), so runtime values may be
+ * shared between worker threads and their reference counts are C11 atomics. Generated code of
+ * such a program starts with `#define VEX_THREADS 1`, and vexc compiles the runtime with
+ * `-DVEX_THREADS`. A directory written by `vexc --emit-c` holds the async runtime (`vx_rt.h`)
+ * exactly when the program uses it, so its presence next to this header turns the setting on
+ * for the runtime's own files too: `cc -std=c11 DIR/<all>.c` builds them consistently. */
+#if !defined(VEX_THREADS) && defined(__has_include)
+#if __has_include("vx_rt.h")
+#define VEX_THREADS 1
+#endif
+#endif
+
+/* Reference counts of heap blocks (strings, closure environments, Vec/Box/Map/Set blocks,
+ * channels). `vex_rc_dec` returns true when the count reached zero (the caller frees);
+ * `vex_rc_get` is for copy-on-write "am I the only owner" checks. With VEX_THREADS they are
+ * atomic: increments relaxed (a new reference is made from an existing one), decrements
+ * acquire-release (the last owner sees every other owner's writes before freeing), reads
+ * acquire. Otherwise plain size_t arithmetic, as fast as before. */
+#if defined(VEX_THREADS) && !defined(__TINYC__)
+#include <stdatomic.h>
+typedef _Atomic size_t vex_rc;
+static inline void vex_rc_init(vex_rc *r, size_t n) { atomic_init(r, n); }
+static inline void vex_rc_inc(vex_rc *r) { atomic_fetch_add_explicit(r, 1, memory_order_relaxed); }
+static inline bool vex_rc_dec(vex_rc *r) { return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1; }
+static inline size_t vex_rc_get(vex_rc *r) { return atomic_load_explicit(r, memory_order_acquire); }
+/* A program built for threads must not link a runtime built without (plain counts would race):
+ * the two builds export differently named exit hooks, so a mix fails to link. */
+#define vex_exit_status vex_exit_status_threads
+#else
+typedef size_t vex_rc;
+static inline void vex_rc_init(vex_rc *r, size_t n) { *r = n; }
+static inline void vex_rc_inc(vex_rc *r) { ++*r; }
+static inline bool vex_rc_dec(vex_rc *r) { return --*r == 0; }
+static inline size_t vex_rc_get(vex_rc *r) { return *r; }
+#endif
+
 /* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). Literals point
  * at static bytes (`heap` NULL); strings made at run time (concatenation, ...) live in a
  * reference-counted heap block that `ptr` points into. Copies retain, owners release. */
 typedef struct vex_strbuf {
-    size_t refs;
+    vex_rc refs;
     char bytes[];
 } vex_strbuf;
 typedef struct vex_str {
@@ -66,7 +102,7 @@ int vex_exit_status(int status);
  * counted: copying a `fn` value retains it, dropping releases it, the last release runs the
  * closure's drop glue for its captures and frees it. */
 typedef struct vex_env {
-    size_t refs;
+    vex_rc refs;
     void (*drop)(struct vex_env *env);
 } vex_env;
 typedef void (*vex_code)(void);
@@ -77,7 +113,7 @@ typedef struct vex_fn {
 void *vex_env_new(size_t size, void (*drop)(vex_env *env));
 void vex_env_release(vex_env *env);
 static inline vex_fn vex_fn_retain(vex_fn f) {
-    if (f.env) f.env->refs++;
+    if (f.env) vex_rc_inc(&f.env->refs);
     return f;
 }
 static inline void vex_fn_drop(vex_fn f) {
@@ -301,11 +337,11 @@ static inline vex_str vex_str_from_c(const char *p) {
 }
 void vex_strbuf_free(vex_strbuf *buf);
 static inline vex_str vex_str_retain(vex_str s) {
-    if (s.heap) s.heap->refs++;
+    if (s.heap) vex_rc_inc(&s.heap->refs);
     return s;
 }
 static inline void vex_str_release(vex_str s) {
-    if (s.heap && --s.heap->refs == 0) vex_strbuf_free(s.heap);
+    if (s.heap && vex_rc_dec(&s.heap->refs)) vex_strbuf_free(s.heap);
 }
 
 /* ---- array bounds */

@@ -4,7 +4,7 @@
 use super::cache::{self, Fnv64};
 use super::cc::{self, CCompiler};
 use super::codes;
-use super::runtime::RUNTIME_FILES;
+use super::runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES};
 use crate::diag::Diagnostic;
 use crate::CompiledC;
 use std::ffi::OsString;
@@ -56,10 +56,26 @@ pub struct BuildReport {
     pub link_command: String,
 }
 
-/// Writes the program's C and every runtime file, flat, into `dir` (created if missing).
-/// `cc -std=c11 DIR/*.c -lm -lpthread` then builds the program without vexc.
+/// The runtime files a program is built with: the C runtime, plus the async runtime when the
+/// program uses concurrency (`CompiledC::uses_runtime`).
+pub fn runtime_files(uses_runtime: bool) -> Vec<(&'static str, &'static str)> {
+    let mut files = RUNTIME_FILES.to_vec();
+    if uses_runtime {
+        files.extend_from_slice(ASYNC_RUNTIME_FILES);
+    }
+    files
+}
+
+/// Extra C flags (compile and link) of a program that uses the async runtime: the runtime's
+/// reference counts become atomics (`VEX_THREADS`, see vex_runtime.h) and it runs threads.
+pub const THREAD_FLAGS: &[&str] = &["-DVEX_THREADS", "-pthread"];
+
+/// Writes the program's C and every runtime file it needs, flat, into `dir` (created if
+/// missing). `cc -std=c11 DIR/*.c -lm -lpthread` then builds the program without vexc (for a
+/// program using concurrency, vex_runtime.h sees `vx_rt.h` next to it and turns `VEX_THREADS`
+/// on for the runtime's files as well).
 pub fn emit_c_dir(compiled: &CompiledC, dir: &Path) -> Result<(), Diagnostic> {
-    write_sources(&compiled.files(), RUNTIME_FILES, dir)
+    write_sources(&compiled.files(), &runtime_files(compiled.uses_runtime), dir)
 }
 
 fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
@@ -82,11 +98,24 @@ pub fn build_executable(
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
     let compiler = cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug)?;
-    build_c(&compiler, &compiled.files(), RUNTIME_FILES, opts, build_dir, out)
+    build_program(&compiler, compiled, opts, build_dir, out)
+}
+
+/// Builds the executable `out` from a compiled program with `compiler`: the runtime it needs
+/// (plus the async runtime, [`THREAD_FLAGS`] and threads when `compiled.uses_runtime`).
+pub fn build_program(
+    compiler: &CCompiler,
+    compiled: &CompiledC,
+    opts: &BuildOptions,
+    build_dir: &Path,
+    out: &Path,
+) -> Result<BuildReport, Diagnostic> {
+    let threads = compiled.uses_runtime;
+    build_c_with(compiler, &compiled.files(), &runtime_files(threads), threads, opts, build_dir, out)
 }
 
 /// Builds `out` from the program's C files plus a runtime (normally [`RUNTIME_FILES`]; tests
-/// pass their own).
+/// pass their own), without threads.
 pub fn build_c(
     compiler: &CCompiler,
     program: &[(&str, &str)],
@@ -95,11 +124,32 @@ pub fn build_c(
     build_dir: &Path,
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
+    build_c_with(compiler, program, runtime, false, opts, build_dir, out)
+}
+
+/// As [`build_c`]; `threads`: the program uses the async runtime, so everything is compiled and
+/// linked with [`THREAD_FLAGS`] (its own runtime cache entry) and the compiler must have C11
+/// atomics (else the E0907 diagnostic).
+pub fn build_c_with(
+    compiler: &CCompiler,
+    program: &[(&str, &str)],
+    runtime: &[(&str, &str)],
+    threads: bool,
+    opts: &BuildOptions,
+    build_dir: &Path,
+    out: &Path,
+) -> Result<BuildReport, Diagnostic> {
+    if threads && is_tcc(compiler) {
+        return Err(no_atomics(compiler));
+    }
     write_sources(program, runtime, build_dir)?;
-    let flags = opts.cflags();
+    let mut flags = opts.cflags();
+    if threads {
+        flags.extend(THREAD_FLAGS.iter().map(|f| f.to_string()));
+    }
     let mut report = BuildReport { compiler: compiler.display(), ..BuildReport::default() };
 
-    let objects = runtime_objects(compiler, runtime, &flags, opts, build_dir, &mut report)?;
+    let objects = runtime_objects(compiler, runtime, &flags, threads, opts, build_dir, &mut report)?;
 
     let mut cmd = compiler.command();
     cmd.args(&flags).arg("-I").arg(build_dir);
@@ -112,11 +162,52 @@ pub fn build_c(
     Ok(report)
 }
 
+/// tcc (0.9.27, the one Debian ships) has no `<stdatomic.h>`.
+fn is_tcc(compiler: &CCompiler) -> bool {
+    let stem = compiler.program.file_stem().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    stem == "tcc" || stem.ends_with("-tcc") || compiler.version.starts_with("tcc version") || compiler.version.contains("Tiny C")
+}
+
+/// The E0907 diagnostic: a program using concurrency needs C11 atomics.
+fn no_atomics(compiler: &CCompiler) -> Diagnostic {
+    Diagnostic::global(
+        codes::NO_ATOMICS,
+        format!(
+            "this program uses concurrency (`go`, `async fn`, channels), which needs C11 atomics (<stdatomic.h>), \
+             and the C compiler `{}` has none",
+            compiler.display()
+        ),
+    )
+    .help("build it with gcc or clang: `--cc gcc` (or `--cc clang`)")
+}
+
+/// A C compiler that is not tcc may still lack C11 atomics (`__STDC_NO_ATOMICS__`, or no
+/// `<stdatomic.h>`): compile a probe before the (uncached) runtime objects of a threaded build.
+fn probe_atomics(compiler: &CCompiler, flags: &[String], build_dir: &Path) -> Result<(), Diagnostic> {
+    const PROBE: &str = "#include <stdatomic.h>\n#if defined(__STDC_NO_ATOMICS__) || defined(__TINYC__)\n\
+        #error \"no C11 atomics\"\n#endif\n_Atomic int vex_probe_word;\n\
+        int vex_probe_get(void) { return atomic_fetch_add(&vex_probe_word, 1); }\n";
+    let src = build_dir.join("vex_atomics_probe.c");
+    std::fs::write(&src, PROBE)
+        .map_err(|e| Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", src.display())))?;
+    let mut cmd = compiler.command();
+    cmd.args(flags).arg("-c").arg(&src).arg("-o").arg(build_dir.join("vex_atomics_probe.o"));
+    let ok = cmd.output().map(|o| o.status.success()).unwrap_or(false);
+    let _ = std::fs::remove_file(&src);
+    let _ = std::fs::remove_file(build_dir.join("vex_atomics_probe.o"));
+    if ok {
+        Ok(())
+    } else {
+        Err(no_atomics(compiler))
+    }
+}
+
 /// The runtime's object files: from the cache, or compiled now and published into it.
 fn runtime_objects(
     compiler: &CCompiler,
     runtime: &[(&str, &str)],
     flags: &[String],
+    threads: bool,
     opts: &BuildOptions,
     build_dir: &Path,
     report: &mut BuildReport,
@@ -151,6 +242,9 @@ fn runtime_objects(
     let todo: Vec<usize> = (0..c_files.len()).filter(|&i| !objects[i].is_file()).collect();
     report.runtime_cached = c_files.len() - todo.len();
     report.runtime_compiled = todo.len();
+    if threads && !todo.is_empty() {
+        probe_atomics(compiler, flags, build_dir)?;
+    }
 
     // Compile the missing objects in parallel, one worker per core.
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(todo.len().max(1));
@@ -350,6 +444,145 @@ mod tests {
         assert_eq!(err.code, codes::CC_FAILED);
         let again = build_c(&cc, &[("p.c", PROG)], &runtime, &opts, b.path(), &b.path().join("p")).unwrap_err();
         assert_eq!(again.code, codes::CC_FAILED);
+    }
+
+    const CHAN_TASKS: &str = include_str!("testdata/chan_tasks.c");
+    /// A program on the real (non-threaded) runtime.
+    const PLAIN: &str = "#include <stdio.h>\n#include \"vex_runtime.h\"\n\
+        int main(void) {\n    vex_str s = vex_str_concat(vex_str_from_c(\"ab\"), vex_str_from_c(\"c\"));\n\
+        printf(\"len=%d\\n\", (int)s.len);\n    vex_str_release(s);\n    return vex_exit_status(7);\n}\n";
+
+    fn threaded(source: &str) -> CompiledC {
+        CompiledC {
+            file_name: "chan_tasks.c".into(),
+            source: source.into(),
+            extra_files: vec![],
+            warnings: vec![],
+            uses_runtime: true,
+        }
+    }
+
+    fn run_with(exe: &Path, envs: &[(&str, &str)]) -> std::process::Output {
+        let mut cmd = Command::new(exe);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    #[test]
+    fn threaded_program_builds_with_the_async_runtime_and_runs() {
+        let cc = compiler();
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let b = tempfile::tempdir().unwrap();
+        let exe = b.path().join(cc.exe_name("chan_tasks"));
+        let r = build_program(&cc, &threaded(CHAN_TASKS), &opts, b.path(), &exe).unwrap();
+        let c_files = runtime_files(true).iter().filter(|(n, _)| n.ends_with(".c")).count();
+        assert_eq!((r.runtime_compiled, r.runtime_cached), (c_files, 0));
+        assert!(ASYNC_RUNTIME_FILES.iter().any(|(n, _)| *n == "vx_sched.c"));
+        assert!(r.link_command.contains("-DVEX_THREADS") && r.link_command.contains("-pthread"), "{}", r.link_command);
+        for workers in ["1", "2", "4"] {
+            let out = run_with(&exe, &[("VEX_WORKERS", workers)]);
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "total=37000\n", "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.status.code(), Some(3));
+        }
+
+        // The threaded runtime objects are a cache entry of their own: a plain program next to it
+        // builds exactly as before (no -DVEX_THREADS, no async runtime) and both are cached.
+        let b2 = tempfile::tempdir().unwrap();
+        let plain = CompiledC { uses_runtime: false, source: PLAIN.into(), file_name: "prog.c".into(), ..threaded("") };
+        let exe2 = b2.path().join(cc.exe_name("prog"));
+        let r2 = build_program(&cc, &plain, &opts, b2.path(), &exe2).unwrap();
+        assert_eq!(String::from_utf8_lossy(&run_with(&exe2, &[]).stdout), "len=3\n");
+        assert_ne!(r2.object_dir, r.object_dir);
+        assert!(!r2.link_command.contains("VEX_THREADS") && !r2.link_command.contains("-pthread"), "{}", r2.link_command);
+        assert!(!b2.path().join("vx_rt.h").exists());
+        let r3 = build_program(&cc, &threaded(CHAN_TASKS), &opts, b2.path(), &exe2).unwrap();
+        assert_eq!((r3.runtime_compiled, r3.runtime_cached), (0, c_files));
+
+        // Deadlock: main waits for a message nobody will send.
+        let out = run_with(&exe, &[("CHAN_TASKS_EXTRA", "1"), ("VEX_WORKERS", "2")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("panic: deadlock: every task is blocked (main waits at chan_tasks.c:"),
+            "status {:?}, stderr:\n{stderr}",
+            out.status
+        );
+        assert_eq!(out.status.code(), None, "a panic aborts");
+    }
+
+    #[test]
+    fn threaded_program_is_thread_sanitizer_clean() {
+        // The shared string's reference count is changed on several workers at once: with
+        // plain counts TSan reports the race (and the program may free it early).
+        let Ok(cc) = cc::find(Some("clang -fsanitize=thread -g -O1"), 1, true) else { return };
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), opt_level: 1, ..BuildOptions::default() };
+        let b = tempfile::tempdir().unwrap();
+        let exe = b.path().join(cc.exe_name("chan_tasks"));
+        if build_program(&cc, &threaded(CHAN_TASKS), &opts, b.path(), &exe).is_err() {
+            return; // no TSan runtime for this clang
+        }
+        for _ in 0..3 {
+            let out = run_with(&exe, &[("VEX_WORKERS", "4"), ("TSAN_OPTIONS", "halt_on_error=1")]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("ThreadSanitizer"), "{stderr}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "total=37000\n", "{stderr}");
+            assert_eq!(out.status.code(), Some(3));
+        }
+    }
+
+    #[test]
+    fn emitted_threaded_dir_builds_standalone() {
+        // `cc -std=c11 DIR/*.c -lm -lpthread`: no -DVEX_THREADS needed (vex_runtime.h sees vx_rt.h).
+        let cc = compiler();
+        let dir = tempfile::tempdir().unwrap();
+        let c_dir = dir.path().join("c");
+        emit_c_dir(&threaded(CHAN_TASKS), &c_dir).unwrap();
+        for (name, text) in ASYNC_RUNTIME_FILES {
+            assert_eq!(std::fs::read_to_string(c_dir.join(name)).unwrap(), *text);
+        }
+        assert!(!c_dir.join("vxt_main.c").exists(), "the async runtime's tests are not embedded");
+        let exe = dir.path().join(cc.exe_name("chan_tasks"));
+        let mut cmd = cc.command();
+        cmd.arg("-std=c11");
+        for entry in std::fs::read_dir(&c_dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.extension().is_some_and(|x| x == "c") {
+                cmd.arg(p);
+            }
+        }
+        cmd.arg("-o").arg(&exe).args(cc.link_libs());
+        run_cc(cmd).unwrap();
+        let out = run_with(&exe, &[("VEX_WORKERS", "2")]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "total=37000\n");
+        assert_eq!(out.status.code(), Some(3));
+    }
+
+    #[test]
+    fn tcc_or_no_atomics_is_e0907_for_threaded_programs() {
+        let cache = tempfile::tempdir().unwrap();
+        let opts = BuildOptions { cache_dir: Some(cache.path().to_path_buf()), ..BuildOptions::default() };
+        let b = tempfile::tempdir().unwrap();
+        let exe = b.path().join("p");
+        let check = |cc: &CCompiler| {
+            let err = build_program(cc, &threaded(CHAN_TASKS), &opts, b.path(), &exe).unwrap_err();
+            assert_eq!(err.code, codes::NO_ATOMICS, "{err:?}");
+            assert!(err.message.contains("uses concurrency") && err.message.contains("C11 atomics"), "{}", err.message);
+            assert!(err.help.as_deref().unwrap_or("").contains("--cc gcc"));
+        };
+        if let Ok(tcc) = cc::find(Some("tcc"), 0, true) {
+            check(&tcc);
+            // ...while a plain program still builds with tcc, as before
+            let plain = CompiledC { uses_runtime: false, source: PLAIN.into(), file_name: "prog.c".into(), ..threaded("") };
+            build_program(&tcc, &plain, &opts, b.path(), &exe).unwrap();
+            assert_eq!(run_with(&exe, &[]).status.code(), Some(7));
+        }
+        // a compiler that is not called tcc but has no C11 atomics: caught by the probe
+        let mut fake = compiler();
+        fake.args.push("-D__STDC_NO_ATOMICS__=1".into());
+        check(&fake);
     }
 
     #[test]

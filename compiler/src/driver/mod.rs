@@ -14,8 +14,11 @@ pub mod cc;
 pub mod guard;
 pub mod runtime;
 
-pub use build::{build_c, build_executable, emit_c_dir, BuildOptions, BuildReport};
-pub use runtime::{RUNTIME_FILES, STDLIB_FILES};
+pub use build::{
+    build_c, build_c_with, build_executable, build_program, emit_c_dir, runtime_files, BuildOptions, BuildReport,
+    THREAD_FLAGS,
+};
+pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
 
 /// Diagnostic codes of the driver (listed in README.md).
 pub mod codes {
@@ -33,4 +36,6 @@ pub mod codes {
     pub const RUN: &str = "E0905";
     /// The C compiler is of an unsupported kind (MSVC `cl`).
     pub const UNSUPPORTED_CC: &str = "E0906";
+    /// The program uses concurrency, and the C compiler has no C11 atomics (tcc).
+    pub const NO_ATOMICS: &str = "E0907";
 }

@@ -43,17 +43,17 @@ pub fn helpers(name: &str, ty: &Ty, layouts: &Layouts, program: &hir::Program) -
             let _ = write!(
                 c,
                 r#"struct {name}_buf {{
-    size_t refs;
+    vex_rc refs;
     int64_t len;
     int64_t cap;
     {t} items[];
 }};
 VEX_HELPER {name} {name}_retain({name} v) {{
-    if (v.buf) v.buf->refs++;
+    if (v.buf) vex_rc_inc(&v.buf->refs);
     return v;
 }}
 VEX_HELPER void {name}_release({name} v) {{
-    if (!v.buf || --v.buf->refs > 0) return;
+    if (!v.buf || !vex_rc_dec(&v.buf->refs)) return;
     for (int64_t i = 0; i < v.buf->len; i++) {{ {release_items} }}
     vex_mem_free(v.buf);
 }}
@@ -63,7 +63,7 @@ VEX_HELPER int64_t {name}_len({name} v) {{
 /* A buffer of its own with room for `extra` more elements (copy on write, amortised growth). */
 VEX_HELPER void {name}_reserve({name} *v, int64_t extra) {{
     int64_t len = {name}_len(*v);
-    if (v->buf && v->buf->refs == 1 && len + extra <= v->buf->cap) return;
+    if (v->buf && vex_rc_get(&v->buf->refs) == 1 && len + extra <= v->buf->cap) return;
     int64_t cap = v->buf ? v->buf->cap : 0;
     if (cap < 4) cap = 4;
     while (cap < len + extra) {{
@@ -72,15 +72,15 @@ VEX_HELPER void {name}_reserve({name} *v, int64_t extra) {{
     }}
     if ((uint64_t)cap > (SIZE_MAX - sizeof(struct {name}_buf)) / sizeof({t})) vex_panic_at("<runtime>", 0, "vector too large");
     struct {name}_buf *nb = vex_mem_alloc(sizeof(struct {name}_buf) + (size_t)cap * sizeof({t}), false);
-    nb->refs = 1;
+    vex_rc_init(&nb->refs, 1);
     nb->len = len;
     nb->cap = cap;
     if (len > 0) memcpy(nb->items, v->buf->items, (size_t)len * sizeof({t}));
-    if (v->buf && v->buf->refs == 1) {{
+    if (v->buf && vex_rc_get(&v->buf->refs) == 1) {{
         vex_mem_free(v->buf); /* the elements moved to the new buffer */
     }} else if (v->buf) {{
-        v->buf->refs--;
         for (int64_t i = 0; i < len; i++) {{ {retain_copied} }}
+        {name}_release(*v); /* after the retains: with threads, the other owners may let go meanwhile */
     }}
     v->buf = nb;
 }}
@@ -124,22 +124,22 @@ VEX_HELPER {name} {name}_concat({name} a, {name} b) {{
             let _ = write!(
                 c,
                 r#"struct {name}_cell {{
-    size_t refs;
+    vex_rc refs;
     {t} value;
 }};
 VEX_HELPER {name} {name}_new({t} x) {{
     {name} b;
     b.cell = vex_mem_alloc(sizeof(struct {name}_cell), false);
-    b.cell->refs = 1;
+    vex_rc_init(&b.cell->refs, 1);
     b.cell->value = x;
     return b;
 }}
 VEX_HELPER {name} {name}_retain({name} b) {{
-    b.cell->refs++;
+    vex_rc_inc(&b.cell->refs);
     return b;
 }}
 VEX_HELPER void {name}_release({name} b) {{
-    if (!b.cell || --b.cell->refs > 0) return;
+    if (!b.cell || !vex_rc_dec(&b.cell->refs)) return;
     {release_value}
     vex_mem_free(b.cell);
 }}

@@ -124,6 +124,10 @@ vx_task *vx_spawn_blocking_on(vx_runtime *rt, void (*fn)(void *arg, void *out), 
     j->fn = fn;
     j->arg = arg;
 
+    if (atomic_load(&rt->closed)) { /* shutting down: do not (re)create a pool */
+        vx_blocking_finish(t, true);
+        return t;
+    }
     vx_lock_acquire(&rt->pool_lock);
     if (!rt->pool) {
         vx_blocking_pool *p = calloc(1, sizeof *p);
@@ -193,11 +197,31 @@ void vx_blocking_shutdown(vx_runtime *rt) {
     pthread_mutex_unlock(&p->m);
     for (int i = 0; i < n; i++) pthread_join(p->threads[i], NULL);
     /* jobs queued after the threads drained (none can be: stop is set) */
+    /* detached under pool_lock: vx_blocking_busy may be looking at it */
+    vx_lock_acquire(&rt->pool_lock);
+    rt->pool = NULL;
+    vx_lock_release(&rt->pool_lock);
     pthread_cond_destroy(&p->c);
     pthread_mutex_destroy(&p->m);
     free(p->threads);
     free(p);
-    rt->pool = NULL;
+}
+
+bool vx_blocking_busy(vx_runtime *rt) {
+    bool busy = false;
+    vx_lock_acquire(&rt->pool_lock);
+    vx_blocking_pool *p = rt->pool;
+    if (p) {
+        pthread_mutex_lock(&p->m);
+#if defined(VX_SIM)
+        busy = vx_sim_njobs > 0;
+#else
+        busy = p->head != NULL || p->n_idle < p->n_threads;
+#endif
+        pthread_mutex_unlock(&p->m);
+    }
+    vx_lock_release(&rt->pool_lock);
+    return busy;
 }
 #endif
 #if defined(__TINYC__)

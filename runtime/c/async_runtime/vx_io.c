@@ -119,6 +119,7 @@ static void vx_io_disarm(vx_io_op *op) {
     if (src->writer == op) src->writer = NULL;
     vx_lock_release(&src->lock);
     op->armed = 0;
+    atomic_fetch_sub_explicit(&vx_io_waiting, 1, memory_order_relaxed);
 }
 
 /* An op armed on an fd that was closed since (vx_close bumped the generation and woke it) must
@@ -137,6 +138,7 @@ static bool vx_io_stale(vx_io_op *op) {
     vx_lock_release(&src->lock);
     if (stale) {
         op->armed = 0;
+        atomic_fetch_sub_explicit(&vx_io_waiting, 1, memory_order_relaxed);
         op->err = EBADF;
     }
     return stale;
@@ -169,6 +171,7 @@ static vx_poll_t vx_io_arm(int fd, vx_io_source *src, uint64_t tick0, vx_io_op *
     op->src = src;
     op->gen = src->gen;
     op->armed = 1;
+    atomic_fetch_add_explicit(&vx_io_waiting, 1, memory_order_relaxed);
     if (write) src->writer = op;
     else src->reader = op;
     vx_lock_release(&src->lock);

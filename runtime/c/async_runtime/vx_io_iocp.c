@@ -180,6 +180,7 @@ void vx_io_dispatch(const vx_event *ev, int n) {
         vx_io_op *op = (vx_io_op *)(uintptr_t)ev[i].token;
         vx_task *t = op->task;
         atomic_fetch_sub_explicit(&t->rt->io_sources, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&vx_io_waiting, 1, memory_order_relaxed);
         /* done BEFORE the wake: a poll that runs between the two must not see "not done" and go
          * back to sleep with the wake already spent. From here the owner may reuse or abandon the
          * op, so it is not touched again; our reference keeps the task (and frame) alive. */
@@ -234,6 +235,7 @@ static void vx_op_begin(vx_io_op *op, vx_task *self, SOCKET s) {
     op->armed = 1;
     vx_task_retain(self); /* released by vx_io_dispatch, or below if no packet will come */
     atomic_fetch_add_explicit(&self->rt->io_sources, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&vx_io_waiting, 1, memory_order_relaxed);
 }
 
 /* After the call. ok: it completed at once (no packet, thanks to the skip mode). Returns
@@ -243,6 +245,7 @@ static vx_poll_t vx_op_started(vx_io_op *op, vx_task *self, bool ok) {
     if (e == WSA_IO_PENDING) return VX_PENDING;
     op->armed = 0;
     atomic_fetch_sub_explicit(&self->rt->io_sources, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&vx_io_waiting, 1, memory_order_relaxed);
     vx_task_release(self); /* never the last reference: the runtime holds one while we run */
     if (ok) return VX_READY;
     op->err = vx_errno_of_wsa(e);

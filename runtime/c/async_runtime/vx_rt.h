@@ -66,16 +66,26 @@ typedef struct vx_config {
     int blocking_max;     /* blocking pool threads, 0 = max(4, 2*ncpu), capped at 512 */
     uint32_t budget;      /* ops / loop ticks per poll before a task must yield; 0 = 128 */
     int timer_res_us;     /* timer wheel level-0 slot; 0 = 1000 */
+    int no_deadlock_check; /* 1: block_on / vx_main never report "every task is blocked" (for
+                              programs whose plain threads wake tasks: the runtime cannot see them) */
 } vx_config;
 
 /* Starts the worker threads immediately. cfg may be NULL (all defaults). */
 vx_runtime *vx_runtime_new(const vx_config *cfg);
 /* Spawns `t` (consuming the caller's reference) and blocks the calling (non-worker) thread until
- * it finishes. Copies the result to `out` (may be NULL). Returns VX_READY or VX_CANCELLED. */
+ * it finishes. Copies the result to `out` (may be NULL). Returns VX_READY or VX_CANCELLED.
+ * Deadlock detection (Go's "all goroutines are asleep"): while it waits, the thread checks every
+ * 50 ms whether the whole process is quiescent: every worker of every runtime parked, no queued
+ * task, no timer, no I/O op waiting, no blocking-pool job, and no worker parked or woken since
+ * the previous check. Then nothing can ever wake `t`: it prints
+ * `panic: deadlock: every task is blocked (main waits at FILE:LINE)` (t's wait_file/wait_line,
+ * `?` if unset) on stderr and aborts, like a Vex panic. Off with cfg.no_deadlock_check. */
 vx_poll_t vx_runtime_block_on(vx_runtime *rt, vx_task *t, void *out);
 /* Stops accepting spawns, waits up to grace_ns for live tasks to finish, stops the workers and
- * drops every remaining task (running their drop glue). Idempotent. Call from a non-worker
- * thread. Blocking-pool jobs still running are waited for (they cannot be interrupted). */
+ * drops every remaining task (running their drop glue). Idempotent. Call from a thread that is
+ * not one of rt's own workers: a plain thread, or a task of ANOTHER runtime (its worker blocks
+ * meanwhile, up to grace_ns + the running polls + rt's running blocking jobs). Blocking-pool
+ * jobs still running are waited for (they cannot be interrupted). */
 void vx_runtime_shutdown(vx_runtime *rt, uint64_t grace_ns);
 /* Shuts down (grace 0) if needed and frees everything. */
 void vx_runtime_free(vx_runtime *rt);
@@ -86,6 +96,23 @@ void vx_runtime_free(vx_runtime *rt);
 int vx_main(const vx_config *cfg, vx_task *main_task);
 /* The runtime of the calling worker thread, else the most recently created live runtime. */
 vx_runtime *vx_runtime_current(void);
+/* The number of live (spawned, not finished) tasks of rt. */
+size_t vx_runtime_live_tasks(vx_runtime *rt);
+
+/* Waiting for a runtime to become idle (`runtime_run(rt)`): a frame-embedded wait node,
+ * zero-initialised = idle (it is reset when the poll returns VX_READY, so it can be reused). */
+typedef struct vx_idle_wait {
+    vx_task *task;
+    struct vx_idle_wait *next, *prev;
+    vx_runtime *rt;               /* non-NULL while registered */
+    _Atomic uint32_t done;        /* set (under rt's idle lock) when rt's live count hit zero */
+} vx_idle_wait;
+/* VX_READY when rt has no live task; else registers self to be woken when rt's live-task count
+ * drops to zero, and returns VX_PENDING. Called from a task of another runtime (a task of rt
+ * itself is live, so rt cannot become idle while it waits). */
+vx_poll_t vx_runtime_idle_poll(vx_runtime *rt, vx_idle_wait *w, vx_task *self);
+/* Drop glue of a task suspended in vx_runtime_idle_poll (a no-op when not registered). */
+void vx_idle_cancel(vx_idle_wait *w);
 
 /* ---- tasks ---------------------------------------------------------------------------------- */
 
@@ -117,6 +144,14 @@ struct vx_task {
     vx_task *q_next;             /* injector link */
     vx_task *owned_prev, *owned_next; /* the runtime's list of live tasks (shutdown drops them) */
     _Atomic(vx_task *) join_waiter;   /* holds a reference on the waiter while registered */
+    /* Where the task waits, for the deadlock report: generated code sets these on the root task
+     * (the one vx_main / block_on runs) before returning VX_PENDING. NULL/0 = unknown. */
+    const char *wait_file;
+    uint32_t wait_line;
+    /* `runtime_create`: the runtime this task's `go` statements spawn onto (NULL = its own);
+     * see vx_spawn_target. Owned by the generated code (set by runtime_create, cleared by
+     * runtime_destroy). */
+    vx_runtime *spawn_rt;
 };
 
 /* Zeroed frame of vt->frame_size bytes with the header initialised, refs = 1. */
@@ -125,6 +160,12 @@ vx_task *vx_task_alloc(const vx_task_vtable *vt);
  * reference and returns a join handle (a new reference) that must be released. */
 vx_task *vx_spawn(vx_task *t);
 vx_task *vx_spawn_on(vx_runtime *rt, vx_task *t);
+/* Where a `go` in task `self` spawns: self->spawn_rt if set, else self's runtime (self NULL:
+ * vx_runtime_current()). */
+static inline vx_runtime *vx_spawn_target(vx_task *self) {
+    if (!self) return vx_runtime_current();
+    return self->spawn_rt ? self->spawn_rt : self->rt;
+}
 void vx_spawn_detached(vx_task *t);
 void vx_spawn_detached_on(vx_runtime *rt, vx_task *t);
 /* VX_READY: result copied to out (may be NULL). VX_CANCELLED: the child was dropped.

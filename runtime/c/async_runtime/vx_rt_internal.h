@@ -9,6 +9,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define VX_NORETURN_ATTR __attribute__((noreturn))
+#else
+#define VX_NORETURN_ATTR _Noreturn
+#endif
+
 #define VX_RING 256u            /* per-worker run queue slots (power of two) */
 #define VX_RING_MASK (VX_RING - 1u)
 #define VX_OWNED_SHARDS 64u     /* live-task list shards: spawn/complete rarely contend */
@@ -71,13 +77,17 @@ struct vx_runtime {
     int n_idle_stack;
     _Atomic int n_futex;        /* workers parked on their futex */
     _Atomic int n_searching;    /* workers looking for work (stealing) */
+    _Atomic uint64_t park_epoch; /* bumped (under idle_lock) by every park: deadlock detection */
     _Atomic int driver_token;   /* 1 = some worker owns the poller + timer driver */
     _Atomic int driver_parked;  /* the token holder is blocked in vxp_wait */
     _Atomic uint64_t driver_deadline; /* ns the driver sleeps until (0 = not sleeping) */
 
     _Atomic int closed;         /* no more spawns: new tasks are dropped immediately */
     _Atomic int stopping;       /* workers exit their loops */
+    _Atomic int dead;           /* shutdown finished: inert until freed */
     int shut_down, freed;
+    vx_runtime *reg_next, *reg_prev; /* the process-wide list of live runtimes (vx_runtime.c) */
+    vx_idle_wait *idle_waiters; /* vx_runtime_idle_poll waiters, under vx_idle_mu (vx_task.c) */
     _Atomic int io_sources;     /* fds registered with this poller (skip useless polls) */
 
     vx_owned_shard owned[VX_OWNED_SHARDS];
@@ -105,10 +115,15 @@ vx_task *vx_inj_pop(vx_runtime *rt);
 void vx_task_complete(vx_task *t, bool cancelled);
 void vx_driver_turn(vx_runtime *rt, int64_t timeout_ns);
 
+/* deadlock detection (vx_runtime.c): I/O ops waiting for readiness or completion, all runtimes */
+extern _Atomic long vx_io_waiting;
+VX_NORETURN_ATTR void vx_deadlock_report(vx_task *root);
+
 /* tasks (vx_task.c) */
 void vx_owned_insert(vx_runtime *rt, vx_task *t);
 void vx_owned_remove(vx_runtime *rt, vx_task *t);
 void vx_owned_drop_all(vx_runtime *rt);
+void vx_idle_wake_all(vx_runtime *rt); /* rt's live count reached zero: wake runtime_run waiters */
 void vx_task_free(vx_task *t);
 
 /* timers (vx_timer.c) */
@@ -127,6 +142,7 @@ void vx_io_forget_runtime(vx_runtime *rt);
 
 /* blocking pool (vx_blocking.c) */
 void vx_blocking_shutdown(vx_runtime *rt);
+bool vx_blocking_busy(vx_runtime *rt); /* a job queued or running */
 
 #if defined(VX_SIM)
 /* deterministic simulation (vx_sched.c): see the comment there */

@@ -436,6 +436,7 @@ static void vx_worker_park(vx_worker *w) {
      * going idle together cannot both choose the futex. */
     atomic_store(&w->park_word, 0);
     vx_lock_acquire(&rt->idle_lock);
+    atomic_fetch_add_explicit(&rt->park_epoch, 1, memory_order_relaxed); /* deadlock detection */
     if (rt->n_idle_stack == rt->nworkers - 1 && !atomic_load(&rt->driver_parked) && vx_try_driver(rt)) {
         atomic_store(&rt->driver_parked, 1);
         vx_lock_release(&rt->idle_lock);

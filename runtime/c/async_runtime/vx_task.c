@@ -52,7 +52,79 @@ void vx_owned_remove(vx_runtime *rt, vx_task *t) {
     if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
     t->owned_prev = t->owned_next = NULL;
     vx_lock_release(&s->lock);
-    atomic_fetch_sub_explicit(&rt->owned_count, 1, memory_order_release);
+    if (atomic_fetch_sub_explicit(&rt->owned_count, 1, memory_order_acq_rel) == 1) vx_idle_wake_all(rt);
+}
+
+/* ---- waiting for a runtime to become idle (`runtime_run`) -------------------------------------
+ *
+ * Waiters of every runtime are guarded by one process-wide lock, so that a waiter's drop glue
+ * never has to touch the runtime it waited for (which may have been freed meanwhile: freeing
+ * drops every task, which wakes and unlinks every waiter first). The lock is taken when a
+ * runtime's live count drops to zero, which is rare (never while a program's main task lives). */
+static pthread_mutex_t vx_idle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void vx_idle_wake_all(vx_runtime *rt) {
+    pthread_mutex_lock(&vx_idle_mu);
+    /* re-check under the lock: a spawn may have made it busy again (then the waiters wait for
+     * the next time it drains; a registration saw a non-zero count and is still correct) */
+    if (atomic_load(&rt->owned_count) == 0) {
+        vx_idle_wait *w;
+        while ((w = rt->idle_waiters)) {
+            rt->idle_waiters = w->next;
+            if (w->next) w->next->prev = NULL;
+            w->next = w->prev = NULL;
+            vx_task *t = w->task;
+            /* as for channel ops: a concurrent spurious poll may see `done`, finish and free the
+             * frame before our wake, so hold a reference across; the node is not touched after */
+            vx_task_retain(t);
+            atomic_store_explicit(&w->done, 1, memory_order_release);
+            vx_wake(t);
+            vx_task_release(t);
+        }
+    }
+    pthread_mutex_unlock(&vx_idle_mu);
+}
+
+static void vx_idle_reset(vx_idle_wait *w) {
+    w->task = NULL;
+    w->next = w->prev = NULL;
+    w->rt = NULL;
+    atomic_store_explicit(&w->done, 0, memory_order_relaxed);
+}
+
+vx_poll_t vx_runtime_idle_poll(vx_runtime *rt, vx_idle_wait *w, vx_task *self) {
+    if (atomic_load_explicit(&w->done, memory_order_acquire)) {
+        vx_idle_reset(w);
+        return VX_READY;
+    }
+    if (w->rt) return VX_PENDING; /* registered: a spurious poll */
+    pthread_mutex_lock(&vx_idle_mu);
+    /* the count is read under the lock that the zero transition's wake-up takes: either this
+     * sees zero, or the wake-up (after its decrement) finds this node */
+    if (atomic_load(&rt->owned_count) == 0) {
+        pthread_mutex_unlock(&vx_idle_mu);
+        return VX_READY;
+    }
+    w->task = self;
+    w->rt = rt;
+    w->prev = NULL;
+    w->next = rt->idle_waiters;
+    if (w->next) w->next->prev = w;
+    rt->idle_waiters = w;
+    pthread_mutex_unlock(&vx_idle_mu);
+    return VX_PENDING;
+}
+
+void vx_idle_cancel(vx_idle_wait *w) {
+    if (!w->rt) return;
+    pthread_mutex_lock(&vx_idle_mu);
+    if (!atomic_load_explicit(&w->done, memory_order_acquire)) { /* still linked in w->rt's list */
+        if (w->prev) w->prev->next = w->next;
+        else w->rt->idle_waiters = w->next;
+        if (w->next) w->next->prev = w->prev;
+    }
+    pthread_mutex_unlock(&vx_idle_mu);
+    vx_idle_reset(w);
 }
 
 /* Shutdown, after the workers have stopped: drop every live task. A join waiter woken here lands

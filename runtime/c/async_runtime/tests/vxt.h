@@ -22,7 +22,8 @@
 /* tests that need real threads or real sockets: outside the simulation */
 #define VXT_SIM_SKIP(name)                                                                     \
     (strncmp(name, "io/", 3) == 0 || strcmp(name, "sched/wake_foreign_thread") == 0 ||          \
-     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "chan/thread_blocking_ops") == 0)
+     strcmp(name, "sched/wake_dedup") == 0 || strcmp(name, "chan/thread_blocking_ops") == 0 ||  \
+     strstr(name, "foreign") != NULL)
 #endif
 
 extern int vxt_failures;   /* checks failed in the current test */
@@ -89,5 +90,5 @@ void vxt_closesock(vxt_sock s);
 
 /* tests of each area */
 extern const vxt_test vxt_sched_tests[], vxt_chan_tests[], vxt_timer_tests[], vxt_io_tests[],
-    vxt_shutdown_tests[];
+    vxt_shutdown_tests[], vxt_lifecycle_tests[];
 #endif

@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 #endif
     const vxt_test *groups[] = {vxt_sched_tests, vxt_chan_tests, vxt_timer_tests, vxt_io_tests,
-                                vxt_shutdown_tests};
+                                vxt_shutdown_tests, vxt_lifecycle_tests};
     int passed = 0, failed = 0;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         for (const vxt_test *t = groups[g]; t->name; t++) {
