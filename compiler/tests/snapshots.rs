@@ -1,6 +1,8 @@
 //! Snapshot tests (insta), stored in the top-level `snapshots/` directory:
 //! - `c__<name>`: the generated C of every `examples/**/*.vx`;
-//! - `diag__<name>`: the plain rendered diagnostics of every `compiler/tests/ui/**/*.vx`.
+//! - `diag__<name>`: the plain rendered diagnostics of every `compiler/tests/ui/**/*.vx`;
+//! - `tasks__<name>`: the generated C (state machines) of every
+//!   `compiler/tests/run/concurrency/*.vx`.
 //!
 //! `<name>` is the path below `examples/` or `compiler/tests/ui/` without `.vx`, `/` -> `__`.
 //! Review changes with `cargo insta review` (or accept `*.snap.new` files). With `CI=true` a
@@ -78,6 +80,21 @@ fn generated_c() {
         };
         insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(format!("c__{name}"), c.source);
+        });
+    });
+}
+
+/// The state machines of the concurrency run tests (frames, resume labels, drop glue).
+#[test]
+fn state_machines() {
+    for_each(vx_files("compiler/tests/run/concurrency"), |name, path| {
+        let (mut sources, id) = load(path);
+        let c = match vexc::compile_to_c(&mut sources, id) {
+            Ok(c) => c,
+            Err(diags) => panic!("concurrency run tests must compile:\n{}", diag::render_plain(&diags, &sources)),
+        };
+        insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("tasks__{name}"), c.source);
         });
     });
 }
