@@ -25,7 +25,7 @@ impl FnEmitter<'_> {
         }
         let env_ty = env_struct(self.names, func);
         let t = self.fresh_temp();
-        self.prelude.push(format!("{env_ty} *{t} = vex_env_new(sizeof({env_ty}), {env_ty}_drop);"));
+        self.decl_pre(&format!("{env_ty} *"), &t, Some(format!("vex_env_new(sizeof({env_ty}), {env_ty}_drop)")));
         for (i, c) in captures.iter().enumerate() {
             let v = self.owned(c);
             self.prelude.push(format!("{t}->c{i} = {};", strip_parens(&v)));

@@ -153,7 +153,7 @@ VEX_HELPER {t} {name}_get({name} b) {{
             );
         }
         LibTy::Channel => {
-            let release_elem = each(Glue::Release, "*x");
+            let release_elem = each(Glue::Release, "(*x)");
             let release_fn = if release_elem.is_empty() {
                 "NULL".to_string()
             } else {
@@ -311,7 +311,16 @@ impl FnEmitter<'_> {
                 }
                 // A named array, not a compound literal: tcc rejects arrays of structs there.
                 let items = self.fresh_temp();
-                self.prelude.push(format!("{t} {items}[{}] = {{{}}};", args.len(), vals.join(", ")));
+                if self.in_task() {
+                    // A frame field array, filled element by element.
+                    let field = items.strip_prefix("vx_f->").unwrap_or(&items).to_string();
+                    self.declare(&t, &format!("{field}[{}]", args.len()), None);
+                    for (i, v) in vals.iter().enumerate() {
+                        self.prelude.push(format!("{items}[{i}] = {v};"));
+                    }
+                } else {
+                    self.prelude.push(format!("{t} {items}[{}] = {{{}}};", args.len(), vals.join(", ")));
+                }
                 format!("{name}_from({items}, {})", args.len())
             }
             LibOp::VecPush => {
@@ -375,7 +384,7 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let p = self.address_of(&args[0]);
                 let pt = self.fresh_temp();
-                self.prelude.push(format!("{name}* {pt} = {p};"));
+                self.decl_pre(&format!("{name}*"), &pt, Some(p.to_string()));
                 let mut vals = Vec::new();
                 for (i, a) in args.iter().enumerate().skip(1) {
                     let v = self.owned(a);

@@ -86,13 +86,15 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
         out.push_str(&protos);
         out.push('\n');
     }
+
+    out.push_str(&ffi::shim_prototypes(program, &names));
+    out.push_str(&fn_value_wrappers(program, &names, &layouts, &reachable));
+    out.push_str(&globals);
+    // Frames after the globals: they hold closure environments defined there.
     out.push_str(&frames);
     for id in go_wrapped(program, &reachable) {
         out.push_str(&tasks::go_wrapper(program, &names, &layouts, id));
     }
-    out.push_str(&ffi::shim_prototypes(program, &names));
-    out.push_str(&fn_value_wrappers(program, &names, &layouts, &reachable));
-    out.push_str(&globals);
     out.push_str(&bodies);
     if let (Some(main), true) = (program.main, program.uses_runtime) {
         // `main` is the root task (Go semantics: the other tasks are dropped when it returns).
