@@ -42,6 +42,15 @@ pub fn task_name(fn_name: &str, what: &str) -> String {
     format!("vxt_{}_{what}", fn_name.strip_prefix("vx_").unwrap_or(fn_name))
 }
 
+/// `T name`; a type spelled `T *` gives `T *name`.
+fn c_decl(cty: &str, name: &str) -> String {
+    if cty.ends_with(" *") {
+        format!("{cty}{name}")
+    } else {
+        format!("{cty} {name}")
+    }
+}
+
 /// The C names of a function's parameters (as `signature` and `emit_function` name them).
 pub fn param_names(f: &hir::Function) -> Vec<String> {
     let mut names = LocalNames::default();
@@ -58,8 +67,8 @@ impl FnEmitter<'_> {
     pub fn declare(&mut self, cty: &str, name: &str, init: Option<&str>) -> String {
         let Some(task) = &mut self.task else {
             return match init {
-                Some(v) => format!("{cty} {name} = {v};"),
-                None => format!("{cty} {name};"),
+                Some(v) => format!("{} = {v};", c_decl(cty, name)),
+                None => format!("{};", c_decl(cty, name)),
             };
         };
         let field = name.strip_prefix("vx_f->").unwrap_or(name).to_string();
@@ -322,7 +331,7 @@ impl FnEmitter<'_> {
             if name == "vx_result" {
                 continue;
             }
-            let _ = writeln!(def, "    {cty} {name};");
+            let _ = writeln!(def, "    {};", c_decl(cty, name));
         }
         def.push_str("};\n");
         let mut body = format!(
