@@ -23,7 +23,16 @@
 //!   [valgrind] the [gcc] binary again under `valgrind --leak-check=full` (expect-exit 0..=127
 //!            only; skipped, by name, when valgrind is not installed): no invalid access, no
 //!            definite or indirect leak.
-//! The runtime's C files are compiled once per compiler; the first program is also built as
+//! Programs that use concurrency (vexc's `--emit-c` directory then holds the async runtime,
+//! `vx_rt.h`; their C starts with `#define VEX_THREADS 1`) are built with the async runtime and
+//! `-DVEX_THREADS -pthread` in every check, and:
+//!   [tcc]    is skipped, by name: tcc has no <stdatomic.h>; instead, once per run, `vexc --cc tcc`
+//!            must refuse the first such program with E0907 ([tcc-refuses]);
+//!   [tsan]   clang (gcc without clang) with `-fsanitize=thread -g -O1`: exit status and stdout as
+//!            expected, and no "WARNING: ThreadSanitizer" on stderr;
+//!   [valgrind] runs with VEX_WORKERS=2 (valgrind serialises threads).
+//! The runtime's C files are compiled once per compiler (the threaded runtime only when a
+//! program needs it); the first program, and the first one using concurrency, are also built as
 //! plain `gcc -std=c11 DIR/*.c` ([standalone]) to prove `--emit-c` output stands alone.
 //!
 //! Usage: `cargo test --test run_harness [-- SUBSTRING...]` (only paths containing a substring).
@@ -34,7 +43,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,7 +52,11 @@ const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"
 const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror", "-DVEX_ALLOC_STATS"];
 const VALGRIND: &[&str] = &["-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99"];
 const ASAN: &[&str] = &["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
+const TSAN: &[&str] = &["-std=c11", "-O1", "-g", "-fsanitize=thread"];
+const TSAN_OPTIONS: &str = "halt_on_error=1:second_deadlock_stack=1";
 const LIBS: &[&str] = &["-lm", "-lpthread"];
+/// Why [tcc] is skipped for programs that use concurrency.
+const TCC_NO_ATOMICS: &str = "tcc has no <stdatomic.h>";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
@@ -215,14 +228,38 @@ struct Toolchain {
     label: &'static str,
     cc: &'static str,
     flags: &'static [&'static str],
+    /// Only for programs that use concurrency ([tsan]): `runtime` is then Ok(empty) when the
+    /// compiler is installed.
+    threads_only: bool,
     /// Ok(objects) or Err(reason the runtime failed to build / tool missing).
     runtime: Result<Vec<PathBuf>, String>,
+    /// The threaded runtime (C runtime + async runtime, `-DVEX_THREADS -pthread`), compiled when
+    /// the first program that uses concurrency needs it.
+    threaded: OnceLock<Result<Vec<PathBuf>, String>>,
 }
 
-fn compile_runtime(label: &str, cc: &str, flags: &[&str], rt_dir: &Path, obj_dir: &Path) -> Result<Vec<PathBuf>, String> {
+impl Toolchain {
+    fn threaded_runtime(&self, ctx: &Ctx) -> &Result<Vec<PathBuf>, String> {
+        self.threaded.get_or_init(|| {
+            let mut flags: Vec<&str> = self.flags.to_vec();
+            flags.extend_from_slice(vexc::driver::THREAD_FLAGS);
+            let files = vexc::driver::runtime_files(true);
+            compile_runtime(self.label, self.cc, &flags, &files, &ctx.rt_threads_dir, &ctx.tmp.join(format!("obj-{}-threads", self.label)))
+        })
+    }
+}
+
+fn compile_runtime(
+    label: &str,
+    cc: &str,
+    flags: &[&str],
+    files: &[(&str, &str)],
+    rt_dir: &Path,
+    obj_dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(obj_dir).map_err(|e| e.to_string())?;
     let mut objs = Vec::new();
-    for (name, _) in vexc::driver::RUNTIME_FILES.iter().filter(|(n, _)| n.ends_with(".c")) {
+    for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".c")) {
         let obj = obj_dir.join(format!("{name}.o"));
         let o = run(
             Command::new(cc).args(flags).arg("-I").arg(rt_dir).arg("-c").arg(rt_dir.join(name)).arg("-o").arg(&obj),
@@ -259,14 +296,22 @@ impl CheckResult {
         };
         CheckResult { name: format!("{rel} [{variant}]"), verdict, detail }
     }
+
+    fn skip(rel: &str, variant: &str, reason: &str) -> CheckResult {
+        CheckResult { name: format!("{rel} [{variant}]"), verdict: Verdict::Skip, detail: reason.to_string() }
+    }
 }
 
 struct Ctx {
     vexc: PathBuf,
     root: PathBuf,
     tmp: PathBuf,
+    /// The C runtime and the async runtime, flat (what a threaded program's --emit-c holds).
+    rt_threads_dir: PathBuf,
     toolchains: Vec<Toolchain>,
     standalone_done: AtomicUsize,
+    standalone_threads_done: AtomicUsize,
+    tcc_refuses_done: AtomicUsize,
     /// valgrind is installed (the [valgrind] checks run).
     valgrind: bool,
 }
@@ -356,7 +401,7 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         let mut program = Vec::new();
         for entry in std::fs::read_dir(&cdir).map_err(|e| e.to_string())? {
             let name = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
-            match vexc::driver::RUNTIME_FILES.iter().find(|(n, _)| *n == name) {
+            match vexc::driver::RUNTIME_FILES.iter().chain(vexc::driver::ASYNC_RUNTIME_FILES).find(|(n, _)| *n == name) {
                 Some((_, text)) => {
                     let on_disk = std::fs::read_to_string(cdir.join(&name)).map_err(|e| e.to_string())?;
                     if on_disk != *text {
@@ -376,9 +421,19 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             return results;
         }
     };
+    // vexc writes the async runtime exactly for programs that use it
+    let threads = cdir.join("vx_rt.h").exists();
+    if threads {
+        let defines = program_c
+            .iter()
+            .any(|p| std::fs::read_to_string(cdir.join(p)).is_ok_and(|c| c.contains("#define VEX_THREADS 1")));
+        push!("threads", if defines { Ok(()) } else { Err("the async runtime was emitted, but the C does not `#define VEX_THREADS 1`".into()) });
+    }
 
-    // Once per run: the emitted directory builds on its own with `gcc -std=c11 DIR/*.c`.
-    if ctx.standalone_done.fetch_add(1, Ordering::SeqCst) == 0 && have_gcc(ctx) {
+    // Once per run (and once more for the first program using concurrency): the emitted
+    // directory builds on its own with `gcc -std=c11 DIR/*.c`.
+    let first = if threads { &ctx.standalone_threads_done } else { &ctx.standalone_done };
+    if first.fetch_add(1, Ordering::SeqCst) == 0 && have_gcc(ctx) {
         let exe = work.join("prog-standalone");
         let mut cmd = Command::new("gcc");
         cmd.arg("-std=c11");
@@ -397,37 +452,85 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         push!("standalone", r);
     }
 
+    // Once per run: tcc cannot build a program that uses concurrency, and vexc says so.
+    if threads && have("tcc") && ctx.tcc_refuses_done.fetch_add(1, Ordering::SeqCst) == 0 {
+        let exe = work.join("prog-tcc");
+        let r = vexc(&["--cc".as_ref(), "tcc".as_ref(), "-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+            let stderr = o.stderr();
+            if o.code == Some(1) && stderr.contains("error[E0907]") && stderr.contains("--cc gcc") {
+                Ok(())
+            } else {
+                Err(format!("`vexc --cc tcc` should fail with E0907 (exit {:?}):\n{}", o.code, tail(&stderr, 40)))
+            }
+        });
+        push!("tcc-refuses", r);
+    }
+
     for tc in &ctx.toolchains {
         if tc.label == "asan" && !(0..=127).contains(&expect.exit) {
             continue;
         }
-        let objs = match &tc.runtime {
-            Ok(objs) => objs,
-            Err(_) => {
-                results.push(CheckResult { name: format!("{rel} [{}]", tc.label), verdict: Verdict::Skip, detail: String::new() });
+        if tc.threads_only && !threads {
+            continue;
+        }
+        if threads && tc.label == "tcc" {
+            results.push(CheckResult::skip(&rel, tc.label, TCC_NO_ATOMICS));
+            continue;
+        }
+        let objs = match (&tc.runtime, threads) {
+            (Err(e), _) => {
+                // a missing tool, or a runtime that failed to build (reported once, at setup)
+                results.push(CheckResult::skip(&rel, tc.label, if e.ends_with("is not installed") { e } else { "" }));
                 continue;
             }
+            (Ok(objs), false) => objs,
+            (Ok(_), true) => match tc.threaded_runtime(ctx) {
+                Ok(objs) => objs,
+                Err(e) => {
+                    push!(tc.label, Err(format!("the threaded runtime does not build: {e}")));
+                    continue;
+                }
+            },
         };
         let exe = work.join(format!("prog-{}", tc.label));
         let mut cmd = Command::new(tc.cc);
-        cmd.args(tc.flags).arg("-I").arg(&cdir);
+        cmd.args(tc.flags);
+        if threads {
+            cmd.args(vexc::driver::THREAD_FLAGS);
+        }
+        cmd.arg("-I").arg(&cdir);
         for p in &program_c {
             cmd.arg(cdir.join(p));
         }
         cmd.args(objs).arg("-o").arg(&exe).args(LIBS);
+        let tsan = tc.label == "tsan";
         let r = run(&mut cmd, Duration::from_secs(300)).and_then(|o| {
             if o.code != Some(0) {
                 return Err(format!("{} rejected the emitted C:\n{}", tc.label, tail(&o.stderr(), 40)));
             }
-            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, tc.label == "asan")
+            let mut prog = Command::new(&exe);
+            if tsan {
+                prog.env("TSAN_OPTIONS", TSAN_OPTIONS);
+            }
+            let o = run(&mut prog, if tsan { TIMEOUT * 3 } else { TIMEOUT })?;
+            if tsan && o.stderr().contains("WARNING: ThreadSanitizer") {
+                return Err(format!("ThreadSanitizer reported a problem:\n{}", tail(&o.stderr(), 60)));
+            }
+            compare(&o, &expect, tc.label == "asan")
         });
         let built = r.is_ok();
         push!(tc.label, r);
         if tc.label == "gcc" && (0..=127).contains(&expect.exit) {
             if !ctx.valgrind || expect.valgrind_skip.is_some() {
-                results.push(CheckResult { name: format!("{rel} [valgrind]"), verdict: Verdict::Skip, detail: expect.valgrind_skip.clone().unwrap_or_default() });
+                let reason = expect.valgrind_skip.clone().unwrap_or_else(|| "valgrind is not installed".into());
+                results.push(CheckResult::skip(&rel, "valgrind", &reason));
             } else if built {
-                let r = run(Command::new("valgrind").args(VALGRIND).arg(&exe), TIMEOUT * 6).and_then(|o| {
+                let mut vg = Command::new("valgrind");
+                vg.args(VALGRIND).arg(&exe);
+                if threads {
+                    vg.env("VEX_WORKERS", "2"); // valgrind runs one thread at a time
+                }
+                let r = run(&mut vg, TIMEOUT * 6).and_then(|o| {
                     if o.code == Some(99) {
                         return Err(format!("valgrind found errors or leaks:\n{}", tail(&o.stderr(), 40)));
                     }
@@ -467,6 +570,8 @@ fn main() {
     let mut skipped_tools = Vec::new();
     let mut setup_failures = Vec::new();
     let mut toolchains = Vec::new();
+    let rt_threads_dir = tmp.join("runtime-threads");
+    std::fs::create_dir_all(&rt_threads_dir).expect("runtime dir");
     let positive = files.iter().any(|p| std::fs::read_to_string(p).is_ok_and(|t| !t.contains("expect-error:")));
     if positive {
         let rt_dir = tmp.join("runtime");
@@ -474,8 +579,17 @@ fn main() {
         for (name, text) in vexc::driver::RUNTIME_FILES {
             std::fs::write(rt_dir.join(name), text).expect("write runtime");
         }
-        let specs: [(&'static str, &'static str, &'static [&'static str]); 4] =
-            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("tcc", "tcc", TCC), ("asan", "gcc", ASAN)];
+        for (name, text) in vexc::driver::runtime_files(true) {
+            std::fs::write(rt_threads_dir.join(name), text).expect("write runtime");
+        }
+        let tsan_cc = if have("clang") { "clang" } else { "gcc" };
+        let specs: [(&'static str, &'static str, &'static [&'static str]); 5] = [
+            ("gcc", "gcc", STRICT),
+            ("clang", "clang", STRICT),
+            ("tcc", "tcc", TCC),
+            ("asan", "gcc", ASAN),
+            ("tsan", tsan_cc, TSAN),
+        ];
         let built: Vec<Toolchain> = std::thread::scope(|s| {
             let hs: Vec<_> = specs
                 .iter()
@@ -483,12 +597,16 @@ fn main() {
                     let rt_dir = &rt_dir;
                     let tmp = &tmp;
                     s.spawn(move || {
+                        let threads_only = label == "tsan";
                         let runtime = if !have(cc) {
                             Err(format!("{cc} is not installed"))
+                        } else if threads_only {
+                            Ok(Vec::new()) // its (threaded) runtime is built on first use
                         } else {
-                            compile_runtime(label, cc, flags, rt_dir, &tmp.join(format!("obj-{label}")))
+                            let files = vexc::driver::runtime_files(false);
+                            compile_runtime(label, cc, flags, &files, rt_dir, &tmp.join(format!("obj-{label}")))
                         };
-                        Toolchain { label, cc, flags, runtime }
+                        Toolchain { label, cc, flags, threads_only, runtime, threaded: OnceLock::new() }
                     })
                 })
                 .collect();
@@ -512,8 +630,11 @@ fn main() {
         vexc: PathBuf::from(env!("CARGO_BIN_EXE_vexc")),
         root: root.clone(),
         tmp: tmp.clone(),
+        rt_threads_dir,
         toolchains,
         standalone_done: AtomicUsize::new(0),
+        standalone_threads_done: AtomicUsize::new(0),
+        tcc_refuses_done: AtomicUsize::new(0),
         valgrind: have("valgrind"),
     };
     println!("run harness: {} program(s), vexc = {}", files.len(), ctx.vexc.display());
@@ -553,6 +674,22 @@ fn main() {
     }
     for t in &skipped_tools {
         println!("skipped: {t}");
+    }
+    // skipped checks with a reason of their own, by name (a missing tool is listed above); a
+    // reason shared by many checks (tcc for every program using concurrency) is one line
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for c in all.iter().filter(|c| c.verdict == Verdict::Skip && !c.detail.is_empty() && !c.detail.ends_with("is not installed")) {
+        by_reason.entry(c.detail.as_str()).or_default().push(c.name.as_str());
+    }
+    for (reason, mut names) in by_reason {
+        names.sort();
+        if names.len() <= 4 {
+            for n in names {
+                println!("skipped: {n} ({reason})");
+            }
+        } else {
+            println!("skipped: {} checks ({reason}): {}, ... ({} more)", names.len(), names[..3].join(", "), names.len() - 3);
+        }
     }
     println!();
     println!("{passed} passed, {failed} failed, {skipped} skipped");
