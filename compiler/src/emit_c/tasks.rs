@@ -272,7 +272,7 @@ impl FnEmitter<'_> {
     fn suspend_runtime_run(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
         let rt = self.borrowed(&args[0]);
         let t = self.fresh_temp();
-        let decl = self.declare("vx_runtime *", &t, Some(strip_parens(&rt)));
+        let decl = self.declare("vx_runtime *", &t, Some(&format!("{}.rt", paren(&rt))));
         self.prelude.push(decl);
         self.flush_prelude();
         self.line("memset(&vx_f->vx_op.idle, 0, sizeof vx_f->vx_op.idle);");
