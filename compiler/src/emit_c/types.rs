@@ -205,7 +205,8 @@ impl Layouts {
         // The library types' heap blocks and helpers need every element type complete; their
         // retain/release (which other types' glue calls) are declared first.
         for (name, ty) in &arrays {
-            if let Ty::Lib(..) = ty {
+            // (A runtime handle owns nothing: it has no glue.)
+            if matches!(ty, Ty::Lib(k, _) if *k != crate::types::LibTy::Runtime) {
                 let _ = writeln!(defs, "VEX_HELPER {name} {name}_retain({name} v);\nVEX_HELPER void {name}_release({name} v);");
             }
         }
