@@ -215,9 +215,13 @@ impl<'a> Checker<'a> {
                 // hold a reference (§14.1).
                 for a in args {
                     if holds_ref(&a.ty, self.program) {
+                        let label = match a.kind {
+                            ExprKind::Local(id) => format!("`{}` holds a reference", self.local(id).name),
+                            _ => "holds a reference".to_string(),
+                        };
                         self.diags.push(
                             Diagnostic::error("E0373", "a `go` task may outlive the value this argument borrows", a.span)
-                                .label("holds a reference")
+                                .label(label)
                                 .help("pass owned values (they are moved into the task) or handles such as channels"),
                         );
                     }
