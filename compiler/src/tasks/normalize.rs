@@ -86,13 +86,14 @@ impl Norm<'_> {
         let kind = match s.kind {
             StmtKind::Let { local, init } => StmtKind::Let { local, init: self.top(init, &mut pre) },
             StmtKind::Expr(e) => StmtKind::Expr(self.top(e, &mut pre)),
+            // The place is evaluated before the value (§6.14).
             StmtKind::Assign { place, value } => {
-                let value = self.value(value, &mut pre);
-                StmtKind::Assign { place: self.inside(place, &mut pre), value }
+                let place = self.place(place, &mut pre, self.has(&value));
+                StmtKind::Assign { place, value: self.value(value, &mut pre) }
             }
             StmtKind::CompoundAssign { place, op, value } => {
-                let value = self.value(value, &mut pre);
-                StmtKind::CompoundAssign { place: self.inside(place, &mut pre), op, value }
+                let place = self.place(place, &mut pre, self.has(&value));
+                StmtKind::CompoundAssign { place, op, value: self.value(value, &mut pre) }
             }
             StmtKind::If { cond, then_block, else_block } => StmtKind::If {
                 cond: self.value(cond, &mut pre),
@@ -232,8 +233,43 @@ impl Norm<'_> {
         let Some(last) = children.iter().rposition(|(c, _)| self.has(c)) else { return };
         for (i, (child, place)) in children.into_iter().enumerate().take(last + 1) {
             let taken = std::mem::replace(child, placeholder(child));
-            let v = if place { self.inside(taken, pre) } else { self.value(taken, pre) };
+            let v = if place { self.place(taken, pre, i < last) } else { self.value(taken, pre) };
             *child = if i < last && !place && !self.stable(&v) { self.bind(v, pre) } else { v };
+        }
+    }
+
+    /// A place with its waits settled; with `spill` (something later waits), the values it is
+    /// computed from (indexes, dereferenced pointers) are bound first, so it denotes the same
+    /// location after the wait. The place itself is not copied.
+    fn place(&mut self, e: Expr, pre: &mut Vec<Stmt>, spill: bool) -> Expr {
+        if !spill && !self.has(&e) {
+            return e;
+        }
+        let Expr { kind, ty, span } = e;
+        let kind = match kind {
+            ExprKind::Index { base, index } => {
+                let base = Box::new(self.place(*base, pre, spill));
+                ExprKind::Index { base, index: Box::new(self.settled(*index, pre, spill)) }
+            }
+            ExprKind::ArrayGet { base, index } => {
+                let base = Box::new(self.place(*base, pre, spill));
+                ExprKind::ArrayGet { base, index: Box::new(self.settled(*index, pre, spill)) }
+            }
+            ExprKind::Field { base, field } => ExprKind::Field { base: Box::new(self.place(*base, pre, spill)), field },
+            ExprKind::Deref(x) => ExprKind::Deref(Box::new(self.settled(*x, pre, spill))),
+            other @ ExprKind::Local(_) => other,
+            other => return self.inside(Expr { kind: other, ty, span }, pre),
+        };
+        Expr { kind, ty, span }
+    }
+
+    /// `e` without waits, bound to a temporary when `spill` and its value could change.
+    fn settled(&mut self, e: Expr, pre: &mut Vec<Stmt>, spill: bool) -> Expr {
+        let v = self.value(e, pre);
+        if spill && !self.stable(&v) {
+            self.bind(v, pre)
+        } else {
+            v
         }
     }
 
