@@ -523,7 +523,7 @@ impl FnEmitter<'_> {
         let drops: Vec<String> = pending.into_iter().chain(self.drops_from(0)).collect();
         if self.in_task() {
             // A frame returns its value through the `vx_result` field.
-            let set = value.map(|v| format!("vx_f->vx_result = {v}; ")).unwrap_or_default();
+            let set = value.map(|v| format!("vx_f->vx_result = {v}; {}", self.discard_root_result())).unwrap_or_default();
             return format!("{{ {set}{} return VX_READY; }}", drops.iter().map(|d| format!("{d} ")).collect::<String>());
         }
         match (drops.is_empty(), value) {
@@ -609,6 +609,10 @@ impl FnEmitter<'_> {
         self.line(&format!("vex_defers_free(&{});", self.defers()));
         self.emit_drops_from(0);
         if self.in_task() {
+            let discard = self.discard_root_result();
+            if !discard.is_empty() {
+                self.line(&discard);
+            }
             self.line("return VX_READY;");
         } else if matches!(self.f.ret, Ty::Unit | Ty::Never) {
             self.line("return;");

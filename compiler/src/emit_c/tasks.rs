@@ -91,6 +91,16 @@ impl FnEmitter<'_> {
         }
     }
 
+    /// A task spawned by `go` is nobody's callee: nothing takes its result, so an owned one is
+    /// released when it is produced (`main`'s is its exit status, which owns nothing).
+    pub(super) fn discard_root_result(&self) -> String {
+        let release = self.release(&self.f.ret, "vx_f->vx_result");
+        if release.is_empty() {
+            return String::new();
+        }
+        format!("if (vx_self == vx_f->vx_root) {{ {} }} ", release.join(" "))
+    }
+
     /// The root task the frame belongs to (what wait nodes register and budgets charge).
     fn root(&self) -> &'static str {
         "vx_f->vx_root"
@@ -415,7 +425,7 @@ pub fn go_wrapper(program: &hir::Program, names: &super::names::Names, layouts: 
     let drop = task_name(fname, "godrop");
     let _ = write!(
         def,
-        "static vx_poll_t {poll}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    {call_line}\n{}    return VX_READY;\n}}\n",
+        "static vx_poll_t {poll}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    (void)vx_f;\n    {call_line}\n{}    return VX_READY;\n}}\n",
         result_release.iter().map(|l| format!("    {l}\n")).collect::<String>()
     );
     let _ = write!(def, "static void {drop}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    (void)vx_f;\n{drop_lines}}}\n");
