@@ -132,6 +132,7 @@ impl LibTy {
             "Map" => Some(LibTy::Map),
             "Set" => Some(LibTy::Set),
             "Channel" => Some(LibTy::Channel),
+            "Runtime" => Some(LibTy::Runtime),
             _ => None,
         }
     }

@@ -50,7 +50,8 @@ static inline vx_runtime *vex_runtime_create(int32_t n, vx_task *self) {
 }
 
 /* `runtime_destroy(rt)`: drops its remaining tasks, stops and frees it. */
-static inline void vex_runtime_destroy(vx_runtime *rt, vx_task *self) {
+static inline void vex_runtime_destroy(vx_runtime *rt, vx_task *self, const char *file, int32_t line) {
+    if (self && self->rt == rt) vex_panic_at(file, line, "runtime_destroy: a task cannot destroy the runtime it runs on");
     if (self && self->spawn_rt == rt) self->spawn_rt = NULL;
     vx_runtime_free(rt);
 }

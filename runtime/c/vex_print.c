@@ -1,9 +1,32 @@
 /* The print family's value formatting (LANGUAGE.md §13.3): stdio-buffered; stderr output first
  * flushes stdout so the two streams interleave in program order on a terminal. */
+#if defined(VEX_THREADS) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* flockfile */
+#endif
 #include "vex_runtime.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+
+#ifdef VEX_THREADS
+/* One print statement of a threaded program holds its stream, so lines from concurrent tasks
+ * never interleave within a statement. */
+void vex_print_lock(int err) {
+#if defined(_WIN32)
+    _lock_file(err ? stderr : stdout);
+#else
+    flockfile(err ? stderr : stdout);
+#endif
+}
+
+void vex_print_unlock(int err) {
+#if defined(_WIN32)
+    _unlock_file(err ? stderr : stdout);
+#else
+    funlockfile(err ? stderr : stdout);
+#endif
+}
+#endif
 
 static FILE *vex_stream(int err) {
     if (err) {

@@ -311,6 +311,10 @@ vex_str vex_to_string_f64(double v);
 
 /* ---- printing (vex_print.c); `err` selects stderr (after flushing stdout) */
 void vex_print_str(int err, vex_str s);
+#ifdef VEX_THREADS
+void vex_print_lock(int err);
+void vex_print_unlock(int err);
+#endif
 void vex_print_text(int err, const char *text, int64_t len);
 void vex_print_i64(int err, int64_t v);
 void vex_print_u64(int err, uint64_t v);

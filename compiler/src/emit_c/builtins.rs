@@ -24,7 +24,8 @@ impl FnEmitter<'_> {
             B::RuntimeDestroy => {
                 let rt = self.borrowed(&args[0]);
                 let me = if self.in_task() { "vx_f->vx_root" } else { "NULL" };
-                self.prelude.push(format!("vex_runtime_destroy({}.rt, {me});", paren(&rt)));
+                let line = self.line_of(e.span);
+                self.prelude.push(format!("vex_runtime_destroy({}.rt, {me}, VX_SOURCE_FILE, {line});", paren(&rt)));
                 "((vex_unit)0)".to_string()
             }
             B::Assume => {

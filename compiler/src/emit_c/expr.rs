@@ -376,7 +376,7 @@ impl FnEmitter<'_> {
             return String::new();
         }
         let v = if is_constant(value) { v } else { self.hoist(&self.c_type(&value.ty), &v) };
-        let i = self.fresh_temp();
+        let i = self.fresh_c_local();
         let mut retain = Vec::new();
         super::ownership::glue(&value.ty, &format!("{target}.a[{i}]"), super::ownership::Glue::Retain, self.layouts, self.program, &mut retain, 0);
         if retain.is_empty() {
@@ -397,7 +397,7 @@ impl FnEmitter<'_> {
         if bytes.len() <= 4000 {
             return format!("\"{}\"", c_string_body(bytes));
         }
-        let t = self.fresh_temp();
+        let t = self.fresh_c_local();
         let t = format!("{}_{t}", self.c_name);
         let mut def = format!("static const char {t}[{}] = {{", bytes.len());
         for (i, chunk) in bytes.chunks(24).enumerate() {
@@ -628,7 +628,14 @@ impl FnEmitter<'_> {
     fn print(&mut self, parts: &[PrintPart], newline: bool, stderr: bool) {
         let sink = if stderr { "1" } else { "0" };
         let calls = self.format_parts(parts, newline, sink, "vex_print");
-        self.prelude.extend(calls);
+        if self.program.uses_runtime && calls.len() > 1 {
+            // Concurrent tasks print whole statements (values are evaluated before the lock).
+            self.prelude.push(format!("vex_print_lock({sink});"));
+            self.prelude.extend(calls);
+            self.prelude.push(format!("vex_print_unlock({sink});"));
+        } else {
+            self.prelude.extend(calls);
+        }
     }
 
     /// `f"..."`: the pieces formatted into a string builder (the same texts as `print`).

@@ -226,6 +226,13 @@ impl FnEmitter<'_> {
         format!("vx_t{}", self.temps)
     }
 
+    /// A name for a C variable confined to one C statement (a loop index) or at file scope:
+    /// never a frame field.
+    pub fn fresh_c_local(&mut self) -> String {
+        self.temps += 1;
+        format!("vx_t{}", self.temps)
+    }
+
     pub(super) fn has_defers(&self) -> bool {
         !self.defer_sites.is_empty()
     }

@@ -17,7 +17,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
 /// Names that are types without a declaration (for "did you mean" on unknown types).
 pub const TYPE_NAMES: &[&str] = &[
     "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64", "bool", "string", "byte", "str", "String",
-    "Vec", "Box", "Option", "Result", "Map", "Set", "Channel",
+    "Vec", "Box", "Option", "Result", "Map", "Set", "Channel", "Runtime",
 ];
 
 pub fn lookup(name: &str) -> Option<Builtin> {

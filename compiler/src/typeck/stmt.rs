@@ -270,6 +270,8 @@ fn stmt_diverges(s: &hir::Stmt) -> bool {
         StmtKind::If { then_block, else_block: Some(e), .. } => block_diverges(then_block) && block_diverges(e),
         StmtKind::While { cond, body } => is_true(cond) && !has_break(body),
         StmtKind::For { cond, body, .. } => cond.as_ref().is_none_or(is_true) && !has_break(body),
+        // Exactly one arm runs.
+        StmtKind::Select { arms } => arms.iter().all(|a| block_diverges(&a.body)),
         _ => false,
     }
 }
@@ -283,6 +285,7 @@ fn has_break(b: &hir::Block) -> bool {
     b.stmts.iter().any(|s| match &s.kind {
         StmtKind::Break => true,
         StmtKind::If { then_block, else_block, .. } => has_break(then_block) || else_block.as_ref().is_some_and(has_break),
+        StmtKind::Select { arms } => arms.iter().any(|a| has_break(&a.body)),
         _ => false,
     })
 }
