@@ -120,15 +120,19 @@ impl FnEmitter<'_> {
         task.resumes.len()
     }
 
-    /// `if (poll != VX_READY) { remember where; return it; }` behind the label of point `k`.
-    fn suspend_here(&mut self, k: usize, poll: &str, span: crate::span::Span) {
-        let line = self.line_of(span);
+    /// `if (poll != VX_READY) { remember where; return it; }` behind the label of point `k`. The
+    /// root task records the source line of the innermost wait (for the deadlock report); a
+    /// call of a suspending function (`span` None) leaves the callee's line in place.
+    fn suspend_here(&mut self, k: usize, poll: &str, span: Option<crate::span::Span>) {
+        let record = match span {
+            Some(span) => {
+                let line = self.line_of(span);
+                format!("{0}->wait_file = VX_SOURCE_FILE; {0}->wait_line = {line}; ", self.root())
+            }
+            None => String::new(),
+        };
         self.out.push_str(&format!("vx_resume_{k}:\n"));
-        self.line(&format!(
-            "if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {}->wait_file = VX_SOURCE_FILE; {}->wait_line = {line}; return vx_p; }}",
-            self.root(),
-            self.root()
-        ));
+        self.line(&format!("if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {record}return vx_p; }}"));
     }
 
     /// The cooperative budget check at the top of a loop body in a frame.
@@ -170,7 +174,7 @@ impl FnEmitter<'_> {
             format!("{}(vx_f->vx_child);", task_name(&fname, "drop")),
             "vx_task_release(vx_f->vx_child);".to_string(),
         ]);
-        self.suspend_here(k, &format!("{poll}(vx_f->vx_child)"), e.span);
+        self.suspend_here(k, &format!("{poll}(vx_f->vx_child)"), None);
         let has_value = !matches!(callee.ret, Ty::Unit | Ty::Never);
         if has_value {
             let cty = self.c_type(&callee.ret);
@@ -210,7 +214,7 @@ impl FnEmitter<'_> {
             cancel.push(format!("if (!vex_chan_op_completed(&vx_f->vx_op.chan)) {{ {} }}", release.join(" ")));
         }
         let k = self.resume_point(cancel);
-        self.suspend_here(k, &format!("vx_chan_send_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), e.span);
+        self.suspend_here(k, &format!("vx_chan_send_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), Some(e.span));
         let line = self.line_of(e.span);
         let mut closed = release.join(" ");
         if !closed.is_empty() {
@@ -239,7 +243,7 @@ impl FnEmitter<'_> {
             cancel.push(format!("if (vex_chan_op_completed(&vx_f->vx_op.chan)) {{ {} }}", release.join(" ")));
         }
         let k = self.resume_point(cancel);
-        self.suspend_here(k, &format!("vx_chan_recv_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), e.span);
+        self.suspend_here(k, &format!("vx_chan_recv_poll({ch}, &vx_f->vx_op.chan, &{elem}, {})", self.root()), Some(e.span));
         let line = self.line_of(e.span);
         if op == LibOp::ChanRecv {
             self.line(&format!("if (vx_p == VX_CLOSED) vex_panic_at(VX_SOURCE_FILE, {line}, \"receive from a closed channel\");"));
@@ -275,7 +279,7 @@ impl FnEmitter<'_> {
         self.flush_prelude();
         self.line("vx_sleep_init(&vx_f->vx_op.sleep);");
         let k = self.resume_point(vec!["vx_sleep_cancel(&vx_f->vx_op.sleep);".to_string()]);
-        self.suspend_here(k, &format!("vx_sleep_poll(&vx_f->vx_op.sleep, {deadline}, {})", self.root()), e.span);
+        self.suspend_here(k, &format!("vx_sleep_poll(&vx_f->vx_op.sleep, {deadline}, {})", self.root()), Some(e.span));
         None
     }
 
@@ -287,7 +291,7 @@ impl FnEmitter<'_> {
         self.flush_prelude();
         self.line("memset(&vx_f->vx_op.idle, 0, sizeof vx_f->vx_op.idle);");
         let k = self.resume_point(vec!["vx_idle_cancel(&vx_f->vx_op.idle);".to_string()]);
-        self.suspend_here(k, &format!("vx_runtime_idle_poll({t}, &vx_f->vx_op.idle, {})", self.root()), e.span);
+        self.suspend_here(k, &format!("vx_runtime_idle_poll({t}, &vx_f->vx_op.idle, {})", self.root()), Some(e.span));
         None
     }
 
@@ -499,7 +503,7 @@ impl FnEmitter<'_> {
         let k = self.resume_point(cancel);
         let has_default = arms.iter().any(|a| a.op.is_none()) as u8;
         let span = arms.first().map(|a| a.span).unwrap_or(self.f.span);
-        self.suspend_here(k, &format!("vx_select_poll(&{sel}, {ops}, {cs}, {n}, {has_default}, &{chosen}, {})", self.root()), span);
+        self.suspend_here(k, &format!("vx_select_poll(&{sel}, {ops}, {cs}, {n}, {has_default}, &{chosen}, {})", self.root()), Some(span));
         for (i, c) in cases.iter().enumerate() {
             let release = self.release(&c.ty, &c.elem);
             if c.send && !release.is_empty() {
