@@ -67,8 +67,6 @@ pub struct FnEmitter<'a> {
     line_directives: bool,
     /// A suspending function: emitted as a state machine over a frame (`tasks.rs`).
     pub(super) task: Option<super::tasks::TaskCx>,
-    /// A loop body is being opened in a frame: charge the budget at its top.
-    pending_tick: bool,
 }
 
 /// `ret name(params)` for a function.
@@ -145,7 +143,6 @@ pub fn emit_function(
         drop_scopes: Vec::new(),
         line_directives: opts.line_directives,
         task: is_task.then(super::tasks::TaskCx::default),
-        pending_tick: false,
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -309,9 +306,6 @@ impl FnEmitter<'_> {
     /// Statements in a scope of their own: owned locals declared there are released at its end.
     pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
         self.drop_scopes.push(Vec::new());
-        if std::mem::take(&mut self.pending_tick) {
-            self.loop_tick();
-        }
         for s in stmts {
             self.stmt(s);
         }
@@ -451,6 +445,8 @@ impl FnEmitter<'_> {
                     }
                 }
             }
+            // In a frame every loop takes the general form, which yields at its back edge.
+            StmtKind::While { cond, body } if self.in_task() => self.for_stmt(None, Some(cond), None, body),
             StmtKind::While { cond, body } => {
                 let (c, pre) = self.capture_bool(cond);
                 self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
@@ -465,7 +461,6 @@ impl FnEmitter<'_> {
                     self.line(&format!("if (!{}) break;", paren(&c)));
                     self.indent -= 1;
                 }
-                self.pending_tick = self.in_task();
                 self.block(body);
                 self.line("}");
                 self.loops.pop();
@@ -723,13 +718,12 @@ impl FnEmitter<'_> {
             None => Some(None),
         };
         match (cond_pre.is_empty(), post_expr) {
-            (true, Some(post_text)) => {
+            (true, Some(post_text)) if !self.in_task() => {
                 // The common case reads like the source: `for (; cond; post) { ... }`.
                 let c = c.map(|c| strip_parens(&c).to_string()).unwrap_or_default();
                 let p = post_text.unwrap_or_default();
                 self.line(&format!("for (; {c}; {p}) {{"));
                 self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
-                self.pending_tick = self.in_task();
                 self.block(body);
                 self.loops.pop();
                 self.line("}");
@@ -738,6 +732,9 @@ impl FnEmitter<'_> {
                 // General form: condition temporaries at the top, `continue` jumps to the post step.
                 self.temps += 1;
                 let label = format!("vx_continue_{}", self.temps);
+                // A frame resumes a yielded loop at its head: one entry, so C compilers still
+                // see a natural loop.
+                let head = self.loop_head();
                 self.line("for (;;) {");
                 self.indent += 1;
                 for p in cond_pre {
@@ -749,7 +746,6 @@ impl FnEmitter<'_> {
                 self.indent -= 1;
                 self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 let before = self.out.len();
-                self.pending_tick = self.in_task();
                 self.block(body);
                 let used = self.out[before..].contains(&format!("goto {label};"));
                 self.loops.pop();
@@ -759,6 +755,9 @@ impl FnEmitter<'_> {
                 }
                 if let Some(p) = post {
                     self.stmt(p);
+                }
+                if let Some(k) = head {
+                    self.loop_tail(k);
                 }
                 self.indent -= 1;
                 self.line("}");

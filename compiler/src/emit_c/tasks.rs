@@ -135,14 +135,21 @@ impl FnEmitter<'_> {
         self.line(&format!("if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {record}return vx_p; }}"));
     }
 
-    /// The cooperative budget check at the top of a loop body in a frame.
-    pub(super) fn loop_tick(&mut self) {
+    /// In a frame: the resume label at a loop's head (where a yielded loop continues); its
+    /// resume point.
+    pub(super) fn loop_head(&mut self) -> Option<usize> {
         if !self.in_task() {
-            return;
+            return None;
         }
         let k = self.resume_point(Vec::new());
-        self.line(&format!("if (vx_coop_tick({})) {{ vx_self->resume = {k}; return VX_YIELD; }}", self.root()));
         self.out.push_str(&format!("vx_resume_{k}:;\n"));
+        Some(k)
+    }
+
+    /// The budget check at a loop's back edge: when the task's budget is spent it yields, to
+    /// continue at the loop head.
+    pub(super) fn loop_tail(&mut self, k: usize) {
+        self.line(&format!("if (vx_coop_tick({})) {{ vx_self->resume = {k}; return VX_YIELD; }}", self.root()));
     }
 
     /// A statement that is a suspension point: emits it; returns the text of its value, if any
