@@ -69,7 +69,7 @@ impl<'e> Operand<'e> {
 impl FnEmitter<'_> {
     fn hoist(&mut self, cty: &str, value: &str) -> String {
         let t = self.fresh_temp();
-        self.decl_pre(&cty, &t, Some(value.to_string()));
+        self.decl_pre(cty, &t, Some(value.to_string()));
         t
     }
 
