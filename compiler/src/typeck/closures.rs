@@ -14,6 +14,44 @@ fn mk(kind: ExprKind, ty: Ty, span: Span) -> hir::Expr {
 }
 
 impl Checker<'_> {
+    /// The locals of the enclosing body that a lifted body (closure, `go` block) uses: those
+    /// declared before it (`node` is where resolution recorded that boundary), in id order.
+    pub fn captures_of(&self, node: ast::NodeId, body: &hir::Block) -> Vec<LocalId> {
+        let first = self.res.closure_first_local.get(&node).copied().unwrap_or(LocalId::MAX);
+        let mut captures: Vec<LocalId> = Vec::new();
+        hir::visit_block_exprs(body, &mut |x| {
+            if let ExprKind::Local(id) = x.kind {
+                if id < first && !captures.contains(&id) {
+                    captures.push(id);
+                }
+            }
+        });
+        captures.sort_unstable();
+        captures
+    }
+
+    /// The id the next lifted function will get.
+    pub fn next_fn_id(&self) -> FnId {
+        (self.templates + self.instance_bodies.len()) as FnId
+    }
+
+    /// Adds a lifted body as a function of its own (with its signature); its id.
+    pub fn lift(&mut self, f: hir::Function, param_tys: Vec<Ty>) -> FnId {
+        let id = self.next_fn_id();
+        self.sigs.push(FnSig {
+            name: f.name.clone(),
+            owner: None,
+            receiver: None,
+            mutating: false,
+            params: param_tys,
+            ret: f.ret.clone(),
+            name_span: f.span,
+            type_params: Vec::new(),
+        });
+        self.instance_bodies.push(Some(f));
+        id
+    }
+
     pub fn closure(&mut self, fcx: &mut FnCx, node: ast::NodeId, c: &ast::Closure, expected: Option<&Ty>, span: Span) -> hir::Expr {
         let error = mk(ExprKind::Unit, Ty::Error, span);
         let mut params = Vec::with_capacity(c.params.len());
@@ -71,17 +109,7 @@ impl Checker<'_> {
             None => {}
         }
         let body = hir::Block { stmts, span };
-        // Captures: locals of the enclosing body declared before the closure.
-        let first = self.res.closure_first_local.get(&node).copied().unwrap_or(LocalId::MAX);
-        let mut captures: Vec<LocalId> = Vec::new();
-        hir::visit_block_exprs(&body, &mut |x| {
-            if let ExprKind::Local(id) = x.kind {
-                if id < first && !captures.contains(&id) {
-                    captures.push(id);
-                }
-            }
-        });
-        captures.sort_unstable();
+        let captures = self.captures_of(node, &body);
         let mut locals = fcx.locals.clone();
         for id in &captures {
             // A closure only reads its captures (assigning one is E0594, §9.3).
@@ -89,19 +117,8 @@ impl Checker<'_> {
                 l.mutable = false;
             }
         }
-        let id = (self.templates + self.instance_bodies.len()) as FnId;
-        let name = format!("{}_closure{}", fcx.name, id);
-        self.sigs.push(FnSig {
-            name: name.clone(),
-            owner: None,
-            receiver: None,
-            mutating: false,
-            params: param_tys.clone(),
-            ret: ret.clone(),
-            name_span: span,
-            type_params: Vec::new(),
-        });
-        self.instance_bodies.push(Some(hir::Function {
+        let name = format!("{}_closure{}", fcx.name, self.next_fn_id());
+        let id = self.lift(hir::Function {
             name,
             owner: None,
             receiver: None,
@@ -113,7 +130,7 @@ impl Checker<'_> {
             span,
             captures: Some(captures.clone()),
             is_async: false,
-        }));
+        }, param_tys.clone());
         let capture_exprs = captures
             .iter()
             .map(|&l| mk(ExprKind::Local(l), fcx.locals[l as usize].ty.clone(), span))

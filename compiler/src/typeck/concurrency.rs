@@ -2,9 +2,9 @@
 //! `async fn` needs nothing here (it is a flag on the function); `await e` is checked as `e`.
 //! Which functions suspend, and how, is decided after type checking (`crate::tasks`).
 
-use super::{Checker, FnCx, FnSig};
+use super::{Checker, FnCx};
 use crate::diag::Diagnostic;
-use crate::hir::{self, ExprKind, FnId, LibOp, LocalId, StmtKind};
+use crate::hir::{self, ExprKind, LibOp, StmtKind};
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::types::Ty;
@@ -44,45 +44,28 @@ impl Checker<'_> {
         fcx.ret_unknown = saved_unknown;
         fcx.loop_depth = saved_loops;
         let body = hir::Block { stmts, span };
-        let first = self.res.closure_first_local.get(&node).copied().unwrap_or(LocalId::MAX);
-        let mut captures: Vec<LocalId> = Vec::new();
-        hir::visit_block_exprs(&body, &mut |x| {
-            if let ExprKind::Local(id) = x.kind {
-                if id < first && !captures.contains(&id) {
-                    captures.push(id);
-                }
-            }
-        });
-        captures.sort_unstable();
+        let captures = self.captures_of(node, &body);
         let param_tys: Vec<Ty> = captures.iter().map(|&l| fcx.locals[l as usize].ty.clone()).collect();
         if param_tys.iter().any(Ty::is_error) {
             return None;
         }
-        let id = (self.templates + self.instance_bodies.len()) as FnId;
-        let name = format!("{}_go{}", fcx.name, id);
-        self.sigs.push(FnSig {
-            name: name.clone(),
-            owner: None,
-            receiver: None,
-            mutating: false,
-            params: param_tys,
-            ret: Ty::Unit,
-            name_span: span,
-            type_params: Vec::new(),
-        });
-        self.instance_bodies.push(Some(hir::Function {
-            name,
-            owner: None,
-            receiver: None,
-            mutating: false,
-            params: captures.clone(),
-            ret: Ty::Unit,
-            locals: fcx.locals.clone(),
-            body,
-            span,
-            captures: None,
-            is_async: true,
-        }));
+        let name = format!("{}_go{}", fcx.name, self.next_fn_id());
+        let id = self.lift(
+            hir::Function {
+                name,
+                owner: None,
+                receiver: None,
+                mutating: false,
+                params: captures.clone(),
+                ret: Ty::Unit,
+                locals: fcx.locals.clone(),
+                body,
+                span,
+                captures: None,
+                is_async: true,
+            },
+            param_tys,
+        );
         let args = captures.iter().map(|&l| hir::Expr { kind: ExprKind::Local(l), ty: fcx.locals[l as usize].ty.clone(), span }).collect();
         Some(hir::Stmt { kind: StmtKind::Go { func: id, args }, span })
     }
