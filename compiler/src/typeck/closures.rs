@@ -74,6 +74,7 @@ impl Checker<'_> {
         let saved_ret = std::mem::replace(&mut fcx.ret, hint.clone().unwrap_or(Ty::Error));
         let saved_unknown = std::mem::replace(&mut fcx.ret_unknown, hint.is_none());
         let saved_loops = std::mem::replace(&mut fcx.loop_depth, 0);
+        let saved_go = std::mem::replace(&mut fcx.in_go_block, false);
         let (mut stmts, tail) = match &c.body.kind {
             ast::ExprKind::Block(b) => {
                 let stmts: Vec<hir::Stmt> = b.stmts.iter().filter_map(|s| self.stmt(fcx, s)).collect();
@@ -85,6 +86,7 @@ impl Checker<'_> {
         fcx.ret = saved_ret;
         fcx.ret_unknown = saved_unknown;
         fcx.loop_depth = saved_loops;
+        fcx.in_go_block = saved_go;
         let ret = match (&hint, &tail) {
             (Some(t), _) => t.clone(),
             (None, Some(t)) if t.ty == Ty::Never => Ty::Unit,

@@ -35,6 +35,7 @@ impl Checker<'_> {
         let saved_ret = std::mem::replace(&mut fcx.ret, Ty::Unit);
         let saved_unknown = std::mem::replace(&mut fcx.ret_unknown, false);
         let saved_loops = std::mem::replace(&mut fcx.loop_depth, 0);
+        let saved_go = std::mem::replace(&mut fcx.in_go_block, true);
         let mut stmts: Vec<hir::Stmt> = b.stmts.iter().filter_map(|s| self.stmt(fcx, s)).collect();
         if let Some(t) = &b.tail {
             let e = self.expr(fcx, t, None);
@@ -43,6 +44,7 @@ impl Checker<'_> {
         fcx.ret = saved_ret;
         fcx.ret_unknown = saved_unknown;
         fcx.loop_depth = saved_loops;
+        fcx.in_go_block = saved_go;
         let body = hir::Block { stmts, span };
         let captures = self.captures_of(node, &body);
         let param_tys: Vec<Ty> = captures.iter().map(|&l| fcx.locals[l as usize].ty.clone()).collect();

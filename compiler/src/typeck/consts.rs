@@ -154,7 +154,7 @@ impl Checker<'_> {
         }
         self.const_stack.push(item);
         let ty = self.lower_ty(&c.ty);
-        let mut fcx = FnCx { locals: Vec::new(), ret: Ty::Unit, ret_unknown: false, name: String::new(), unknown_elements: false, element_hints: Default::default(), let_hints: Default::default(), loop_depth: 0, self_local: None };
+        let mut fcx = FnCx { locals: Vec::new(), ret: Ty::Unit, ret_unknown: false, name: String::new(), unknown_elements: false, element_hints: Default::default(), let_hints: Default::default(), loop_depth: 0, self_local: None, in_go_block: false };
         let value = self.expr(&mut fcx, &c.value, Some(&ty));
         let value = self.coerce(&fcx, value, &ty);
         self.const_stack.pop();

@@ -450,6 +450,7 @@ impl Checker<'_> {
             let_hints: Default::default(),
             loop_depth: 0,
             self_local: sig.owner.map(|_| 0),
+            in_go_block: false,
         };
         let mut fcx = fresh_cx(locals.clone());
         let empty = ast::Block { stmts: Vec::new(), span: f.span };

@@ -98,6 +98,8 @@ pub(crate) struct FnCx {
     pub loop_depth: u32,
     /// The receiver local of a method (always local 0).
     pub self_local: Option<LocalId>,
+    /// Inside a `go` block (its `return` ends the task, which has no result).
+    pub in_go_block: bool,
 }
 
 pub fn check(

@@ -235,7 +235,11 @@ impl Checker<'_> {
                     self.error(
                         Diagnostic::error("E0308", "mismatched types", e.span)
                             .label(format!("expected `()`, found `{found}`"))
-                            .help("this function has no return type; add `: T` to the signature to return a value"),
+                            .help(if fcx.in_go_block {
+                                "a `go` block's task has no result: send the value over a channel"
+                            } else {
+                                "this function has no return type; add `: T` to the signature to return a value"
+                            }),
                     );
                     return StmtKind::Return(Some(e));
                 }
