@@ -10,6 +10,8 @@
 //!                     bits: `return -1` is 4294967295 there, 255 on POSIX);
 //!   [x86_64-macos] [aarch64-macos] [x86_64-freebsd]   zig cc, compile and link only (kqueue
 //!                     runtime for programs that use concurrency; nothing here can run them).
+//! Plus [cli] checks: an unknown target is E0910 naming the known ones, `--cc tcc` for another
+//! target is E0911 saying what to install, and without `-o` a Windows build writes `hello.exe`.
 //! Natively (gcc, clang, tcc) every program is built and run by the run harness
 //! (`run_harness.rs`: its [gcc], [clang] and [tcc] checks), so this matrix does not repeat them.
 //!
@@ -351,6 +353,51 @@ fn wine_run(ctx: &Ctx, spec: &Spec, wine: &str, dir: &Path, programs: &[&Program
     checks
 }
 
+/// The command line around `--target`: errors name what to do, outputs follow the target.
+fn cli_checks(ctx: &Ctx, windows_cc: Option<&str>) -> Vec<Check> {
+    let vexc = |dir: &Path, args: &[&str]| {
+        let mut cmd = Command::new(&ctx.vexc);
+        cmd.current_dir(dir).arg(ctx.root.join("examples/hello.vx")).args(args).args(["--color", "never"]);
+        run(&mut cmd, BUILD_TIMEOUT)
+    };
+    let dir = ctx.tmp.join("cli");
+    std::fs::create_dir_all(&dir).expect("cli dir");
+    let expect_error = |args: &[&str], code: &str, wants: &[&str]| {
+        vexc(&dir, args).and_then(|o| {
+            let err = o.stderr();
+            // diagnostics are wrapped to the terminal's width: compare without white space
+            let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != '│').collect::<String>();
+            let flat = squash(&err);
+            if o.code == Some(1) && err.contains(&format!("error[{code}]")) && wants.iter().all(|w| flat.contains(&squash(w))) {
+                Ok(())
+            } else {
+                Err(format!("expected {code} mentioning {wants:?}, exit 1; got exit {:?}:\n{}", o.code, tail(&err, 30)))
+            }
+        })
+    };
+    let mut checks = vec![Check::new(
+        "vexc --target sparc-sun-solaris [cli]".into(),
+        expect_error(&["--target", "sparc-sun-solaris"], "E0910", &["known targets", "aarch64-linux-gnu", "x86_64-windows-gnu"]),
+    )];
+    if works("tcc", &["-v"]) {
+        checks.push(Check::new(
+            "vexc --target aarch64-linux-gnu --cc tcc [cli]".into(),
+            expect_error(&["--target", "aarch64-linux-gnu", "--cc", "tcc"], "E0911", &["apt-get install gcc-aarch64-linux-gnu", "ziglang"]),
+        ));
+    }
+    // no -o: the output is named for the target (hello.exe for Windows)
+    if let Some(cc) = windows_cc {
+        let r = vexc(&dir, &["--target", "x86_64-w64-mingw32", "--cc", cc]).and_then(|o| {
+            match (o.code, dir.join("hello.exe").is_file(), dir.join("hello").exists()) {
+                (Some(0), true, false) => Ok(()),
+                _ => Err(format!("expected ./hello.exe only (exit {:?}):\n{}", o.code, tail(&o.stderr(), 30))),
+            }
+        });
+        checks.push(Check::new("vexc --target x86_64-w64-mingw32 names hello.exe [cli]".into(), r));
+    }
+    checks
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let full = std::env::var("VEX_CROSS_FULL").is_ok_and(|v| !v.is_empty() && v != "0");
@@ -430,6 +477,7 @@ fn main() {
     );
     println!("native gcc, clang, tcc: built and run by the run harness (cargo test --release --test run_harness)");
     let mut all: Vec<Check> = header_errors;
+    all.extend(cli_checks(&ctx, specs[1].skip.is_none().then(|| specs[1].cc.as_deref()).flatten()));
     for (ti, spec) in specs.iter().enumerate() {
         if let Some(why) = &spec.skip {
             println!("{}: skipped ({why})", spec.label);
