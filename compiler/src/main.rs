@@ -26,7 +26,10 @@ Examples:
   vexc check prog.vx              only check for errors, build nothing
   vexc --release prog.vx          optimise (-O2, no debug info)
   vexc prog.vx --emit-c out/      write the C instead; then: cc -std=c11 out/*.c -o prog -lm -lpthread
-  vexc --cc 'zig cc -target aarch64-linux-musl' prog.vx    use another C compiler / target
+  vexc --cc clang prog.vx         use another C compiler
+  vexc --target aarch64-linux-gnu prog.vx                  cross-compile (aarch64-linux-gnu-gcc, clang or zig cc)
+  vexc --target x86_64-windows-gnu prog.vx                 build prog.exe (mingw-w64 gcc or zig cc)
+  vexc --target aarch64-macos --cc 'python3 -m ziglang cc' prog.vx   cross-compile with zig
 
 Environment: CC picks the C compiler (when --cc is not given); VEXC_CACHE_DIR overrides where compiled
 runtime objects are cached (default ~/.cache/vexc); NO_COLOR turns off colours.";
@@ -91,6 +94,11 @@ struct CommonOpts {
     #[arg(long, value_name = "CMD")]
     cc: Option<String>,
 
+    /// Build for another platform: aarch64-linux-gnu, x86_64-windows-gnu, aarch64-macos,
+    /// x86_64-freebsd, ... (the C compiler: --cc with its target flag, else TRIPLE-gcc, clang or zig cc)
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+
     /// C optimisation level 0-3 (-O0 .. -O3) [default: 0, or 2 with --release]
     #[arg(short = 'O', value_name = "LEVEL", value_parser = clap::value_parser!(u32).range(0..=3))]
     opt_level: Option<u32>,
@@ -141,6 +149,7 @@ impl CommonOpts {
             opt_level: self.opt_level.unwrap_or(if self.release { 2 } else { 0 }),
             debug: !self.release,
             cache_dir: None,
+            target: self.target.clone(),
         }
     }
 }
@@ -260,7 +269,7 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
         };
     }
     let opts = cli.opts.build_options();
-    let compiler = match driver::cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug) {
+    let compiler = match driver::find_compiler(&opts) {
         Ok(c) => c,
         Err(d) => return sess.fail(&[d]),
     };
@@ -304,7 +313,7 @@ fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
         Ok(d) => d,
         Err(d) => return sess.fail(&[d]),
     };
-    let compiler = match driver::cc::find(bopts.cc.as_deref(), bopts.opt_level, bopts.debug) {
+    let compiler = match driver::find_compiler(&bopts) {
         Ok(c) => c,
         Err(d) => return sess.fail(&[d]),
     };
@@ -411,6 +420,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Cli::try_parse_from(["vexc", "a.vx", "-O4"]).is_err());
+        let cli = Cli::try_parse_from(["vexc", "a.vx", "--target", "aarch64-linux-gnu"]).unwrap();
+        assert_eq!(cli.opts.build_options().target.as_deref(), Some("aarch64-linux-gnu"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   `// expect-error: E0xxx`          compilation must fail with this code (repeatable)
 //!   `// valgrind-skip: REASON`        skip (reported by name) the [valgrind] run: too slow there
 //!   `// module-of: PROGRAM`           a module imported by PROGRAM, not a program itself
+//!   `// cross-skip: TARGET REASON`    skip (by name) the cross matrix build/run on TARGET (cross_matrix.rs)
 //!
 //! For each program that should compile:
 //!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
@@ -39,12 +40,12 @@
 
 mod common;
 
-use std::io::Read;
+use common::{run, tail, Expect, Outcome};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"];
@@ -62,119 +63,7 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
-// ------------------------------------------------------------------ expectations
-
-#[derive(Debug, Default)]
-struct Expect {
-    exit: i32,
-    stdout: Vec<String>,
-    stderr_contains: Vec<String>,
-    errors: Vec<String>,
-    /// `// valgrind-skip: REASON`: too slow under valgrind (the ASan run still checks it).
-    valgrind_skip: Option<String>,
-    /// `// module-of: PROGRAM`: not a program but a module that PROGRAM imports.
-    module_of: Option<String>,
-}
-
-impl Expect {
-    fn parse(text: &str) -> Result<Expect, String> {
-        let mut e = Expect::default();
-        for (i, line) in text.lines().enumerate() {
-            let Some(rest) = line.trim_start().strip_prefix("//") else { continue };
-            let rest = rest.strip_prefix(' ').unwrap_or(rest);
-            let Some((key, value)) = rest.split_once(':') else { continue };
-            let value = value.strip_prefix(' ').unwrap_or(value);
-            match key {
-                "expect-exit" => {
-                    e.exit = value.trim().parse().map_err(|_| format!("line {}: bad expect-exit `{value}`", i + 1))?
-                }
-                "expect-stdout" => e.stdout.push(value.to_string()),
-                "expect-stderr-contains" => e.stderr_contains.push(value.to_string()),
-                "expect-error" => e.errors.push(value.trim().to_string()),
-                "valgrind-skip" => e.valgrind_skip = Some(value.trim().to_string()),
-                "module-of" => e.module_of = Some(value.trim().to_string()),
-                k if k.starts_with("expect-") => return Err(format!("line {}: unknown header `{k}`", i + 1)),
-                _ => {}
-            }
-        }
-        if !e.errors.is_empty() && (!e.stdout.is_empty() || e.exit != 0) {
-            return Err("expect-error cannot be combined with expect-stdout/expect-exit".into());
-        }
-        Ok(e)
-    }
-
-    fn stdout_text(&self) -> String {
-        if self.stdout.is_empty() {
-            String::new()
-        } else {
-            format!("{}\n", self.stdout.join("\n"))
-        }
-    }
-}
-
 // ------------------------------------------------------------------ processes
-
-struct Outcome {
-    /// Exit status; 128+signo when killed by a signal; None on timeout.
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl Outcome {
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
-    }
-}
-
-fn run(cmd: &mut Command, timeout: Duration) -> Result<Outcome, String> {
-    let shown = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {shown}: {e}"))?;
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break Some(s),
-            Ok(None) if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting for {shown}: {e}")),
-        }
-    };
-    let code = status.map(|s| {
-        if let Some(c) = s.code() {
-            return c;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::ExitStatusExt;
-            if let Some(sig) = s.signal() {
-                return 128 + sig;
-            }
-        }
-        -1
-    });
-    Ok(Outcome { code, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() })
-}
 
 fn have(tool: &str) -> bool {
     Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
@@ -215,11 +104,6 @@ fn compare(o: &Outcome, e: &Expect, sanitizer: bool) -> Result<(), String> {
     }
 }
 
-fn tail(s: &str, lines: usize) -> String {
-    let v: Vec<&str> = s.lines().collect();
-    let start = v.len().saturating_sub(lines);
-    v[start..].join("\n")
-}
 
 // ------------------------------------------------------------------ C toolchains
 

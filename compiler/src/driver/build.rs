@@ -1,7 +1,7 @@
 //! Building an executable: write the C, compile the runtime (through the object cache), compile
 //! the program and link.
 
-use super::cache::{self, Fnv64};
+use super::cache;
 use super::cc::{self, CCompiler};
 use super::codes;
 use super::runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES};
@@ -22,11 +22,13 @@ pub struct BuildOptions {
     pub debug: bool,
     /// Runtime object cache root; `None` = [`cache::cache_root`].
     pub cache_dir: Option<PathBuf>,
+    /// `--target TRIPLE`; `None` = the C compiler's own target (see [`super::target`]).
+    pub target: Option<String>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None }
+        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None, target: None }
     }
 }
 
@@ -97,7 +99,7 @@ pub fn build_executable(
     build_dir: &Path,
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
-    let compiler = cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug)?;
+    let compiler = super::target::find_compiler(opts)?;
     build_program(&compiler, compiled, opts, build_dir, out)
 }
 
@@ -212,20 +214,7 @@ fn runtime_objects(
     build_dir: &Path,
     report: &mut BuildReport,
 ) -> Result<Vec<PathBuf>, Diagnostic> {
-    let mut key = Fnv64::new();
-    key.update(env!("CARGO_PKG_VERSION").as_bytes())
-        .update(compiler.display().as_bytes())
-        .update(compiler.version.as_bytes())
-        .update(compiler.target.as_bytes());
-    for (k, v) in &compiler.env {
-        key.update(k.to_string_lossy().as_bytes()).update(v.to_string_lossy().as_bytes());
-    }
-    for f in flags {
-        key.update(f.as_bytes());
-    }
-    for (name, text) in runtime {
-        key.update(name.as_bytes()).update(text.as_bytes());
-    }
+    let key = cache::runtime_key(compiler, flags, runtime);
     let root = opts.cache_dir.clone().unwrap_or_else(cache::cache_root);
     let mut dir = root.join(format!("rt-{}", key.hex()));
     if std::fs::create_dir_all(&dir).is_err() {

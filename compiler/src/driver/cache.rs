@@ -4,6 +4,7 @@
 //! Every write goes to a unique temporary file in the destination directory and is then renamed
 //! into place, so concurrent vexc processes never see a half-written object.
 
+use super::cc::CCompiler;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -42,6 +43,27 @@ impl Fnv64 {
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
     }
+}
+
+/// The cache key of a runtime's objects: vexc's version, the compiler (command, `--version`,
+/// environment), its target (`--target`'s canonical name, else `-dumpmachine`: one entry per
+/// target), the flags and the runtime sources.
+pub fn runtime_key(compiler: &CCompiler, flags: &[String], runtime: &[(&str, &str)]) -> Fnv64 {
+    let mut key = Fnv64::new();
+    key.update(env!("CARGO_PKG_VERSION").as_bytes())
+        .update(compiler.display().as_bytes())
+        .update(compiler.version.as_bytes())
+        .update(compiler.target.as_bytes());
+    for (k, v) in &compiler.env {
+        key.update(k.to_string_lossy().as_bytes()).update(v.to_string_lossy().as_bytes());
+    }
+    for f in flags {
+        key.update(f.as_bytes());
+    }
+    for (name, text) in runtime {
+        key.update(name.as_bytes()).update(text.as_bytes());
+    }
+    key
 }
 
 /// The cache root: `$VEXC_CACHE_DIR`, else `$XDG_CACHE_HOME/vexc`, else `~/.cache/vexc`
@@ -115,6 +137,22 @@ mod tests {
         let mut c = Fnv64::new();
         c.update(b"ab").update(b"c");
         assert_eq!(a.finish(), c.finish());
+    }
+
+    #[test]
+    fn runtime_key_includes_the_target() {
+        let cc = CCompiler {
+            program: "zig".into(),
+            args: vec![],
+            env: vec![],
+            version: "clang version 19".into(),
+            target: "aarch64-linux-musl".into(),
+        };
+        let flags = ["-std=c11".to_string()];
+        let rt = [("a.c", "int x;")];
+        let other = CCompiler { target: "x86_64-windows-gnu".into(), ..cc.clone() };
+        assert_ne!(runtime_key(&cc, &flags, &rt).hex(), runtime_key(&other, &flags, &rt).hex());
+        assert_eq!(runtime_key(&cc, &flags, &rt).hex(), runtime_key(&cc.clone(), &flags, &rt).hex());
     }
 
     #[test]

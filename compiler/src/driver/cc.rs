@@ -47,10 +47,11 @@ impl CCompiler {
         self.target.contains("windows") || self.target.contains("mingw") || self.target.contains("msvc")
     }
 
-    /// Libraries every Vex program links against.
+    /// Libraries every Vex program links against. Windows executables are linked statically
+    /// (`-static`), so they need no MinGW DLLs (`libwinpthread-1.dll`) next to them.
     pub fn link_libs(&self) -> Vec<&'static str> {
         if self.targets_windows() {
-            vec!["-lm", "-lws2_32"]
+            vec!["-static", "-lm", "-lws2_32"]
         } else {
             vec!["-lm", "-lpthread"]
         }
@@ -90,51 +91,68 @@ fn install_help() -> String {
 
 /// Finds the C compiler. `cc_override` is the `--cc` value.
 pub fn find(cc_override: Option<&str>, opt_level: u32, debug: bool) -> Result<CCompiler, Diagnostic> {
-    let mut compiler = match cc_override {
-        Some(cmd) => {
-            let mut words = cmd.split_whitespace();
-            let Some(program) = words.next() else {
-                return Err(Diagnostic::global(codes::NO_CC, "`--cc` was given an empty command")
-                    .help("example: `--cc gcc`, `--cc clang`, `--cc 'zig cc -target x86_64-linux-musl'`"));
-            };
-            CCompiler {
-                program: PathBuf::from(program),
-                args: words.map(OsString::from).collect(),
-                env: Vec::new(),
-                version: String::new(),
-                target: String::new(),
-            }
-        }
-        None => {
-            let tool = ::cc::Build::new()
-                .cargo_metadata(false)
-                .cargo_warnings(false)
-                .emit_rerun_if_env_changed(false)
-                .warnings(false)
-                .extra_warnings(false)
-                .opt_level(opt_level)
-                .debug(debug)
-                .host(HOST_TARGET)
-                .target(HOST_TARGET)
-                .try_get_compiler()
-                .map_err(|e| {
-                    Diagnostic::global(codes::NO_CC, "no C compiler found")
-                        .note(format!("looking for a C compiler for {HOST_TARGET}: {e}"))
-                        .help(install_help())
-                })?;
-            if tool.is_like_msvc() {
-                return Err(unsupported(&tool.path().display().to_string()));
-            }
-            CCompiler {
-                program: tool.path().to_path_buf(),
-                args: tool.args().to_vec(),
-                env: tool.get_envs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-                version: String::new(),
-                target: String::new(),
-            }
-        }
+    let compiler = match cc_override {
+        Some(cmd) => parse_command(cmd)?,
+        None => from_cc_crate(HOST_TARGET, opt_level, debug).map_err(|e| {
+            Diagnostic::global(codes::NO_CC, "no C compiler found")
+                .note(format!("looking for a C compiler for {HOST_TARGET}: {e}"))
+                .help(install_help())
+        })??,
     };
+    probe(compiler)
+}
 
+/// A `--cc CMD` value as a compiler (split on whitespace; not probed yet).
+pub fn parse_command(cmd: &str) -> Result<CCompiler, Diagnostic> {
+    let mut words = cmd.split_whitespace();
+    let Some(program) = words.next() else {
+        return Err(Diagnostic::global(codes::NO_CC, "`--cc` was given an empty command")
+            .help("example: `--cc gcc`, `--cc clang`, `--cc 'zig cc -target x86_64-linux-musl'`"));
+    };
+    Ok(CCompiler {
+        program: PathBuf::from(program),
+        args: words.map(OsString::from).collect(),
+        env: Vec::new(),
+        version: String::new(),
+        target: String::new(),
+    })
+}
+
+/// The `cc` crate's compiler for `target` (a Rust target triple; not probed yet): it honours
+/// `CC`, `CC_<target>`, `TARGET_CC`, `CROSS_COMPILE`, `CFLAGS`, and names `<prefix>-gcc` when
+/// `target` is not vexc's own. The outer error: the crate found nothing; the inner one: it found
+/// an MSVC-style compiler.
+pub fn from_cc_crate(
+    target: &str,
+    opt_level: u32,
+    debug: bool,
+) -> Result<Result<CCompiler, Diagnostic>, ::cc::Error> {
+    let tool = ::cc::Build::new()
+        .cargo_metadata(false)
+        .cargo_warnings(false)
+        .emit_rerun_if_env_changed(false)
+        .warnings(false)
+        .extra_warnings(false)
+        .opt_level(opt_level)
+        .debug(debug)
+        .host(HOST_TARGET)
+        .target(target)
+        .try_get_compiler()?;
+    if tool.is_like_msvc() {
+        return Ok(Err(unsupported(&tool.path().display().to_string())));
+    }
+    Ok(Ok(CCompiler {
+        program: tool.path().to_path_buf(),
+        args: tool.args().to_vec(),
+        env: tool.get_envs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        version: String::new(),
+        target: String::new(),
+    }))
+}
+
+/// Checks that `compiler` starts (its `--version` output becomes part of the runtime cache key)
+/// and asks it for its target (`-dumpmachine`, else vexc's own target).
+pub fn probe(mut compiler: CCompiler) -> Result<CCompiler, Diagnostic> {
     let name = compiler.program.file_stem().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if name == "cl" || name == "clang-cl" {
         return Err(unsupported(&compiler.display()));

@@ -5,6 +5,7 @@
 //! - [`build`]: writes the C, compiles the runtime (through the cache) and the program, links.
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
+//! - [`target`]: `--target TRIPLE` (spellings per toolchain) and the C compiler for a target.
 
 #![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
 
@@ -13,12 +14,14 @@ pub mod cache;
 pub mod cc;
 pub mod guard;
 pub mod runtime;
+pub mod target;
 
 pub use build::{
     build_c, build_c_with, build_executable, build_program, emit_c_dir, runtime_files, BuildOptions, BuildReport,
     THREAD_FLAGS,
 };
 pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
+pub use target::find_compiler;
 
 /// Diagnostic codes of the driver (listed in README.md).
 pub mod codes {
@@ -38,4 +41,9 @@ pub mod codes {
     pub const UNSUPPORTED_CC: &str = "E0906";
     /// The program uses concurrency, and the C compiler has no C11 atomics (tcc).
     pub const NO_ATOMICS: &str = "E0907";
+    /// `--target`: an unknown or unsupported target (or two different targets asked for).
+    pub const UNKNOWN_TARGET: &str = "E0910";
+    /// `--target`: no C compiler that builds for the target is installed (or the one named
+    /// with `--cc` cannot build for it).
+    pub const NO_CROSS_CC: &str = "E0911";
 }
