@@ -4,6 +4,7 @@
 //! - [`cache`]: the on-disk cache of compiled runtime objects (stable FNV-1a keys, atomic writes).
 //! - [`build`]: writes the C, compiles the runtime (through the cache) and the program, links.
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
+//! - [`library`]: library mode (`--lib`): the static library and its header, or their sources.
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
 
 #![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
@@ -12,12 +13,14 @@ pub mod build;
 pub mod cache;
 pub mod cc;
 pub mod guard;
+pub mod library;
 pub mod runtime;
 
 pub use build::{
     build_c, build_c_with, build_executable, build_program, emit_c_dir, runtime_files, BuildOptions, BuildReport,
     THREAD_FLAGS,
 };
+pub use library::{build_library, emit_library_dir};
 pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
 
 /// Diagnostic codes of the driver (listed in README.md).
@@ -38,4 +41,6 @@ pub mod codes {
     pub const UNSUPPORTED_CC: &str = "E0906";
     /// The program uses concurrency, and the C compiler has no C11 atomics (tcc).
     pub const NO_ATOMICS: &str = "E0907";
+    /// Library mode: no archiver (`ar`) was found, or it failed.
+    pub const ARCHIVER: &str = "E0910";
 }
