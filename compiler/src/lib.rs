@@ -141,24 +141,35 @@ fn check_as(sources: &mut SourceMap, file: FileId, library: bool) -> Result<(hir
     // silences follow-up errors, so the user sees every independent mistake at once.
     let (resolved, mut resolve_diags) = resolve::resolve(ast, file, &loaded.module_names, &loaded.imports);
     let ast = &loaded.ast;
-    let exports = library.then(|| library_exports(ast, &resolved, file, &mut resolve_diags));
+    // Library mode: exported generic functions (E0780), reported with the other errors.
+    let mut lib_errors = Vec::new();
+    let exports = library.then(|| library_exports(ast, &resolved, file, &mut lib_errors));
     let checked = typeck::check(ast, &resolved, sources.get(file), exports);
     if resolve_diags.iter().any(diag::Diagnostic::is_error) {
         let mut all = resolve_diags;
         match checked {
             Ok((_, w)) | Err(w) => all.extend(w),
         }
+        all.extend(lib_errors);
         all.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
         return Err(all);
     }
-    let (mut program, mut warnings) = checked?;
+    let (mut program, mut warnings) = match checked {
+        Ok(x) => x,
+        Err(mut diags) => {
+            diags.extend(lib_errors);
+            return Err(diags);
+        }
+    };
     resolve_diags.append(&mut warnings);
     let mut warnings = resolve_diags;
     if library {
         let (errors, mut w) = emit_c::library::check_exports(&program, sources).into_iter().partition::<Vec<_>, _>(Diagnostic::is_error);
         warnings.append(&mut w);
-        if !errors.is_empty() {
-            return Err(errors.into_iter().chain(warnings).collect());
+        lib_errors.extend(errors);
+        if !lib_errors.is_empty() {
+            lib_errors.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+            return Err(lib_errors.into_iter().chain(warnings).collect());
         }
     }
     match borrowck::check(&program) {

@@ -474,6 +474,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Cli::try_parse_from(["vexc", "a.vx", "-O4"]).is_err());
+        let cli = Cli::try_parse_from(["vexc", "m.vx", "--lib", "--header", "inc/m.h", "-o", "libm.a"]).unwrap();
+        assert!(cli.lib && cli.header.as_deref() == Some(Path::new("inc/m.h")));
+        assert!(Cli::try_parse_from(["vexc", "m.vx", "--header", "m.h"]).is_err(), "--header needs --lib");
+        assert!(matches!(Cli::try_parse_from(["vexc", "check", "--lib", "m.vx"]).unwrap().command, Some(Cmd::Check { lib: true, .. })));
     }
 
     #[test]
