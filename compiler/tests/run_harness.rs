@@ -8,6 +8,10 @@
 //!   `// expect-error: E0xxx`          compilation must fail with this code (repeatable)
 //!   `// valgrind-skip: REASON`        skip (reported by name) the [valgrind] run: too slow there
 //!   `// module-of: PROGRAM`           a module imported by PROGRAM, not a program itself
+//!   `// library: NOTE`                a library (`vexc --lib`), not a program: with
+//!                                     expect-error it is compiled with `--lib`; otherwise it is
+//!                                     built and run from C elsewhere (NOTE says where, e.g.
+//!                                     compiler/tests/embed.rs) and skipped here
 //!
 //! For each program that should compile:
 //!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
@@ -74,6 +78,8 @@ struct Expect {
     valgrind_skip: Option<String>,
     /// `// module-of: PROGRAM`: not a program but a module that PROGRAM imports.
     module_of: Option<String>,
+    /// `// library: NOTE`: a library, compiled with `vexc --lib`.
+    library: Option<String>,
 }
 
 impl Expect {
@@ -93,6 +99,7 @@ impl Expect {
                 "expect-error" => e.errors.push(value.trim().to_string()),
                 "valgrind-skip" => e.valgrind_skip = Some(value.trim().to_string()),
                 "module-of" => e.module_of = Some(value.trim().to_string()),
+                "library" => e.library = Some(value.trim().to_string()),
                 k if k.starts_with("expect-") => return Err(format!("line {}: unknown header `{k}`", i + 1)),
                 _ => {}
             }
@@ -342,6 +349,10 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         // A module imported by another test program, checked through that program.
         return results;
     }
+    if expect.library.is_some() && expect.errors.is_empty() {
+        // A library: built and run from C by the test its header names (compiler/tests/embed.rs).
+        return results;
+    }
     let work = ctx.tmp.join(format!("t{idx}"));
     let _ = std::fs::remove_dir_all(&work);
     if let Err(e) = std::fs::create_dir_all(&work) {
@@ -358,7 +369,11 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     // Programs that must not compile.
     if !expect.errors.is_empty() {
         let exe = work.join("prog");
-        let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["-o".as_ref(), exe.as_os_str()];
+        if expect.library.is_some() {
+            args.push("--lib".as_ref());
+        }
+        let r = vexc(&args).and_then(|o| {
             let stderr = o.stderr();
             let mut problems = Vec::new();
             match o.code {

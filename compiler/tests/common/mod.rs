@@ -21,3 +21,9 @@ pub fn collect_vx(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn is_module_of_another(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("// module-of:")))
 }
+
+/// Whether a test file is a library (`// library: ...`): compiled with `vexc --lib`.
+#[allow(dead_code)] // not every test binary needs it
+pub fn is_library(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("// library:")))
+}
