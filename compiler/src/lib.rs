@@ -164,7 +164,7 @@ fn check_as(sources: &mut SourceMap, file: FileId, library: bool) -> Result<(hir
     resolve_diags.append(&mut warnings);
     let mut warnings = resolve_diags;
     if library {
-        let (errors, mut w) = emit_c::library::check_exports(&program, sources).into_iter().partition::<Vec<_>, _>(Diagnostic::is_error);
+        let (errors, mut w) = emit_c::library::check_exports(&program).into_iter().partition::<Vec<_>, _>(Diagnostic::is_error);
         warnings.append(&mut w);
         lib_errors.extend(errors);
         if !lib_errors.is_empty() {

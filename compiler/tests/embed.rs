@@ -8,6 +8,7 @@
 //! - a library that uses concurrency (`go`, channels, `sleep`, an `async fn`): its functions
 //!   run on the library's runtime, also called from several C threads at once (TSan-clean),
 //!   and calling one before `<lib>_init()` panics with a clear message.
+//!
 //! A missing tool (make, g++, clang, a sanitizer runtime) is reported as skipped, by name.
 
 use std::path::{Path, PathBuf};

@@ -665,7 +665,12 @@ fn main() {
                 let r = check_file(&ctx, i, path);
                 let failed = r.iter().any(|c| c.verdict == Verdict::Fail);
                 let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
-                println!("{} {rel}", if failed { "FAIL" } else { "PASS" });
+                if r.is_empty() {
+                    // `// module-of:` or `// library:`
+                    println!("---- {rel} (not a program: checked through what its header names)");
+                } else {
+                    println!("{} {rel}", if failed { "FAIL" } else { "PASS" });
+                }
                 results.lock().unwrap().push((i, r));
             });
         }

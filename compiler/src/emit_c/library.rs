@@ -143,7 +143,7 @@ fn vex_name(program: &hir::Program, ty: &Ty) -> String {
 /// The library-mode checks: the API prefix is usable (E0781), no export takes an API name
 /// (E0781), every exported signature crosses to C (E0780); a library without exports gets
 /// W0010.
-pub fn check_exports(program: &hir::Program, _sources: &SourceMap) -> Vec<Diagnostic> {
+pub fn check_exports(program: &hir::Program) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(exports) = &program.library else { return out };
     let m = &program.module;
@@ -492,7 +492,8 @@ fn entry_point(program: &hir::Program, names: &Names, layouts: &Layouts, e: &Ent
         let _ = writeln!(out, "    (({lib} *)vx_t)->vx_child = vx_c;");
         let has_result = !matches!(f.ret, Ty::Unit | Ty::Never);
         let target = if has_result {
-            let _ = writeln!(out, "    {} vx_r;\n    memset(&vx_r, 0, sizeof vx_r);", layouts.c_type(&f.ret, program));
+            // Written by vx_runtime_block_on when it returns VX_READY (else the call panics).
+            let _ = writeln!(out, "    {} vx_r;", layouts.c_type(&f.ret, program));
             "&vx_r"
         } else {
             "NULL"
