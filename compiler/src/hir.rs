@@ -31,6 +31,21 @@ pub struct Program {
     pub suspends: Vec<bool>,
     /// Some reachable code needs the async runtime (`crate::tasks`).
     pub uses_runtime: bool,
+    /// Library mode (`vexc --lib`): the exported functions of the main file, in declaration
+    /// order. They are the roots of emission and get C entry points (`emit_c/library.rs`);
+    /// `main` is then `None` (a `fn main` is an ordinary function). `None` for programs.
+    pub library: Option<Vec<Export>>,
+}
+
+/// An exported function of a library: a C entry point `<module>_<name>`.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub func: FnId,
+    /// For diagnostics: the function's name, each parameter's type, and the result type (the
+    /// name when none is written).
+    pub name_span: Span,
+    pub param_spans: Vec<Span>,
+    pub ret_span: Span,
 }
 
 /// A C function declared in an `extern` block (§4.9): its FFI-safe signature.

@@ -42,16 +42,53 @@ pub fn compile_to_c(sources: &mut SourceMap, file: FileId) -> Result<CompiledC, 
 
 /// As [`compile_to_c`], with choices about the C (`#line` directives).
 pub fn compile_to_c_with(sources: &mut SourceMap, file: FileId, opts: emit_c::EmitOptions) -> Result<CompiledC, Vec<Diagnostic>> {
-    let program = check(sources, file)?;
-    let source = emit_c::emit(&program.0, sources, opts);
-    let uses_runtime = emit_c::uses_runtime(&program.0);
+    let (program, warnings) = check(sources, file)?;
+    Ok(to_c(&program, warnings, sources, opts))
+}
+
+fn to_c(program: &hir::Program, warnings: Vec<Diagnostic>, sources: &SourceMap, opts: emit_c::EmitOptions) -> CompiledC {
+    let source = emit_c::emit(program, sources, opts);
+    let uses_runtime = emit_c::uses_runtime(program);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
-    let mut file_name = format!("{}.c", program.0.module);
+    let mut file_name = format!("{}.c", program.module);
     if driver::RUNTIME_FILES.iter().chain(driver::ASYNC_RUNTIME_FILES).any(|(name, _)| *name == file_name) {
         file_name = format!("vx_{file_name}");
     }
-    let extra_files = emit_c::ffi_file(&program.0).map(|text| (format!("{}_ffi.c", program.0.module), text)).into_iter().collect();
-    Ok(CompiledC { file_name, source, extra_files, warnings: program.1, uses_runtime })
+    let extra_files = emit_c::ffi_file(program).map(|text| (format!("{}_ffi.c", program.module), text)).into_iter().collect();
+    CompiledC { file_name, source, extra_files, warnings, uses_runtime }
+}
+
+/// The exported free functions of the main file (`export fn`, or listed in `export { .. }`), in
+/// declaration order. A generic one cannot become a C function (E0780).
+fn library_exports(ast: &syntax::ast::File, resolved: &resolve::Resolved, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<hir::Export> {
+    let mut ids: Vec<hir::FnId> = resolved
+        .exports
+        .iter()
+        .filter(|(f, _)| *f == file)
+        .filter_map(|(_, name)| resolved.free_fns.get(&resolved.key(file, name)).copied())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let decl = resolve::fn_decl(ast, &resolved.functions[id as usize]);
+        if let Some(tp) = decl.type_params.first() {
+            diags.push(
+                Diagnostic::error("E0780", format!("the generic function `{}` cannot be exported from a library", decl.name.name), tp.name.span)
+                    .label("a type parameter")
+                    .note("each exported function becomes one C function, so its types must be concrete")
+                    .help(format!("export a non-generic function that calls `{}` with the types C needs", decl.name.name)),
+            );
+            continue;
+        }
+        out.push(hir::Export {
+            func: id,
+            name_span: decl.name.span,
+            param_spans: decl.params.iter().map(|p| p.ty.span).collect(),
+            ret_span: decl.ret.as_ref().map(|t| t.span).unwrap_or(decl.name.span),
+        });
+    }
+    out
 }
 
 impl CompiledC {
@@ -63,9 +100,40 @@ impl CompiledC {
     }
 }
 
+/// A library (`vexc --lib`, docs/SPEC.md "Library mode"): its C and its C header.
+#[derive(Debug, Clone)]
+pub struct CompiledLibrary {
+    /// The library's name: the prefix of its C API (`<module>_<function>`), the sanitised file stem.
+    pub module: String,
+    /// The library's C files (no `main`); `uses_runtime` as for programs.
+    pub c: CompiledC,
+    /// The header's file name (`<module>.h`) and text: self-contained, standard headers only.
+    pub header_name: String,
+    pub header: String,
+}
+
+/// Compiles `file` as a library: every `export fn` of it becomes a C function
+/// `<module>_<name>` (see `emit_c::library`); no `main` is needed.
+pub fn compile_library(sources: &mut SourceMap, file: FileId, opts: emit_c::EmitOptions) -> Result<CompiledLibrary, Vec<Diagnostic>> {
+    let (program, warnings) = check_as(sources, file, true)?;
+    let c = to_c(&program, warnings, sources, opts);
+    let header = emit_c::library::header(&program, sources);
+    Ok(CompiledLibrary { module: program.module.clone(), c, header_name: format!("{}.h", program.module), header })
+}
+
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
 /// Imported modules are loaded into `sources` (so diagnostics can show them).
 pub fn check(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    check_as(sources, file, false)
+}
+
+/// As [`check`], for a library (`library`: no `main`; the exported functions are the roots,
+/// and their signatures must cross to C, E0780/E0781).
+pub fn check_library(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    check_as(sources, file, true)
+}
+
+fn check_as(sources: &mut SourceMap, file: FileId, library: bool) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut loaded = modules::load(sources, file)?;
     add_prelude(&mut loaded.ast)?;
     let ast = &loaded.ast;
@@ -73,18 +141,37 @@ pub fn check(sources: &mut SourceMap, file: FileId) -> Result<(hir::Program, Vec
     // silences follow-up errors, so the user sees every independent mistake at once.
     let (resolved, mut resolve_diags) = resolve::resolve(ast, file, &loaded.module_names, &loaded.imports);
     let ast = &loaded.ast;
-    let checked = typeck::check(ast, &resolved, sources.get(file));
+    // Library mode: exported generic functions (E0780), reported with the other errors.
+    let mut lib_errors = Vec::new();
+    let exports = library.then(|| library_exports(ast, &resolved, file, &mut lib_errors));
+    let checked = typeck::check(ast, &resolved, sources.get(file), exports);
     if resolve_diags.iter().any(diag::Diagnostic::is_error) {
         let mut all = resolve_diags;
         match checked {
             Ok((_, w)) | Err(w) => all.extend(w),
         }
+        all.extend(lib_errors);
         all.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
         return Err(all);
     }
-    let (mut program, mut warnings) = checked?;
+    let (mut program, mut warnings) = match checked {
+        Ok(x) => x,
+        Err(mut diags) => {
+            diags.extend(lib_errors);
+            return Err(diags);
+        }
+    };
     resolve_diags.append(&mut warnings);
     let mut warnings = resolve_diags;
+    if library {
+        let (errors, mut w) = emit_c::library::check_exports(&program).into_iter().partition::<Vec<_>, _>(Diagnostic::is_error);
+        warnings.append(&mut w);
+        lib_errors.extend(errors);
+        if !lib_errors.is_empty() {
+            lib_errors.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+            return Err(lib_errors.into_iter().chain(warnings).collect());
+        }
+    }
     match borrowck::check(&program) {
         Ok(mut w) => warnings.append(&mut w),
         Err(mut errors) => {

@@ -30,6 +30,8 @@ Examples:
   vexc --target aarch64-linux-gnu prog.vx                  cross-compile (aarch64-linux-gnu-gcc, clang or zig cc)
   vexc --target x86_64-windows-gnu prog.vx                 build prog.exe (mingw-w64 gcc or zig cc)
   vexc --target aarch64-macos --cc 'python3 -m ziglang cc' prog.vx   cross-compile with zig
+  vexc mylib.vx --lib             build libmylib.a and mylib.h (C functions mylib_<f> for each `export fn f`)
+  vexc mylib.vx --lib --emit-c out/   the library's C, the runtime's and mylib.h, to build with a C project
 
 Environment: CC picks the C compiler (when --cc is not given); VEXC_CACHE_DIR overrides where compiled
 runtime objects are cached (default ~/.cache/vexc); NO_COLOR turns off colours.";
@@ -60,6 +62,16 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     emit_c: Option<PathBuf>,
 
+    /// Build a static library (lib<name>.a, or -o) and its C header <name>.h instead of an
+    /// executable: every `export fn f` becomes the C function `<name>_f`; no `main` needed
+    #[arg(long)]
+    lib: bool,
+
+    /// With --lib: where to write the C header [default: <name>.h next to the library, or in the
+    /// --emit-c directory]
+    #[arg(long, value_name = "PATH", requires = "lib")]
+    header: Option<PathBuf>,
+
     #[command(flatten)]
     opts: CommonOpts,
 }
@@ -82,6 +94,9 @@ enum Cmd {
         /// The Vex source file to check
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Check FILE as a library (see `vexc --lib`): no `main` needed, exported signatures must cross to C
+        #[arg(long)]
+        lib: bool,
         /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
         #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
         color: Color,
@@ -258,6 +273,9 @@ fn load_and_compile(file: &Path, opts: &CommonOpts) -> Result<(Session, vexc::Co
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    if cli.lib {
+        return cmd_build_lib(cli, file);
+    }
     let (sess, compiled) = match load_and_compile(file, &cli.opts) {
         Ok(x) => x,
         Err(code) => return code,
@@ -282,6 +300,51 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     // half-written executable (and an unwritable output is reported clearly).
     let tmp_exe = dir.path().join(compiler.exe_name("program"));
     let result = driver::build_program(&compiler, &compiled, &opts, dir.path(), &tmp_exe).and_then(|_| install(&tmp_exe, &out));
+    finish_build_dir(dir, cli.opts.keep_c);
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(d) => sess.fail(&[d]),
+    }
+}
+
+/// `--lib`: the static library and its header, or (with `--emit-c`) their sources.
+fn cmd_build_lib(cli: &Cli, file: &Path) -> u8 {
+    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
+    };
+    guard::set_stage("front end");
+    let result = vexc::compile_library(&mut sess.sources, id, cli.opts.emit_options());
+    guard::set_stage("driver");
+    let lib = match result {
+        Ok(lib) => {
+            sess.report(&lib.c.warnings);
+            lib
+        }
+        Err(diags) => return sess.fail(&diags),
+    };
+    if let Some(dir) = &cli.emit_c {
+        return match driver::emit_library_dir(&lib, dir, cli.header.as_deref()) {
+            Ok(()) => EXIT_OK,
+            Err(d) => sess.fail(&[d]),
+        };
+    }
+    let opts = cli.opts.build_options();
+    let compiler = match driver::cc::find(opts.cc.as_deref(), opts.opt_level, opts.debug) {
+        Ok(c) => c,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let out = cli.output.clone().unwrap_or_else(|| PathBuf::from(format!("lib{}.a", lib.module)));
+    let header = cli.header.clone().unwrap_or_else(|| out.with_file_name(&lib.header_name));
+    let dir = match build_dir() {
+        Ok(d) => d,
+        Err(d) => return sess.fail(&[d]),
+    };
+    let tmp = dir.path().join(format!("lib{}.a", lib.module));
+    let result = driver::build_library(&compiler, &lib, &opts, dir.path(), &tmp)
+        .and_then(|_| install(&tmp, &out))
+        .and_then(|()| driver::library::write_header(&lib, &header));
     finish_build_dir(dir, cli.opts.keep_c);
     match result {
         Ok(()) => EXIT_OK,
@@ -346,14 +409,14 @@ fn exit_code_of(status: std::process::ExitStatus) -> u8 {
     EXIT_ERROR
 }
 
-fn cmd_check(file: &Path, color: Color) -> u8 {
+fn cmd_check(file: &Path, lib: bool, color: Color) -> u8 {
     let mut sess = Session { sources: SourceMap::default(), color: color.enabled() };
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
     };
     guard::set_stage("front end");
-    let result = vexc::check(&mut sess.sources, id);
+    let result = if lib { vexc::check_library(&mut sess.sources, id) } else { vexc::check(&mut sess.sources, id) };
     guard::set_stage("driver");
     match result {
         Ok((_, warnings)) => {
@@ -374,7 +437,7 @@ fn main() -> ExitCode {
     .enabled();
     let code = guard::run_guarded(move || match &cli.command {
         Some(Cmd::Run { file, args, opts }) => cmd_run(file, args, opts),
-        Some(Cmd::Check { file, color }) => cmd_check(file, *color),
+        Some(Cmd::Check { file, lib, color }) => cmd_check(file, *lib, *color),
         None => match &cli.file {
             Some(file) => cmd_build(&cli, file),
             None => EXIT_ERROR, // clap enforces FILE
@@ -422,6 +485,10 @@ mod tests {
         assert!(Cli::try_parse_from(["vexc", "a.vx", "-O4"]).is_err());
         let cli = Cli::try_parse_from(["vexc", "a.vx", "--target", "aarch64-linux-gnu"]).unwrap();
         assert_eq!(cli.opts.build_options().target.as_deref(), Some("aarch64-linux-gnu"));
+        let cli = Cli::try_parse_from(["vexc", "m.vx", "--lib", "--header", "inc/m.h", "-o", "libm.a"]).unwrap();
+        assert!(cli.lib && cli.header.as_deref() == Some(Path::new("inc/m.h")));
+        assert!(Cli::try_parse_from(["vexc", "m.vx", "--header", "m.h"]).is_err(), "--header needs --lib");
+        assert!(matches!(Cli::try_parse_from(["vexc", "check", "--lib", "m.vx"]).unwrap().command, Some(Cmd::Check { lib: true, .. })));
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //!   `// valgrind-skip: REASON`        skip (reported by name) the [valgrind] run: too slow there
 //!   `// module-of: PROGRAM`           a module imported by PROGRAM, not a program itself
 //!   `// cross-skip: TARGET REASON`    skip (by name) the cross matrix build/run on TARGET (cross_matrix.rs)
+//!   `// library: NOTE`                a library (`vexc --lib`), not a program: with
+//!                                     expect-error it is compiled with `--lib`; otherwise it is
+//!                                     built and run from C elsewhere (NOTE says where, e.g.
+//!                                     compiler/tests/embed.rs) and skipped here
 //!
 //! For each program that should compile:
 //!   [vexc]   `vexc FILE -o prog`, run (10 s timeout), compare exit status and stdout exactly;
@@ -226,6 +230,10 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         // A module imported by another test program, checked through that program.
         return results;
     }
+    if expect.library.is_some() && expect.errors.is_empty() {
+        // A library: built and run from C by the test its header names (compiler/tests/embed.rs).
+        return results;
+    }
     let work = ctx.tmp.join(format!("t{idx}"));
     let _ = std::fs::remove_dir_all(&work);
     if let Err(e) = std::fs::create_dir_all(&work) {
@@ -242,7 +250,11 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     // Programs that must not compile.
     if !expect.errors.is_empty() {
         let exe = work.join("prog");
-        let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["-o".as_ref(), exe.as_os_str()];
+        if expect.library.is_some() {
+            args.push("--lib".as_ref());
+        }
+        let r = vexc(&args).and_then(|o| {
             let stderr = o.stderr();
             let mut problems = Vec::new();
             match o.code {
@@ -534,7 +546,12 @@ fn main() {
                 let r = check_file(&ctx, i, path);
                 let failed = r.iter().any(|c| c.verdict == Verdict::Fail);
                 let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
-                println!("{} {rel}", if failed { "FAIL" } else { "PASS" });
+                if r.is_empty() {
+                    // `// module-of:` or `// library:`
+                    println!("---- {rel} (not a program: checked through what its header names)");
+                } else {
+                    println!("{} {rel}", if failed { "FAIL" } else { "PASS" });
+                }
                 results.lock().unwrap().push((i, r));
             });
         }

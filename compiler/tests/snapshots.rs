@@ -1,5 +1,6 @@
 //! Snapshot tests (insta), stored in the top-level `snapshots/` directory:
-//! - `c__<name>`: the generated C of every `examples/**/*.vx`;
+//! - `c__<name>`: the generated C of every `examples/**/*.vx` (for a library, `// library:`,
+//!   its C followed by its header);
 //! - `diag__<name>`: the plain rendered diagnostics of every `compiler/tests/ui/**/*.vx`;
 //! - `tasks__<name>`: the generated C (state machines) of every
 //!   `compiler/tests/run/concurrency/*.vx`.
@@ -70,16 +71,27 @@ fn for_each(files: Vec<(String, PathBuf)>, check: impl Fn(&str, &Path)) {
     assert!(failures.is_empty(), "{} of {} snapshot(s) failed:\n{}", failures.len(), files.len(), failures.join("\n"));
 }
 
+/// The C of a program, or of a library (`// library:`) followed by its header.
+fn compile(sources: &mut SourceMap, id: u32, path: &Path) -> Result<(String, Vec<diag::Diagnostic>), Vec<diag::Diagnostic>> {
+    if common::is_library(path) {
+        let lib = vexc::compile_library(sources, id, Default::default())?;
+        Ok((format!("{}\n/* ---- {} ---- */\n{}", lib.c.source, lib.header_name, lib.header), lib.c.warnings))
+    } else {
+        let c = vexc::compile_to_c(sources, id)?;
+        Ok((c.source, c.warnings))
+    }
+}
+
 #[test]
 fn generated_c() {
     for_each(vx_files("examples"), |name, path| {
         let (mut sources, id) = load(path);
-        let c = match vexc::compile_to_c(&mut sources, id) {
-            Ok(c) => c,
+        let c = match compile(&mut sources, id, path) {
+            Ok((c, _)) => c,
             Err(diags) => panic!("examples must compile:\n{}", diag::render_plain(&diags, &sources)),
         };
         insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
-            insta::assert_snapshot!(format!("c__{name}"), c.source);
+            insta::assert_snapshot!(format!("c__{name}"), c);
         });
     });
 }
@@ -103,9 +115,9 @@ fn state_machines() {
 fn diagnostics() {
     for_each(vx_files("compiler/tests/ui"), |name, path| {
         let (mut sources, id) = load(path);
-        let text = match vexc::compile_to_c(&mut sources, id) {
-            Ok(c) if c.warnings.is_empty() => "(compiled without diagnostics)\n".to_string(),
-            Ok(c) => diag::render_plain(&c.warnings, &sources),
+        let text = match compile(&mut sources, id, path) {
+            Ok((_, warnings)) if warnings.is_empty() => "(compiled without diagnostics)\n".to_string(),
+            Ok((_, warnings)) => diag::render_plain(&warnings, &sources),
             Err(diags) => diag::render_plain(&diags, &sources),
         };
         insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
@@ -122,13 +134,12 @@ fn deterministic_c() {
     files.extend(vx_files("compiler/tests/run"));
     for_each(files, |_, path| {
         let (mut sources, id) = load(path);
-        let Ok(first) = vexc::compile_to_c(&mut sources, id) else { return };
+        let Ok((first, _)) = compile(&mut sources, id, path) else { return };
         let (mut sources, id) = load(path);
-        let second = vexc::compile_to_c(&mut sources, id).expect("compiled once, must compile again");
-        assert!(first.source == second.source, "two compilations gave different C");
+        let (second, _) = compile(&mut sources, id, path).unwrap_or_else(|_| panic!("compiled once, must compile again"));
+        assert!(first == second, "two compilations gave different C");
         if path.ends_with("generic_fifty_instances.vx") {
             let wraps: std::collections::BTreeSet<&str> = first
-                .source
                 .lines()
                 .filter(|l| l.starts_with("static ") && l.contains("_wrap_") && l.ends_with(" {"))
                 .collect();

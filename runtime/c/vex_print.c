@@ -1,7 +1,10 @@
 /* The print family's value formatting (LANGUAGE.md §13.3): stdio-buffered; stderr output first
  * flushes stdout so the two streams interleave in program order on a terminal. */
-#if defined(VEX_THREADS) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L /* flockfile */
+/* flockfile, for threaded programs; defined whether or not VEX_THREADS is set yet, since
+ * vex_runtime.h may only turn it on below (when vx_rt.h sits next to it, as in an `--emit-c`
+ * directory compiled with a plain `cc -std=c11`). */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
 #endif
 #include "vex_runtime.h"
 

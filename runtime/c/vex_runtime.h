@@ -334,6 +334,8 @@ void *vex_ptr_from_ref(void *ref);
 /* ---- strings (vex_string.c) */
 bool vex_str_eq(vex_str a, vex_str b);
 vex_str vex_str_concat(vex_str a, vex_str b);
+/* A new heap string holding a copy of `len` bytes (library mode: string arguments from C). */
+vex_str vex_str_copy(const char *bytes, int64_t len);
 /* A `string` viewing C's NUL-terminated bytes (owned by C; never freed by Vex). */
 static inline vex_str vex_str_from_c(const char *p) {
     vex_str s = {p ? p : "", p ? (int64_t)strlen(p) : 0, NULL};

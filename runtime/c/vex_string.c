@@ -23,6 +23,14 @@ vex_str vex_str_concat(vex_str a, vex_str b) {
     return s;
 }
 
+/* A new heap string holding a copy of `len` bytes (a library's string arguments). */
+vex_str vex_str_copy(const char *bytes, int64_t len) {
+    char *out;
+    vex_str s = vex_str_alloc(len, &out);
+    if (len) memcpy(out, bytes, (size_t)len);
+    return s;
+}
+
 void vex_strbuf_free(vex_strbuf *buf) {
     vex_trace_string_drop(buf->bytes, (int64_t)strlen(buf->bytes));
     vex_mem_free(buf);

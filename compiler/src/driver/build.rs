@@ -80,7 +80,7 @@ pub fn emit_c_dir(compiled: &CompiledC, dir: &Path) -> Result<(), Diagnostic> {
     write_sources(&compiled.files(), &runtime_files(compiled.uses_runtime), dir)
 }
 
-fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
+pub(super) fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], dir: &Path) -> Result<(), Diagnostic> {
     let write_err = |path: &Path, e: std::io::Error| {
         Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()))
     };
@@ -165,13 +165,13 @@ pub fn build_c_with(
 }
 
 /// tcc (0.9.27, the one Debian ships) has no `<stdatomic.h>`.
-fn is_tcc(compiler: &CCompiler) -> bool {
+pub(super) fn is_tcc(compiler: &CCompiler) -> bool {
     let stem = compiler.program.file_stem().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     stem == "tcc" || stem.ends_with("-tcc") || compiler.version.starts_with("tcc version") || compiler.version.contains("Tiny C")
 }
 
 /// The E0907 diagnostic: a program using concurrency needs C11 atomics.
-fn no_atomics(compiler: &CCompiler) -> Diagnostic {
+pub(super) fn no_atomics(compiler: &CCompiler) -> Diagnostic {
     Diagnostic::global(
         codes::NO_ATOMICS,
         format!(
@@ -205,7 +205,7 @@ fn probe_atomics(compiler: &CCompiler, flags: &[String], build_dir: &Path) -> Re
 }
 
 /// The runtime's object files: from the cache, or compiled now and published into it.
-fn runtime_objects(
+pub(super) fn runtime_objects(
     compiler: &CCompiler,
     runtime: &[(&str, &str)],
     flags: &[String],
@@ -298,7 +298,7 @@ pub fn command_line(cmd: &Command) -> String {
 const MAX_STDERR: usize = 20_000;
 
 /// Runs a C compiler command; failure becomes an E0900 diagnostic with the command and its output.
-fn run_cc(mut cmd: Command) -> Result<(), Diagnostic> {
+pub(super) fn run_cc(mut cmd: Command) -> Result<(), Diagnostic> {
     let line = command_line(&cmd);
     let output = cmd.output().map_err(|e| {
         Diagnostic::global(codes::NO_CC, format!("the C compiler could not be started: {e}"))

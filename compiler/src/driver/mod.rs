@@ -4,6 +4,7 @@
 //! - [`cache`]: the on-disk cache of compiled runtime objects (stable FNV-1a keys, atomic writes).
 //! - [`build`]: writes the C, compiles the runtime (through the cache) and the program, links.
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
+//! - [`library`]: library mode (`--lib`): the static library and its header, or their sources.
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
 //! - [`target`]: `--target TRIPLE` (spellings per toolchain) and the C compiler for a target.
 
@@ -13,6 +14,7 @@ pub mod build;
 pub mod cache;
 pub mod cc;
 pub mod guard;
+pub mod library;
 pub mod runtime;
 pub mod target;
 
@@ -20,6 +22,7 @@ pub use build::{
     build_c, build_c_with, build_executable, build_program, emit_c_dir, runtime_files, BuildOptions, BuildReport,
     THREAD_FLAGS,
 };
+pub use library::{build_library, emit_library_dir};
 pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
 pub use target::find_compiler;
 
@@ -46,4 +49,6 @@ pub mod codes {
     /// `--target`: no C compiler that builds for the target is installed (or the one named
     /// with `--cc` cannot build for it).
     pub const NO_CROSS_CC: &str = "E0911";
+    /// Library mode: no archiver (`ar`) was found, or it failed.
+    pub const ARCHIVER: &str = "E0912";
 }

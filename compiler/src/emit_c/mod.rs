@@ -12,6 +12,7 @@ mod collections;
 mod expr;
 mod ffi;
 mod func;
+pub mod library;
 mod matching;
 mod names;
 mod ownership;
@@ -36,16 +37,7 @@ pub struct EmitOptions {
 /// Emits the C translation unit of `program`. It includes `vex_runtime.h` and defines `main`.
 pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> String {
     let names = names::Names::new(program);
-    let file_name = program
-        .functions
-        .first()
-        .map(|f| sources.get(f.span.file).name.clone())
-        .unwrap_or_else(|| format!("{}.vx", program.module));
-    let base_name = std::path::Path::new(&file_name)
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or("main.vx")
-        .to_string();
+    let base_name = source_base_name(program, sources);
     let reachable = reachable(program);
     let layouts = types::Layouts::collect(program, &names, &reachable);
 
@@ -57,8 +49,15 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
     } else {
         out.push_str("#include \"vex_runtime.h\"\n\n");
     }
+    if program.library.is_some() {
+        // The API's string results are malloc'ed (the caller frees them).
+        out.push_str("#include <stdlib.h>\n\n");
+    }
     // A macro, not a variable: programs that cannot panic would leave a variable unused.
     let _ = writeln!(out, "#define VX_SOURCE_FILE \"{}\"\n", names::c_string_body(base_name.as_bytes()));
+    if program.library.is_some() {
+        out.push_str(&library::api_prelude(program, sources));
+    }
     out.push_str(&layouts.definitions);
 
     let mut bodies = String::new();
@@ -95,7 +94,14 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
     for id in go_wrapped(program, &reachable) {
         out.push_str(&tasks::go_wrapper(program, &names, &layouts, id));
     }
+    for id in library::suspending_exports(program) {
+        out.push_str(&library::lib_task(program, &names, &layouts, id));
+    }
     out.push_str(&bodies);
+    if program.library.is_some() {
+        out.push_str(&library::entry_points(program, &names, &layouts, sources, opts.line_directives));
+        return out;
+    }
     if let (Some(main), true) = (program.main, program.uses_runtime) {
         // `main` is the root task (Go semantics: the other tasks are dropped when it returns).
         let m = names.function(main);
@@ -117,6 +123,22 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
         out.push_str("}\n");
     }
     out
+}
+
+/// The base name of the main source file (`hello.vx`): what panics and the header name.
+pub(crate) fn source_base_name(program: &hir::Program, sources: &SourceMap) -> String {
+    let file_name = program
+        .functions
+        .first()
+        .and_then(|f| sources.files.get(f.span.file as usize))
+        .map(|f| f.name.clone())
+        .unwrap_or_else(|| format!("{}.vx", program.module));
+    base_name(&file_name)
+}
+
+/// `dir/x.vx` -> `x.vx`.
+pub(crate) fn base_name(path: &str) -> String {
+    std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or("main.vx").to_string()
 }
 
 /// The functions that `go` runs but that never suspend: they get a wrapper task each.
@@ -172,13 +194,16 @@ fn fn_value_wrappers(program: &hir::Program, names: &names::Names, layouts: &typ
     out
 }
 
-/// Functions reachable from `main` (all of them if there is no main), in declaration order.
+/// Functions reachable from `main`, or from a library's exported functions (all of them if
+/// there is neither), in declaration order.
 pub(crate) fn reachable(program: &hir::Program) -> Vec<FnId> {
-    let Some(main) = program.main else {
-        return (0..program.functions.len() as FnId).collect();
+    let roots: Vec<FnId> = match (&program.library, program.main) {
+        (Some(exports), _) => exports.iter().map(|e| e.func).collect(),
+        (None, Some(main)) => vec![main],
+        (None, None) => return (0..program.functions.len() as FnId).collect(),
     };
     let mut seen = BTreeSet::new();
-    let mut work = vec![main];
+    let mut work = roots;
     while let Some(id) = work.pop() {
         if !seen.insert(id) {
             continue;

@@ -102,10 +102,13 @@ pub(crate) struct FnCx {
     pub in_go_block: bool,
 }
 
+/// `library`: library mode (`vexc --lib`) with its exported functions: no `main` is needed, and
+/// a `fn main` is an ordinary function.
 pub fn check(
     file: &ast::File,
     res: &Resolved,
     source: &SourceFile,
+    library: Option<Vec<hir::Export>>,
 ) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut cx = Checker {
         file,
@@ -139,7 +142,7 @@ pub fn check(
     cx.externs = cx.collect_externs();
     cx.check_impls();
     cx.check_constants();
-    let main = cx.check_main();
+    let main = if library.is_some() { None } else { cx.check_main() };
     let mut functions = Vec::with_capacity(cx.sigs.len());
     for id in 0..cx.templates {
         functions.push(cx.check_body(id as FnId));
@@ -150,7 +153,7 @@ pub fn check(
     policies::attach_metadata(&mut cx.structs, &cx.struct_template_of, &metadata);
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
-    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main, suspends: Vec::new(), uses_runtime: false };
+    let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main, suspends: Vec::new(), uses_runtime: false, library };
     if cx.diags.iter().any(Diagnostic::is_error) {
         Err(cx.diags)
     } else {

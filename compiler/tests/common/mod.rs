@@ -41,6 +41,8 @@ pub struct Expect {
     /// on targets whose name contains TARGET (`*`: every target), because its expectation cannot
     /// hold there.
     pub cross_skip: Vec<(String, String)>,
+    /// `// library: NOTE`: a library, compiled with `vexc --lib`.
+    pub library: Option<String>,
 }
 
 impl Expect {
@@ -60,6 +62,7 @@ impl Expect {
                 "expect-error" => e.errors.push(value.trim().to_string()),
                 "valgrind-skip" => e.valgrind_skip = Some(value.trim().to_string()),
                 "module-of" => e.module_of = Some(value.trim().to_string()),
+                "library" => e.library = Some(value.trim().to_string()),
                 "cross-skip" => {
                     let (target, reason) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
                     if target.is_empty() || reason.trim().is_empty() {

@@ -58,7 +58,9 @@ static vx_poll_t prod_poll(vx_task *t) {
 static void prod_drop(vx_task *t) {
     prod_f *f = (prod_f *)t;
     vx_chan_op_cancel(&f->op);
-    if (t->resume == 1) msg_drop(&f->m); /* (a real emitter also knows whether the send completed) */
+    /* suspended in the send: the message is still ours unless the send completed (the
+     * receiver took it) before the producer was polled again, as generated drop glue checks */
+    if (t->resume == 1 && atomic_load_explicit(&f->op.done, memory_order_acquire) != 1) msg_drop(&f->m);
     vex_str_release(f->shared);
     vx_chan_release(f->c);
 }
