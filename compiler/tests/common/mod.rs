@@ -26,6 +26,12 @@ pub fn is_module_of_another(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("// module-of:")))
 }
 
+/// Whether a test file is a library (`// library: ...`): compiled with `vexc --lib`.
+#[allow(dead_code)] // not every test binary needs it
+pub fn is_library(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("// library:")))
+}
+
 /// A test program's expectations, from its header comments (the run harness documents them).
 #[derive(Debug, Default)]
 pub struct Expect {
