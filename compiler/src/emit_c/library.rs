@@ -27,7 +27,6 @@ use crate::diag::Diagnostic;
 use crate::hir::{self, FnId};
 use crate::span::SourceMap;
 use crate::types::{FloatTy, Ty};
-use std::collections::HashSet;
 use std::fmt::Write;
 
 /// Names a library's API defines itself: `<module>_init`, ... (E0781 for an export).
@@ -226,16 +225,8 @@ fn entries(program: &hir::Program, sources: &SourceMap) -> Vec<Entry> {
     let mut out = Vec::new();
     for e in exports {
         let f = &program.functions[e.func as usize];
-        let mut used: HashSet<String> = HashSet::new();
-        let mut fresh = |base: String| {
-            let mut name = base.clone();
-            let mut n = 1;
-            while !used.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        };
+        let mut used = super::names::Distinct::default();
+        let mut fresh = |base: String| used.fresh(base);
         let mut params = Vec::new();
         let mut shown = Vec::new();
         for p in &f.params {

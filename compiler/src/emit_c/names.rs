@@ -13,19 +13,27 @@ pub struct Names {
     enums: Vec<String>,
 }
 
+/// Names made distinct by a numeric suffix (`x`, `x_1`, `x_2`, ...).
+#[derive(Default)]
+pub struct Distinct(HashSet<String>);
+
+impl Distinct {
+    pub fn fresh(&mut self, base: String) -> String {
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.0.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        name
+    }
+}
+
 impl Names {
     pub fn new(program: &hir::Program) -> Names {
         let m = &program.module;
-        let mut used = HashSet::new();
-        let mut unique = |base: String| {
-            let mut name = base.clone();
-            let mut n = 1;
-            while !used.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        };
+        let mut used = Distinct::default();
+        let mut unique = |base: String| used.fresh(base);
         let structs: Vec<String> =
             program.structs.iter().map(|s| unique(format!("vx_{m}_{}", crate::types::ident_fragment(&s.name)))).collect();
         let enums: Vec<String> =
