@@ -92,7 +92,7 @@ for CC in "${compilers[@]}"; do
             r = (cc > 0) ? vc / cc : 0; w = (cw > 0) ? vw / cw : 0; m = (cm > 0) ? vm / cm : 0
             if (k == "numeric") t = (r <= 1.05) ? "met (<= 1.05)" : "MISSED (<= 1.05)"
             else t = (r <= 1.10 && m <= 1.2) ? "met (<= 1.10, mem <= 1.2)" : "MISSED (<= 1.10, mem <= 1.2)"
-            printf "%-15s %-8s %9.0f %9.0f %7.2f %7.2f %9.1f %9.1f %6.2f  %s|%.6f", n, k, vc, cc, r, w, vm / 1024, cm / 1024, m, t, r
+            printf "%-15s %-8s %9.0f %9.0f %7.3f %7.3f %9.1f %9.1f %6.2f  %s|%.6f", n, k, vc, cc, r, w, vm / 1024, cm / 1024, m, t, r
         }')
         printf '%s\n' "${line%|*}"
         if [ "$kind" = numeric ]; then
