@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Vex programs beside their hand-written C twins (see README.md here). For each C compiler, builds
+# every `NAME.vx` with `vexc --release --cc CC` and `NAME.c` with `CC -std=c11 -O2` (the flags
+# vexc passes at --release), checks that both print the same checksum, runs them interleaved
+# (Vex, C, Vex, C, ...) RUNS times, and prints the medians, the ratio Vex / C, the peak RSS of
+# each and its ratio, and the geomean of the numeric programs' ratios, beside the targets of
+# issue 9. Timing never fails the script; a checksum mismatch or a failed build does (exit 1).
+#
+# Usage: benches/programs/run.sh [-n RUNS] [-c CC1,CC2] [NAME...]
+#   -n RUNS      runs per program and side (default 5)
+#   -c CCS       comma-separated C compilers (default gcc,clang; missing ones are skipped)
+#   NAME...      only these programs (default: every *.vx here)
+# Environment: VEXC (default: target/release/vexc of this checkout), KEEP=1 keeps the build dir.
+# Times are CPU time (user + sys) of the process, from wait4's rusage: on a machine where other
+# jobs run, CPU time moves less than wall time. The wall-clock ratio is printed too.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+VEXC=${VEXC:-$REPO/target/release/vexc}
+RUNS=5
+CCS=gcc,clang
+while getopts "n:c:" opt; do
+    case $opt in
+        n) RUNS=$OPTARG ;;
+        c) CCS=$OPTARG ;;
+        *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ -x "$VEXC" ] || { echo "no vexc at $VEXC (run ./build.sh, or set VEXC)" >&2; exit 2; }
+
+# Numeric programs (target: <= 1.05 x C each, geomean <= 1.02); the rest are memory/ownership
+# programs (target: <= 1.10 x C in time, <= 1.2 x C in peak memory).
+NUMERIC="fib nbody spectral_norm mandelbrot fannkuch_redux"
+ORDER="fib nbody spectral_norm mandelbrot fannkuch_redux binary_trees map_ints map_strings vec_sum string_build string_append"
+if [ $# -gt 0 ]; then
+    NAMES="$*"
+else
+    NAMES=$ORDER
+    for f in "$HERE"/*.vx; do
+        n=$(basename "$f" .vx)
+        case " $ORDER " in *" $n "*) ;; *) NAMES="$NAMES $n" ;; esac
+    done
+fi
+
+OUT=$(mktemp -d)
+if [ "${KEEP:-}" = 1 ]; then echo "build directory: $OUT"; else trap 'rm -rf "$OUT"' EXIT; fi
+cc -O2 "$HERE/measure.c" -o "$OUT/measure" || { echo "cannot build measure.c" >&2; exit 2; }
+
+status=0
+median() { sort -n | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+IFS=, read -r -a compilers <<<"$CCS"
+for CC in "${compilers[@]}"; do
+    if ! command -v "${CC%% *}" >/dev/null; then echo "== $CC: not found, skipped"; continue; fi
+    D="$OUT/$CC"
+    mkdir -p "$D"
+    echo
+    echo "== $($CC --version 2>/dev/null | head -1): vexc --release --cc $CC  vs  $CC -std=c11 -O2; $RUNS runs each, interleaved"
+    echo "   $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%-15s %-8s %9s %9s %7s %7s %9s %9s %6s  %s\n' benchmark kind "vex ms" "C ms" vex/C wall "vex MiB" "C MiB" mem target
+    logsum=0; nnum=0
+    for name in $NAMES; do
+        kind=memory
+        case " $NUMERIC " in *" $name "*) kind=numeric ;; esac
+        if ! "$VEXC" --release --cc "$CC" "$HERE/$name.vx" -o "$D/$name-vex" >"$D/$name.build" 2>&1; then
+            printf '%-15s %-8s vexc failed: %s\n' "$name" "$kind" "$(grep -m1 -E 'error|ICE' "$D/$name.build")"
+            status=1; continue
+        fi
+        if ! $CC -std=c11 -O2 "$HERE/$name.c" -o "$D/$name-c" -lm >"$D/$name.build" 2>&1; then
+            printf '%-15s %-8s C build failed: %s\n' "$name" "$kind" "$(head -1 "$D/$name.build")"
+            status=1; continue
+        fi
+        : >"$D/$name.vex.runs"; : >"$D/$name.c.runs"
+        ok=1
+        for r in $(seq "$RUNS"); do
+            "$OUT/measure" "$D/$name.vex.out" "$D/$name-vex" >>"$D/$name.vex.runs" || ok=0
+            "$OUT/measure" "$D/$name.c.out" "$D/$name-c" >>"$D/$name.c.runs" || ok=0
+            if ! cmp -s "$D/$name.vex.out" "$D/$name.c.out"; then ok=2; break; fi
+        done
+        if [ $ok = 0 ]; then
+            printf '%-15s %-8s a program failed (non-zero exit status)\n' "$name" "$kind"; status=1; continue
+        elif [ $ok = 2 ]; then
+            printf '%-15s %-8s CHECKSUM MISMATCH: vex printed %s, C printed %s\n' "$name" "$kind" \
+                "$(head -c 200 "$D/$name.vex.out" | tr '\n' '|')" "$(head -c 200 "$D/$name.c.out" | tr '\n' '|')"
+            status=1; continue
+        fi
+        vw=$(awk '{print $1}' "$D/$name.vex.runs" | median); cw=$(awk '{print $1}' "$D/$name.c.runs" | median)
+        vc=$(awk '{print $2}' "$D/$name.vex.runs" | median); cc_=$(awk '{print $2}' "$D/$name.c.runs" | median)
+        vm=$(awk '{print $3}' "$D/$name.vex.runs" | median); cm=$(awk '{print $3}' "$D/$name.c.runs" | median)
+        line=$(awk -v n="$name" -v k="$kind" -v vw="$vw" -v cw="$cw" -v vc="$vc" -v cc="$cc_" -v vm="$vm" -v cm="$cm" 'BEGIN {
+            r = (cc > 0) ? vc / cc : 0; w = (cw > 0) ? vw / cw : 0; m = (cm > 0) ? vm / cm : 0
+            if (k == "numeric") t = (r <= 1.05) ? "met (<= 1.05)" : "MISSED (<= 1.05)"
+            else t = (r <= 1.10 && m <= 1.2) ? "met (<= 1.10, mem <= 1.2)" : "MISSED (<= 1.10, mem <= 1.2)"
+            printf "%-15s %-8s %9.0f %9.0f %7.3f %7.3f %9.1f %9.1f %6.2f  %s|%.6f", n, k, vc, cc, r, w, vm / 1024, cm / 1024, m, t, r
+        }')
+        printf '%s\n' "${line%|*}"
+        if [ "$kind" = numeric ]; then
+            logsum=$(awk -v s="$logsum" -v r="${line##*|}" 'BEGIN { printf "%.9f", s + log(r) }'); nnum=$((nnum + 1))
+        fi
+    done
+    if [ $nnum -gt 0 ]; then
+        awk -v s="$logsum" -v n="$nnum" 'BEGIN { g = exp(s / n); printf "geomean vex/C of the %d numeric programs: %.3f  (target <= 1.02: %s)\n", n, g, (g <= 1.02) ? "met" : "MISSED" }'
+    fi
+done
+exit $status
