@@ -143,17 +143,6 @@ vex_map vex_map_retain(vex_map m);
 void vex_map_release(const vex_map_layout *l, vex_map m);
 vex_map vex_map_with_capacity(const vex_map_layout *l, int64_t n);
 
-/* ---- channels before `go` (vex_chan.c): a reference-counted bounded FIFO */
-typedef struct vex_chan {
-    struct vex_chanbuf *buf;
-} vex_chan;
-vex_chan vex_chan_new(int64_t cap, size_t elem_size, void (*release_elem)(void *elem), const char *file, int32_t line);
-void vex_chan_send(vex_chan c, const void *elem, const char *file, int32_t line);
-void vex_chan_recv(vex_chan c, void *out, const char *file, int32_t line);
-int64_t vex_chan_len(vex_chan c);
-vex_chan vex_chan_retain(vex_chan c);
-void vex_chan_release(vex_chan c);
-
 /* ---- `defer` (vex_defer.c): the calls a function registered, as site numbers; the function's
  * exit pops and runs them newest first (LANGUAGE.md §5.10). Eight fit inline; a `defer` in a
  * loop may register more, which moves the stack to the heap. */
