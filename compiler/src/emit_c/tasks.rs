@@ -200,8 +200,7 @@ impl FnEmitter<'_> {
     fn chan_operand(&mut self, ch: &hir::Expr) -> String {
         let text = self.borrowed(ch);
         let t = self.fresh_temp();
-        let decl = self.declare("vx_chan *", &t, Some(&format!("{}.c", paren(&text))));
-        self.prelude.push(decl);
+        self.decl_pre("vx_chan *", &t, Some(format!("{}.c", paren(&text))));
         t
     }
 
@@ -210,8 +209,7 @@ impl FnEmitter<'_> {
         let v = self.owned(&args[1]);
         let cty = self.c_type(&args[1].ty);
         let elem = self.fresh_temp();
-        let decl = self.declare(&cty, &elem, Some(strip_parens(&v)));
-        self.prelude.push(decl);
+        self.decl_pre(&cty, &elem, Some(strip_parens(&v).to_string()));
         self.flush_prelude();
         self.line("vx_chan_op_init(&vx_f->vx_op.chan);");
         // Cancelled before a receiver took the element: it is still ours to release.
@@ -239,8 +237,7 @@ impl FnEmitter<'_> {
         };
         let cty = self.c_type(&elem_ty);
         let elem = self.fresh_temp();
-        let decl = self.declare(&cty, &elem, None);
-        self.prelude.push(decl);
+        self.decl_pre(&cty, &elem, None);
         self.flush_prelude();
         self.line("vx_chan_op_init(&vx_f->vx_op.chan);");
         // Cancelled after a sender delivered into the frame: the element is ours to release.
@@ -281,25 +278,28 @@ impl FnEmitter<'_> {
     fn suspend_sleep(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
         let ms = self.borrowed(&args[0]);
         let deadline = self.fresh_temp();
-        let decl = self.declare("uint64_t", &deadline, Some(&format!("vex_deadline_after_ms({})", strip_parens(&ms))));
-        self.prelude.push(decl);
-        self.flush_prelude();
-        self.line("vx_sleep_init(&vx_f->vx_op.sleep);");
-        let k = self.resume_point(vec!["vx_sleep_cancel(&vx_f->vx_op.sleep);".to_string()]);
-        self.suspend_here(k, &format!("vx_sleep_poll(&vx_f->vx_op.sleep, {deadline}, {})", self.root()), Some(e.span));
+        self.decl_pre("uint64_t", &deadline, Some(format!("vex_deadline_after_ms({})", strip_parens(&ms))));
+        let poll = format!("vx_sleep_poll(&vx_f->vx_op.sleep, {deadline}, {})", self.root());
+        self.wait_on("vx_sleep_init(&vx_f->vx_op.sleep);", "vx_sleep_cancel(&vx_f->vx_op.sleep);", &poll, e);
         None
     }
 
     fn suspend_runtime_run(&mut self, e: &hir::Expr, args: &[hir::Expr]) -> Option<String> {
         let rt = self.borrowed(&args[0]);
         let t = self.fresh_temp();
-        let decl = self.declare("vx_runtime *", &t, Some(&format!("{}.rt", paren(&rt))));
-        self.prelude.push(decl);
-        self.flush_prelude();
-        self.line("memset(&vx_f->vx_op.idle, 0, sizeof vx_f->vx_op.idle);");
-        let k = self.resume_point(vec!["vx_idle_cancel(&vx_f->vx_op.idle);".to_string()]);
-        self.suspend_here(k, &format!("vx_runtime_idle_poll({t}, &vx_f->vx_op.idle, {})", self.root()), Some(e.span));
+        self.decl_pre("vx_runtime *", &t, Some(format!("{}.rt", paren(&rt))));
+        let poll = format!("vx_runtime_idle_poll({t}, &vx_f->vx_op.idle, {})", self.root());
+        self.wait_on("memset(&vx_f->vx_op.idle, 0, sizeof vx_f->vx_op.idle);", "vx_idle_cancel(&vx_f->vx_op.idle);", &poll, e);
         None
+    }
+
+    /// A wait with nothing to release: the statement's operands, `init` of the wait node, then
+    /// the resume point (cancelled with `cancel`) polling `poll`.
+    fn wait_on(&mut self, init: &str, cancel: &str, poll: &str, e: &hir::Expr) {
+        self.flush_prelude();
+        self.line(init);
+        let k = self.resume_point(vec![cancel.to_string()]);
+        self.suspend_here(k, poll, Some(e.span));
     }
 
     /// `go f(args);`: a task of `f`'s frame (or, for a function that never suspends, of a
