@@ -131,9 +131,22 @@ struct CommonOpts {
     #[arg(long)]
     no_line_directives: bool,
 
+    /// Build the program and the runtime with the C compiler's sanitizers (comma-separated):
+    /// address, undefined, thread, memory (clang only), leak; e.g. `--sanitize address,undefined`.
+    /// Adds -g and -fno-omit-frame-pointer (and -fno-sanitize-recover=all for undefined).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_sanitizer)]
+    sanitize: Vec<driver::Sanitizer>,
+
     /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+}
+
+fn parse_sanitizer(s: &str) -> Result<driver::Sanitizer, String> {
+    driver::Sanitizer::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = driver::Sanitizer::ALL.iter().map(|s| s.name()).collect();
+        format!("unknown sanitizer `{s}` (known: {})", names.join(", "))
+    })
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,7 +178,13 @@ impl CommonOpts {
             debug: !self.release,
             cache_dir: None,
             target: self.target.clone(),
+            sanitize: self.sanitize.clone(),
         }
+    }
+
+    /// `--sanitize` problems found before compiling anything (E0913).
+    fn check(&self) -> Result<(), Diagnostic> {
+        driver::sanitize::check_options(&self.build_options())
     }
 }
 
@@ -273,6 +292,19 @@ fn load_and_compile(file: &Path, opts: &CommonOpts) -> Result<(Session, vexc::Co
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    if let Err(d) = cli.opts.check() {
+        return early.fail(&[d]);
+    }
+    if cli.emit_c.is_some() && !cli.opts.sanitize.is_empty() {
+        let mut flags = cli.opts.build_options().cflags();
+        flags.retain(|f| f != "-std=c11" && !f.starts_with("-O"));
+        return early.fail(&[Diagnostic::global(
+            codes::SANITIZE_OPTIONS,
+            "`--sanitize` builds, and `--emit-c` builds nothing",
+        )
+        .help(format!("pass the flags to your C compiler: cc -std=c11 {} DIR/*.c -lm -lpthread", flags.join(" ")))]);
+    }
     if cli.lib {
         return cmd_build_lib(cli, file);
     }
@@ -367,6 +399,9 @@ fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
 }
 
 fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
+    if let Err(d) = opts.check() {
+        return Session { sources: SourceMap::default(), color: opts.color.enabled() }.fail(&[d]);
+    }
     let (sess, compiled) = match load_and_compile(file, opts) {
         Ok(x) => x,
         Err(code) => return code,
@@ -489,6 +524,13 @@ mod tests {
         assert!(cli.lib && cli.header.as_deref() == Some(Path::new("inc/m.h")));
         assert!(Cli::try_parse_from(["vexc", "m.vx", "--header", "m.h"]).is_err(), "--header needs --lib");
         assert!(matches!(Cli::try_parse_from(["vexc", "check", "--lib", "m.vx"]).unwrap().command, Some(Cmd::Check { lib: true, .. })));
+        let cli = Cli::try_parse_from(["vexc", "a.vx", "--sanitize", "undefined,address"]).unwrap();
+        assert_eq!(cli.opts.sanitize, [driver::Sanitizer::Undefined, driver::Sanitizer::Address]);
+        let flags = cli.opts.build_options().cflags();
+        assert!(flags.contains(&"-g".to_string()) && flags.contains(&"-fsanitize=address,undefined".to_string()), "{flags:?}");
+        let cli = Cli::try_parse_from(["vexc", "run", "a.vx", "--sanitize", "thread", "--sanitize", "undefined"]).unwrap();
+        assert!(matches!(cli.command, Some(Cmd::Run { opts, .. }) if opts.sanitize.len() == 2));
+        assert!(Cli::try_parse_from(["vexc", "a.vx", "--sanitize", "adress"]).is_err());
     }
 
     #[test]

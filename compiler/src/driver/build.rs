@@ -5,6 +5,7 @@ use super::cache;
 use super::cc::{self, CCompiler};
 use super::codes;
 use super::runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES};
+use super::sanitize::{self, Sanitizer};
 use crate::diag::Diagnostic;
 use crate::CompiledC;
 use std::ffi::OsString;
@@ -24,21 +25,25 @@ pub struct BuildOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--target TRIPLE`; `None` = the C compiler's own target (see [`super::target`]).
     pub target: Option<String>,
+    /// `--sanitize LIST`: sanitizers for the program and the runtime (see [`super::sanitize`]).
+    pub sanitize: Vec<Sanitizer>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None, target: None }
+        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None, target: None, sanitize: Vec::new() }
     }
 }
 
 impl BuildOptions {
-    /// The C flags used for both the runtime and the program.
+    /// The C flags used for both the runtime and the program (and the link). Sanitizers
+    /// always come with `-g`, so their reports name source lines.
     pub fn cflags(&self) -> Vec<String> {
         let mut flags = vec!["-std=c11".to_string(), format!("-O{}", self.opt_level.min(3))];
-        if self.debug {
+        if self.debug || !self.sanitize.is_empty() {
             flags.push("-g".into());
         }
+        flags.extend(sanitize::cflags(&self.sanitize));
         flags
     }
 }
@@ -141,6 +146,7 @@ pub fn build_c_with(
     build_dir: &Path,
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
+    sanitize::check_options(opts)?;
     if threads && is_tcc(compiler) {
         return Err(no_atomics(compiler));
     }
@@ -224,6 +230,7 @@ pub(super) fn runtime_objects(
             .map_err(|e| Diagnostic::global(codes::WRITE, format!("cannot create `{}`: {e}", dir.display())))?;
     }
     report.object_dir = dir.clone();
+    sanitize::probe(compiler, &opts.sanitize, flags, build_dir, &dir)?;
 
     let c_files: Vec<&str> = runtime.iter().map(|(n, _)| *n).filter(|n| n.ends_with(".c")).collect();
     let objects: Vec<PathBuf> =

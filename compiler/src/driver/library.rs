@@ -46,6 +46,7 @@ pub fn build_library(
     build_dir: &Path,
     archive: &Path,
 ) -> Result<BuildReport, Diagnostic> {
+    super::sanitize::check_options(opts)?;
     let threads = lib.c.uses_runtime;
     if threads && is_tcc(compiler) {
         return Err(no_atomics(compiler));

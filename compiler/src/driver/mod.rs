@@ -6,6 +6,7 @@
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
 //! - [`library`]: library mode (`--lib`): the static library and its header, or their sources.
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
+//! - [`sanitize`]: `--sanitize LIST` (sanitizer flags, their checks and the toolchain probe).
 //! - [`target`]: `--target TRIPLE` (spellings per toolchain) and the C compiler for a target.
 
 #![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
@@ -16,6 +17,7 @@ pub mod cc;
 pub mod guard;
 pub mod library;
 pub mod runtime;
+pub mod sanitize;
 pub mod target;
 
 pub use build::{
@@ -23,6 +25,7 @@ pub use build::{
     THREAD_FLAGS,
 };
 pub use library::{build_library, emit_library_dir};
+pub use sanitize::Sanitizer;
 pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
 pub use target::find_compiler;
 
@@ -51,4 +54,10 @@ pub mod codes {
     pub const NO_CROSS_CC: &str = "E0911";
     /// Library mode: no archiver (`ar`) was found, or it failed.
     pub const ARCHIVER: &str = "E0912";
+    /// `--sanitize`: sanitizers that cannot be combined (`address` and `thread`), or a cross
+    /// target.
+    pub const SANITIZE_OPTIONS: &str = "E0913";
+    /// `--sanitize`: the C compiler cannot build with the sanitizers (tcc; no sanitizer run-time
+    /// library: the probe's link failed).
+    pub const NO_SANITIZER: &str = "E0914";
 }
