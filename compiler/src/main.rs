@@ -220,23 +220,24 @@ impl Session {
 
 /// Reads `path` into the source map, or explains why it cannot.
 fn load(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
+    use vexc::span::ReadError;
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let d = Diagnostic::global(codes::READ, format!("cannot read `{shown}`: {e}"));
-        if e.kind() == std::io::ErrorKind::NotFound {
-            d.help("check the path; vexc takes the path of a `.vx` source file")
-        } else {
-            d
+    let text = vexc::span::read_source(path).map_err(|e| match e {
+        ReadError::Io(e) => {
+            let d = Diagnostic::global(codes::READ, format!("cannot read `{shown}`: {e}"));
+            if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() {
+                d.help("check the path; vexc takes the path of a `.vx` source file")
+            } else {
+                d
+            }
         }
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = &e.as_bytes()[..offset];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = offset - valid.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
-        Diagnostic::global(codes::UTF8, format!("`{shown}` is not valid UTF-8"))
-            .note(format!("invalid byte 0x{:02x} at byte offset {offset} (line {line}, byte column {col})", e.as_bytes()[offset]))
-            .help("Vex source files must be UTF-8 encoded")
+        ReadError::TooLarge(len) => Diagnostic::global(codes::TOO_LARGE, vexc::span::too_large_message(&shown, len))
+            .help("split the program into modules: `import { f } from \"./part\";`"),
+        ReadError::NotUtf8 { offset, line, col, byte } => {
+            Diagnostic::global(codes::UTF8, format!("`{shown}` is not valid UTF-8"))
+                .note(format!("invalid byte 0x{byte:02x} at byte offset {offset} (line {line}, byte column {col})"))
+                .help("Vex source files must be UTF-8 encoded")
+        }
     })?;
     Ok(sources.add(SourceFile::new(shown, text)))
 }

@@ -89,12 +89,28 @@ pub(super) fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], 
     let write_err = |path: &Path, e: std::io::Error| {
         Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()))
     };
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    create_dir(dir)?;
     for (file, text) in runtime.iter().chain(program).copied() {
         let path = dir.join(file);
         std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
     }
     Ok(())
+}
+
+/// Creates directory `dir` (and its parents); E0904 says which part is in the way.
+pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        // the first ancestor that exists but is not a directory
+        let blocker = dir.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
+        match blocker {
+            Some(b) => Diagnostic::global(
+                codes::WRITE,
+                format!("cannot create the directory `{}`: `{}` is a file, not a directory", dir.display(), b.display()),
+            )
+            .help("name a directory that does not exist yet or is a directory"),
+            None => Diagnostic::global(codes::WRITE, format!("cannot create the directory `{}`: {e}", dir.display())),
+        }
+    })
 }
 
 /// Builds the executable `out` from the program's C, using `build_dir` as scratch space.

@@ -31,6 +31,9 @@ pub use target::find_compiler;
 
 /// Diagnostic codes of the driver (listed in README.md).
 pub mod codes {
+    /// A source file (the program or an imported module) is larger than
+    /// [`crate::span::MAX_SOURCE_BYTES`].
+    pub const TOO_LARGE: &str = "E0008";
     /// The C compiler failed on the generated C or on the runtime.
     pub const CC_FAILED: &str = "E0900";
     /// No usable C compiler was found (or it could not be started).

@@ -8,6 +8,9 @@ use crate::span::SourceMap;
 use crate::types::Ty;
 use std::fmt::Write;
 
+/// Deepest indentation of the emitted C (4 spaces per level); deeper code keeps this one.
+const MAX_INDENT: usize = 40;
+
 pub struct Emitted {
     /// File-scope definitions the body needs (long string literals).
     pub globals: String,
@@ -207,7 +210,9 @@ pub fn emit_function(
 impl FnEmitter<'_> {
     pub fn line(&mut self, text: &str) {
         for l in text.lines() {
-            for _ in 0..self.indent {
+            // Indentation stops growing at MAX_INDENT levels, so the C of very deep nesting (a
+            // long `elif` chain is nested `else { if .. }`) stays linear in size.
+            for _ in 0..self.indent.min(MAX_INDENT) {
                 self.out.push_str("    ");
             }
             self.out.push_str(l);
