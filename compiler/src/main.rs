@@ -27,6 +27,8 @@ Examples:
   vexc --release prog.vx          optimise (-O2, no debug info)
   vexc prog.vx --emit-c out/      write the C instead; then: cc -std=c11 out/*.c -o prog -lm -lpthread
   vexc --cc clang prog.vx         use another C compiler
+  vexc run --sanitize address,undefined prog.vx   build program and runtime with ASan + UBSan, and run
+  vexc run --sanitize thread prog.vx              the same with ThreadSanitizer
   vexc --target aarch64-linux-gnu prog.vx                  cross-compile (aarch64-linux-gnu-gcc, clang or zig cc)
   vexc --target x86_64-windows-gnu prog.vx                 build prog.exe (mingw-w64 gcc or zig cc)
   vexc --target aarch64-macos --cc 'python3 -m ziglang cc' prog.vx   cross-compile with zig
