@@ -144,7 +144,7 @@ impl FnEmitter<'_> {
                 if def.unit_only() {
                     return format!("{value} == {variant}");
                 }
-                let tag = format!("{value}.tag == {variant}");
+                let tag = super::types::variant_test(self.program, *id, value, *variant);
                 match (payload, &def.variants[*variant as usize].payload) {
                     (Some(q), Some(pt)) => {
                         let pt = pt.clone();
