@@ -38,12 +38,15 @@ impl hir::Visit for Interference<'_, '_> {
     fn expr(&mut self, e: &hir::Expr) {
         let bad = match &e.kind {
             ExprKind::Local(l) => has_mut_ref_or_ptr(self.em.program, &self.em.f.locals[*l as usize].ty),
+            // `&x!` of a harmless place only lets the callee change that place.
             ExprKind::AddrOf { place, mutable: true } => !self.em.harmless_write(place, self.root),
+            // Any other value holding a mutable reference or a raw pointer (a call's result, a
+            // field, a cast) could reach the scrutinee.
+            _ if has_mut_ref_or_ptr(self.em.program, &e.ty) => true,
             ExprKind::MethodCall { func, receiver: Receiver::AddressOf(r) | Receiver::Pointer(r), .. } => {
                 self.em.program.functions[*func as usize].mutating && !self.em.harmless_write(r, self.root)
             }
             ExprKind::Lib { op: LibOp::VecPush | LibOp::MapInsert | LibOp::SetInsert, args } => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
-            ExprKind::Cast(_) => matches!(e.ty, Ty::Ptr(..)),
             ExprKind::ExternCall { .. } => true,
             // A function value may have captured a mutable reference or raw pointer of this
             // function (closures capture by value): then it could reach the scrutinee.
@@ -184,8 +187,8 @@ impl FnEmitter<'_> {
     /// and dereferences of shared references), and nothing in the arms can change or release
     /// what it holds: no assignment, `&x!` borrow, mutating method receiver or `push`/`insert`
     /// on a place rooted at that local or reached through a dereference, no use of a local
-    /// holding a mutable reference or a raw pointer (it could reach the scrutinee), no cast to
-    /// a raw pointer. Conservative otherwise (task frames, closures, deferred calls: owned).
+    /// holding a mutable reference or a raw pointer, and no other expression of such a type
+    /// but `&x!` of a harmless place (it could reach the scrutinee). Conservative otherwise (task frames, closures, deferred calls: owned).
     /// The bindings then borrow from the place, as they borrow from the owned temporary
     /// otherwise; keeping one (a `let`, an argument, a return value) still retains it.
     pub(super) fn scrutinee_borrowable(&self, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> bool {
