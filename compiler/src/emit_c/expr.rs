@@ -281,10 +281,10 @@ impl FnEmitter<'_> {
                 }
                 let cty = self.c_type(&e.ty);
                 match payload {
-                    None => format!("(({cty}){{.tag = {variant}}})"),
+                    None => super::types::variant_value(self.program, *id, &cty, *variant, None),
                     Some(p) => {
                         let v = self.owned(p);
-                        format!("(({cty}){{.tag = {variant}, .u.v{variant} = {}}})", strip(&v))
+                        super::types::variant_value(self.program, *id, &cty, *variant, Some(strip(&v)))
                     }
                 }
             }
@@ -300,13 +300,18 @@ impl FnEmitter<'_> {
                     Ty::Enum(id) => self.program.enums[*id as usize].variants[*fail as usize].payload.is_some(),
                     _ => false,
                 };
-                let value = if fail_has_payload {
-                    format!("(({ret_cty}){{.tag = {ret_fail}, .u.v{ret_fail} = {t}.u.v{fail}}})")
-                } else {
-                    format!("(({ret_cty}){{.tag = {ret_fail}}})")
+                let ret_id = match &self.f.ret {
+                    Ty::Enum(rid) => *rid,
+                    _ => u32::MAX,
                 };
+                let fail_payload = format!("{t}.u.v{fail}");
+                let value = super::types::variant_value(self.program, ret_id, &ret_cty, *ret_fail, fail_has_payload.then_some(fail_payload.as_str()));
                 let ret = self.return_text(Some(&value));
-                self.prelude.push(format!("if ({t}.tag == {fail}) {ret}"));
+                let failed = match &inner.ty {
+                    Ty::Enum(id) => super::types::variant_test(self.program, *id, &t, *fail),
+                    _ => format!("{t}.tag == {fail}"),
+                };
+                self.prelude.push(format!("if ({failed}) {ret}"));
                 format!("{t}.u.v{ok}")
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms),
@@ -546,17 +551,19 @@ impl FnEmitter<'_> {
         };
         if let ExprKind::Int(v) = index.kind {
             // A constant index is decided now (and never indexes out of bounds in the C).
+            // (The base is borrowed: a fresh array is released after the statement.)
             if v >= 0 && (v as u128) < len as u128 {
-                let b = self.expr(base);
+                let b = self.borrowed(base);
                 return format!("{}.a[{v}]", paren(&b));
             }
             if impure(base) {
-                let b = self.expr(base);
-                return format!("((void){}, {zero})", paren(&b));
+                let b = self.borrowed(base);
+                self.prelude.push(format!("(void){};", paren(&b)));
+                return zero;
             }
             return zero;
         }
-        let vals = self.operands(&[Operand::Value(base), Operand::Value(index)]);
+        let vals = self.operands(&[Operand::Borrowed(base), Operand::Value(index)]);
         let b = vals[0].clone();
         let i = if matches!(index.kind, ExprKind::Local(_) | ExprKind::Int(_)) {
             vals[1].clone()

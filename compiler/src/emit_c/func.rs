@@ -60,7 +60,7 @@ pub struct FnEmitter<'a> {
     defer_sites: Vec<(*const hir::Stmt, hir::Expr)>,
     /// Locals a deferred call reads: declared at the top of the C function (zeroed) so they
     /// are in scope and initialised at the exit label; their `let` becomes an assignment.
-    hoisted: Vec<bool>,
+    pub(super) hoisted: Vec<bool>,
     /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
     exit_used: bool,
     /// C names of the owned locals of each open scope (outermost first), released in reverse
@@ -362,6 +362,7 @@ impl FnEmitter<'_> {
         self.line_directive(s.span);
         match &s.kind {
             StmtKind::Let { local, init } => {
+                let mut view = false;
                 let name = self.locals[*local as usize].clone();
                 let ty = &self.f.locals[*local as usize].ty;
                 if self.in_task() && crate::tasks::is_suspension(init, &self.program.suspends) {
@@ -403,6 +404,13 @@ impl FnEmitter<'_> {
                         }
                         self.line(&fill);
                     }
+                } else if let Some(v) = self.box_view(*local, init) {
+                    // A view of the box's value, not an owner: nothing to retain or release.
+                    self.flush_prelude();
+                    let cty = self.c_type(ty);
+                    let decl = self.declare(&cty, &name, Some(&v));
+                    self.line(&decl);
+                    view = true;
                 } else {
                     let v = self.owned(init);
                     self.flush_prelude();
@@ -410,7 +418,7 @@ impl FnEmitter<'_> {
                     let decl = self.declare(&cty, &name, Some(&v));
                     self.line(&decl);
                 }
-                if self.needs_drop(ty) {
+                if self.needs_drop(ty) && !view {
                     let ty = ty.clone();
                     if let Some(scope) = self.drop_scopes.last_mut() {
                         scope.push((name.clone(), ty));
