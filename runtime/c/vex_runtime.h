@@ -93,6 +93,7 @@ VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg,
  * `-DVEX_ALLOC_STATS` build can count them; `vex_exit_status` wraps `main`'s status and, in
  * that build, fails a program that ends with live blocks. */
 void *vex_mem_alloc(size_t size, bool zeroed);
+void *vex_mem_realloc(void *p, size_t size);
 void vex_mem_free(void *p);
 void vex_trace_string_drop(const char *bytes, int64_t len);
 int vex_exit_status(int status);

@@ -71,22 +71,31 @@ VEX_HELPER void {name}_reserve({name} *v, int64_t extra) {{
         cap *= 2;
     }}
     if ((uint64_t)cap > (SIZE_MAX - sizeof(struct {name}_buf)) / sizeof({t})) vex_panic_at("<runtime>", 0, "vector too large");
-    struct {name}_buf *nb = vex_mem_alloc(sizeof(struct {name}_buf) + (size_t)cap * sizeof({t}), false);
+    size_t bytes = sizeof(struct {name}_buf) + (size_t)cap * sizeof({t});
+    if (v->buf && vex_rc_get(&v->buf->refs) == 1) {{
+        /* the only owner: grow in place (realloc moves the elements, or remaps a large block) */
+        v->buf = vex_mem_realloc(v->buf, bytes);
+        v->buf->cap = cap;
+        return;
+    }}
+    struct {name}_buf *nb = vex_mem_alloc(bytes, false);
     vex_rc_init(&nb->refs, 1);
     nb->len = len;
     nb->cap = cap;
     if (len > 0) memcpy(nb->items, v->buf->items, (size_t)len * sizeof({t}));
-    if (v->buf && vex_rc_get(&v->buf->refs) == 1) {{
-        vex_mem_free(v->buf); /* the elements moved to the new buffer */
-    }} else if (v->buf) {{
+    if (v->buf) {{
         for (int64_t i = 0; i < len; i++) {{ {retain_copied} }}
         {name}_release(*v); /* after the retains: with threads, the other owners may let go meanwhile */
     }}
     v->buf = nb;
 }}
 VEX_HELPER void {name}_push({name} *v, {t} x) {{
-    {name}_reserve(v, 1);
-    v->buf->items[v->buf->len++] = x;
+    struct {name}_buf *b = v->buf;
+    if (!VEX_LIKELY(b && b->len < b->cap && vex_rc_get(&b->refs) == 1)) {{
+        {name}_reserve(v, 1);
+        b = v->buf;
+    }}
+    b->items[b->len++] = x;
 }}
 VEX_HELPER {t} {name}_get({name} v, int64_t i, const char *file, int32_t line) {{
     int64_t len = {name}_len(v);
