@@ -51,9 +51,12 @@ static inline size_t vex_rc_get(vex_rc *r) { return *r; }
 
 /* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). Literals point
  * at static bytes (`heap` NULL); strings made at run time (concatenation, ...) live in a
- * reference-counted heap block that `ptr` points into. Copies retain, owners release. */
+ * reference-counted heap block that `ptr` points into. Copies retain, owners release. `cap` is
+ * the size of `bytes`: a block whose only owner is overwritten by a concatenation that starts
+ * with it (`s = s + x`) is appended to in place when the bytes fit (vex_sb_adopt). */
 typedef struct vex_strbuf {
     vex_rc refs;
+    int64_t cap;
     char bytes[];
 } vex_strbuf;
 typedef struct vex_str {
@@ -276,14 +279,32 @@ int32_t vex_cstr_cmp(const char *a, const char *b);
 
 /* ---- f-strings (vex_format.c): a builder and formatters mirroring the print family */
 typedef struct vex_sb {
-    vex_strbuf *block;
+    char *bytes;       /* `small`, or the block's bytes */
     int64_t len;
-    int64_t cap;
+    int64_t cap;       /* of `bytes` */
+    vex_strbuf *block; /* NULL while the text fits `small` */
+    char small[64];
 } vex_sb;
+/* String concatenations build into one builder too: `a + b + c` is one block. `vex_sb_adopt`
+ * starts a builder from an owned string: its own block when it is the only owner (appending
+ * then reuses the block's spare room, growing it geometrically), else a copy (releasing it).
+ * The strings appended must not view the adopted block (`s = s + s` does not adopt). */
 void vex_sb_init(vex_sb *sb);
+void vex_sb_adopt(vex_sb *sb, vex_str s);
 vex_str vex_sb_finish(vex_sb *sb);
-void vex_fmt_text(vex_sb *sb, const char *text, int64_t len);
-void vex_fmt_str(vex_sb *sb, vex_str s);
+void vex_sb_grow(vex_sb *sb, int64_t extra);
+static inline void vex_fmt_text(vex_sb *sb, const char *text, int64_t len) {
+    if (len <= 0) return;
+    if (!VEX_LIKELY(len < sb->cap - sb->len)) vex_sb_grow(sb, len);
+    memcpy(sb->bytes + sb->len, text, (size_t)len);
+    sb->len += len;
+}
+static inline void vex_fmt_str(vex_sb *sb, vex_str s) {
+    if (s.len <= 0) return;
+    if (!VEX_LIKELY(s.len < sb->cap - sb->len)) vex_sb_grow(sb, s.len);
+    memcpy(sb->bytes + sb->len, s.ptr, (size_t)s.len);
+    sb->len += s.len;
+}
 void vex_fmt_i64(vex_sb *sb, int64_t v);
 void vex_fmt_u64(vex_sb *sb, uint64_t v);
 void vex_fmt_f64(vex_sb *sb, double v);
