@@ -244,12 +244,84 @@ VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
 }}
 "#
             );
+            // Integer and string keys: inline lookups with compile-time sizes (vex_tab_probe);
+            // other keys (unit-only enums, ...) and the slow paths go through the layout.
+            let fast = key_is_str || matches!(elem, Ty::Int(_) | Ty::Bool);
+            let entry = format!("struct {name}_entry");
+            let (hash, skey, ikey) = if key_is_str {
+                ("vex_hash_str(k, t->seed)".to_string(), "k", "0".to_string())
+            } else {
+                (
+                    "vex_hash_int(vex_read_le((const unsigned char *)&k, sizeof k), t->seed, sizeof k)".to_string(),
+                    "((vex_str){\"\", 0, NULL})",
+                    "vex_read_le((const unsigned char *)&k, sizeof k)".to_string(),
+                )
+            };
+            let probe = |insert_at: &str| {
+                format!("vex_tab_probe(t, {key_is_str}, {skey}, {ikey}, sizeof({key}), sizeof({entry}), h, {insert_at})")
+            };
+            let release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" };
+            let slot = |i: &str| format!("(({entry} *)(void *)(t->slots + (size_t){i} * sizeof({entry})))");
             match &v {
                 Some(vc) => {
                     let retain_out = value_glue(Glue::Retain, "x");
-                    let _ = write!(
-                        c,
-                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
+                    let release_old = value_glue(Glue::Release, "e->value");
+                    if fast {
+                        let _ = write!(
+                            c,
+                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
+    struct vex_maptab *t = m->m.tab;
+    if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
+        uint64_t h = {hash};
+        int64_t at = -1;
+        int64_t found = {probe_at};
+        {entry} *e;
+        if (found >= 0) {{
+            /* overwrite: the table keeps its key; the new key and the old value are released */
+            e = {slot_found};
+            {release_key}
+            {release_old}
+            e->value = v;
+            return;
+        }}
+        t->ctrl[at] = (uint8_t)(h & 0x7f);
+        e = {slot_at};
+        e->key = k;
+        e->value = v;
+        t->len++;
+        t->growth_left--;
+        return;
+    }}
+    {entry} e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    e.value = v;
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
+    const struct vex_maptab *t = m.m.tab;
+    int64_t found = -1;
+    if (t && t->len > 0) {{
+        uint64_t h = {hash};
+        found = {probe_null};
+    }}
+    if (found < 0) vex_panic_at(file, line, "key not found");
+    const {entry} *e = {slot_found};
+    {vc} x = e->value;
+    {retain_out}
+    return x;
+}}
+
+"#,
+                            probe_at = probe("&at"),
+                            probe_null = probe("NULL"),
+                            slot_found = slot("found"),
+                            slot_at = slot("at"),
+                        );
+                    } else {
+                        let _ = write!(
+                            c,
+                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
     struct {name}_entry e;
     memset(&e, 0, sizeof e);
     e.key = k;
@@ -267,6 +339,47 @@ VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
 }}
 
 "#
+                        );
+                    }
+                }
+                None if fast => {
+                    let _ = write!(
+                        c,
+                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k) {{
+    struct vex_maptab *t = m->m.tab;
+    if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
+        uint64_t h = {hash};
+        int64_t at = -1;
+        if ({probe_at} >= 0) {{
+            {release_key}
+            return;
+        }}
+        t->ctrl[at] = (uint8_t)(h & 0x7f);
+        {slot_at}->key = k;
+        t->len++;
+        t->growth_left--;
+        return;
+    }}
+    {entry} e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    if (vex_map_find({name}_layout(), m->m, &e)) {{
+        {release_key}
+        return;
+    }}
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER bool {name}_contains({name} m, {key} k) {{
+    const struct vex_maptab *t = m.m.tab;
+    if (!t || t->len == 0) return false;
+    uint64_t h = {hash};
+    return {probe_null} >= 0;
+}}
+
+"#,
+                        probe_at = probe("&at"),
+                        probe_null = probe("NULL"),
+                        slot_at = slot("at"),
                     );
                 }
                 None => {
@@ -289,8 +402,7 @@ VEX_HELPER bool {name}_contains({name} m, {key} k) {{
     return vex_map_find({name}_layout(), m.m, &probe) != NULL;
 }}
 
-"#,
-                        release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" }
+"#
                     );
                 }
             }
