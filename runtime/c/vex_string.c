@@ -33,7 +33,9 @@ vex_str vex_str_copy(const char *bytes, int64_t len) {
 }
 
 void vex_strbuf_free(vex_strbuf *buf) {
+#ifdef VEX_ALLOC_STATS
     vex_trace_string_drop(buf->bytes, (int64_t)strlen(buf->bytes));
+#endif
     vex_mem_free(buf);
 }
 
