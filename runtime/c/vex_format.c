@@ -120,6 +120,11 @@ void vex_fmt_debug_str(vex_sb *sb, vex_str s) {
 void vex_fmt_hex(vex_sb *sb, uint64_t bits) { vex_fmt_printf(sb, "%" PRIx64, bits); }
 void vex_fmt_fixed(vex_sb *sb, double v, int32_t decimals) { vex_fmt_printf(sb, "%.*f", (int)decimals, v); }
 
+void vex_sb_drop(vex_sb *sb) {
+    if (sb->block) vex_mem_free(sb->block);
+    vex_sb_init(sb);
+}
+
 /* The string built. Short strings get an exact block (strings are often kept by the thousand:
  * no spare room); a long one keeps its block and geometric room, so that appending to it again
  * (`s = s + x` in a loop) stays linear. */

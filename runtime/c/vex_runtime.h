@@ -422,6 +422,13 @@ void vex_sb_init(vex_sb *sb);
 void vex_sb_adopt(vex_sb *sb, vex_str s);
 vex_str vex_sb_finish(vex_sb *sb);
 void vex_sb_grow(vex_sb *sb, int64_t extra);
+/* The text built so far as a string the builder still owns (no count: valid until the builder
+ * changes or is dropped; for a lookup key that is only compared). */
+static inline vex_str vex_sb_view(const vex_sb *sb) {
+    vex_str s = {sb->bytes, sb->len, NULL};
+    return s;
+}
+void vex_sb_drop(vex_sb *sb);
 static inline void vex_fmt_text(vex_sb *sb, const char *text, int64_t len) {
     if (len <= 0) return;
     if (!VEX_LIKELY(len < sb->cap - sb->len)) vex_sb_grow(sb, len);

@@ -522,7 +522,7 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let m = self.borrowed(&args[0]);
                 let m = self.settle_operand(m, &args[0], &args[1]);
-                let k = self.borrowed(&args[1]);
+                let k = self.lookup_key(&args[1]);
                 let line = self.line_of(e.span);
                 format!("{name}_get({}, {}, VX_SOURCE_FILE, {line})", strip_parens(&m), strip_parens(&k))
             }
@@ -530,7 +530,7 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let m = self.borrowed(&args[0]);
                 let m = self.settle_operand(m, &args[0], &args[1]);
-                let k = self.borrowed(&args[1]);
+                let k = self.lookup_key(&args[1]);
                 format!("{name}_contains({}, {})", strip_parens(&m), strip_parens(&k))
             }
             LibOp::MapLen | LibOp::SetLen => {
@@ -594,6 +594,20 @@ impl FnEmitter<'_> {
                 format!("{name}_get({})", strip_parens(&v))
             }
         }
+    }
+
+    /// A key only compared, never kept (`m[k]`, `s.contains(k)`): an f-string key is formatted
+    /// into a builder and viewed there (`vex_sb_view`: no heap block while it fits the
+    /// builder's inline buffer), the builder dropped after the statement.
+    fn lookup_key(&mut self, k: &hir::Expr) -> String {
+        let hir::ExprKind::FString(parts) = &k.kind else { return self.borrowed(k) };
+        let sb = self.fresh_temp();
+        self.decl_pre("vex_sb", &sb, None);
+        self.prelude.push(format!("vex_sb_init(&{sb});"));
+        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt", false);
+        self.prelude.extend(calls);
+        self.postlude.push(format!("vex_sb_drop(&{sb});"));
+        format!("vex_sb_view(&{sb})")
     }
 
     /// `first` kept in a temporary when `later` has effects (left-to-right order, §6.14).

@@ -712,7 +712,7 @@ impl FnEmitter<'_> {
     /// The calls writing `parts` to `sink` with the `family` of formatters (`vex_print_*` to a
     /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first
     /// (and held, with `later_effects`, when something evaluated after them has effects).
-    fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str, later_effects: bool) -> Vec<String> {
+    pub(super) fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str, later_effects: bool) -> Vec<String> {
         let values: Vec<Operand> = parts
             .iter()
             .filter_map(|p| match p {
