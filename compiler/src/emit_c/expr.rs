@@ -440,6 +440,11 @@ impl FnEmitter<'_> {
             self.prelude.push(block);
             return t;
         }
+        if op == BinOp::Add && e.ty == Ty::Str {
+            if let Some(text) = self.str_chain(e, None) {
+                return text;
+            }
+        }
         let vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
         let (l, r) = (&vals[0], &vals[1]);
         let line = self.src_line(e);
@@ -578,7 +583,63 @@ impl FnEmitter<'_> {
         format!("({ok} ? {}.a[{}] : {zero})", paren(&b), paren(&i))
     }
 
+    /// A concatenation chain `a + b + f"..." + c` (parentheses flattened: the operands are still
+    /// evaluated left to right) built into one string builder, f-string operands formatted
+    /// straight into it. With `adopt` (the C place of a local the result overwrites, which is
+    /// also the chain's first operand: `s = s + x + y`), the builder starts from that local's
+    /// string, taking over its block when it is the only owner (append in place); the caller
+    /// then stores the result without releasing the old value. None: a plain `a + b` (one
+    /// `vex_str_concat`).
+    fn str_chain(&mut self, e: &hir::Expr, adopt: Option<String>) -> Option<String> {
+        let mut ops = Vec::new();
+        flatten_concat(e, &mut ops);
+        let skip = usize::from(adopt.is_some());
+        let fstrings = ops.iter().any(|o| matches!(o.kind, ExprKind::FString(_)));
+        if adopt.is_none() && ops.len() == 2 && !fstrings {
+            return None;
+        }
+        let effects: Vec<bool> = ops.iter().map(|o| impure(o)).collect();
+        let sb = self.fresh_temp();
+        let sink = format!("&{sb}");
+        let mut calls = Vec::new();
+        for (i, o) in ops.iter().enumerate().skip(skip) {
+            let later_effects = effects[i + 1..].iter().any(|b| *b);
+            if let ExprKind::FString(parts) = &o.kind {
+                calls.extend(self.format_parts(parts, false, &sink, "vex_fmt", later_effects));
+            } else {
+                let t = self.borrowed(o);
+                let t = if later_effects && !is_constant(o) { self.hold(o, t) } else { t };
+                calls.push(format!("vex_fmt_str({sink}, {});", strip(&t)));
+            }
+        }
+        self.decl_pre("vex_sb", &sb, None);
+        match adopt {
+            Some(place) => self.prelude.push(format!("vex_sb_adopt({sink}, {});", strip(&place))),
+            None => self.prelude.push(format!("vex_sb_init({sink});")),
+        }
+        self.prelude.extend(calls);
+        Some(format!("vex_sb_finish({sink})"))
+    }
+
     pub fn assign_text(&mut self, place: &hir::Expr, value: &hir::Expr) -> String {
+        if let (ExprKind::Local(id), ExprKind::Binary { op: BinOp::Add, .. }) = (&place.kind, &value.kind) {
+            if value.ty == Ty::Str {
+                let mut ops = Vec::new();
+                flatten_concat(value, &mut ops);
+                // `s = s + ...`: append to `s` in place, unless a later operand reads `s` (its
+                // bytes would be the block being appended to, which growing may move) or could
+                // assign it (only a `match` arm's statements can). No other value can share
+                // `s`'s block while its count is 1 (borrows of `s` end before the assignment).
+                let appends = matches!(ops[0].kind, ExprKind::Local(first) if first == *id)
+                    && !ops[1..].iter().any(|o| contains_match(o) || mentions_local(o, *id));
+                if appends {
+                    let p = self.expr(place);
+                    if let Some(v) = self.str_chain(value, Some(p.clone())) {
+                        return format!("{p} = {v}");
+                    }
+                }
+            }
+        }
         let (p, v) = if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
             // The place's address first (left to right), then the value.
             let addr = self.address_of(place);
@@ -634,7 +695,7 @@ impl FnEmitter<'_> {
 
     fn print(&mut self, parts: &[PrintPart], newline: bool, stderr: bool) {
         let sink = if stderr { "1" } else { "0" };
-        let calls = self.format_parts(parts, newline, sink, "vex_print");
+        let calls = self.format_parts(parts, newline, sink, "vex_print", false);
         if self.program.uses_runtime && calls.len() > 1 {
             // Concurrent tasks print whole statements (values are evaluated before the lock).
             self.prelude.push(format!("vex_print_lock({sink});"));
@@ -650,14 +711,15 @@ impl FnEmitter<'_> {
         let sb = self.fresh_temp();
         self.decl_pre("vex_sb", &sb, None);
         self.prelude.push(format!("vex_sb_init(&{sb});"));
-        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt");
+        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt", false);
         self.prelude.extend(calls);
         format!("vex_sb_finish(&{sb})")
     }
 
     /// The calls writing `parts` to `sink` with the `family` of formatters (`vex_print_*` to a
-    /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first.
-    fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str) -> Vec<String> {
+    /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first
+    /// (and held, with `later_effects`, when something evaluated after them has effects).
+    pub(super) fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str, later_effects: bool) -> Vec<String> {
         let values: Vec<Operand> = parts
             .iter()
             .filter_map(|p| match p {
@@ -665,7 +727,7 @@ impl FnEmitter<'_> {
                 PrintPart::Text(_) => None,
             })
             .collect();
-        let any_effects = values.iter().any(|o| impure(o.expr()));
+        let any_effects = later_effects || values.iter().any(|o| impure(o.expr()));
         let mut texts = Vec::new();
         for op in &values {
             let e = op.expr();
@@ -733,6 +795,29 @@ fn is_simple_place(e: &hir::Expr) -> bool {
         ExprKind::Deref(inner) => matches!(inner.kind, ExprKind::Local(_)),
         _ => false,
     }
+}
+
+/// The operands of a chain of string concatenations, in evaluation order.
+fn flatten_concat<'a>(e: &'a hir::Expr, out: &mut Vec<&'a hir::Expr>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinOp::Add, lhs, rhs } if e.ty == Ty::Str => {
+            flatten_concat(lhs, out);
+            flatten_concat(rhs, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn mentions_local(e: &hir::Expr, id: hir::LocalId) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| found |= matches!(x.kind, ExprKind::Local(l) if l == id));
+    found
+}
+
+fn contains_match(e: &hir::Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| found |= matches!(x.kind, ExprKind::Match { .. }));
+    found
 }
 
 fn strip(s: &str) -> &str {
