@@ -472,7 +472,11 @@ impl FnEmitter<'_> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
                         // A comparison against the type's own bound would trip -Wtype-limits.
                         let at_bound = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(v) if v == i.min_value() || v == i.max_value());
-                        if at_bound(lhs) || at_bound(rhs) {
+                        // So would a constant against a widened narrower value (`(x as i64) < 0`
+                        // with `x: u8`): gcc looks through the cast.
+                        let constant = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(_));
+                        let cast = |x: &hir::Expr| matches!(x.kind, ExprKind::Cast(_));
+                        if at_bound(lhs) || at_bound(rhs) || (constant(lhs) && cast(rhs)) || (cast(lhs) && constant(rhs)) {
                             let name = match op {
                                 BinOp::Lt => "lt",
                                 BinOp::Le => "le",
@@ -597,6 +601,11 @@ impl FnEmitter<'_> {
             let release = self.release(&place.ty, &p);
             self.prelude.extend(release);
             return format!("{p} = {t}");
+        }
+        if p == strip(&v) {
+            // `x = x;`: C compilers reject the self-assignment under -Werror (clang's
+            // -Wself-assign); evaluating the place once keeps any index check.
+            return format!("(void){}", paren(&p));
         }
         format!("{p} = {}", strip(&v))
     }

@@ -1217,7 +1217,7 @@ impl Gen {
         if let Some(v) = c.strip_prefix("VEC:") {
             let it = *self.rng.pick(&INTS);
             let i = self.int_expr(it, 1);
-            let i = format!("({} as u64)", self.ctx_any(i));
+            let i = format!("({} as u64)", self.ctx(it, i));
             return Ex::typed(format!("{v}.get({i} % ({v}.len() as u64))"));
         }
         if let Some(m) = c.strip_prefix("MAP:") {
@@ -1231,15 +1231,6 @@ impl Gen {
             return Ex::typed(format!("{}[{idx}]{}", &c[..pos], &c[end + 1..]));
         }
         Ex::typed(c)
-    }
-
-    /// Any typed integer expression (for casts to u64 and friends).
-    fn ctx_any(&mut self, e: Ex) -> String {
-        if e.lit {
-            format!("id_i32({})", e.s)
-        } else {
-            e.s
-        }
     }
 
     /// An index in 0..n: a constant, or a value reduced modulo n.
