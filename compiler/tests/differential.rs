@@ -13,7 +13,8 @@
 //!   `VEX_DIFF_COUNT=N`  programs to check (default 100: about a minute on 2 cores)
 //!   `VEX_DIFF_SEED=S`   seed of the first program (default 1); program i uses seed S+i
 //!   `VEX_DIFF_JOBS=J`   parallel workers (default: available CPUs)
-//!   `VEX_DIFF_FILE=F`   check the Vex program F instead of generated ones (to reproduce)
+//!   `VEX_DIFF_FILE=F`   check the Vex program F (absolute, or relative to the repository) instead
+//!                       of generated ones, to reproduce a saved failure
 //!   `VEX_DIFF_SAVE=DIR` where failing programs are written
 //!
 //! A long local run: `VEX_DIFF_COUNT=5000 VEX_DIFF_SEED=100000 cargo test --release --test differential`.
@@ -183,7 +184,12 @@ fn generated_programs_agree_across_c_compilers() {
     let vexc = PathBuf::from(env!("CARGO_BIN_EXE_vexc"));
 
     let programs: Vec<(String, String)> = match &file {
-        Some(f) => vec![(f.clone(), std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}")))],
+        Some(f) => {
+            // cargo runs tests in compiler/: a relative path may also be relative to the repository
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").join(f);
+            let path = if Path::new(f).exists() { PathBuf::from(f) } else { root };
+            vec![(f.clone(), std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{f}: {e}")))]
+        }
         None => (0..count).map(|i| (format!("seed {}", seed + i), String::new())).collect(),
     };
     let next = AtomicUsize::new(0);

@@ -465,6 +465,10 @@ impl FnEmitter<'_> {
                             BinOp::BitOr => "|",
                             _ => "^",
                         };
+                        if op == BinOp::BitXor && matches!(lhs.kind, ExprKind::Int(_)) {
+                            // `2 ^ 3` in C trips clang's -Wxor-used-as-pow; a cast silences it
+                            return format!("(({t})(({t}){} ^ {}))", paren(l), paren(r));
+                        }
                         format!("(({t})({} {c} {}))", paren(l), paren(r))
                     }
                     BinOp::Shl => format!("vex_shl_{s}({l}, (uint32_t){})", paren(r)),
@@ -472,11 +476,27 @@ impl FnEmitter<'_> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
                         // A comparison against the type's own bound would trip -Wtype-limits.
                         let at_bound = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(v) if v == i.min_value() || v == i.max_value());
-                        // So would a constant against a widened narrower value (`(x as i64) < 0`
-                        // with `x: u8`): gcc looks through the cast.
-                        let constant = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(_));
-                        let cast = |x: &hir::Expr| matches!(x.kind, ExprKind::Cast(_));
-                        if at_bound(lhs) || at_bound(rhs) || (constant(lhs) && cast(rhs)) || (cast(lhs) && constant(rhs)) {
+                        // So would an operand whose range gcc can see is limited: a widened
+                        // narrower value (`(x as i64) < 0` with `x: u8`), a bool cast, a bitwise
+                        // result (`(x | 1) == 4`: -Wtautological-compare), a constant
+                        // expression. Only variables, fields, elements and call results (full
+                        // range) and literals are compared with the bare C operator.
+                        let plain = |x: &hir::Expr| match &x.kind {
+                            ExprKind::Int(_)
+                            | ExprKind::Local(_)
+                            | ExprKind::Field { .. }
+                            | ExprKind::Index { .. }
+                            | ExprKind::Call { .. }
+                            | ExprKind::MethodCall { .. }
+                            | ExprKind::CallValue { .. }
+                            | ExprKind::Lib { .. }
+                            | ExprKind::Deref(_) => true,
+                            // emitted as calls of the vex_<op> helpers
+                            ExprKind::Binary { op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Shl | BinOp::Shr, .. } => true,
+                            ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => !nonzero_divisor(rhs),
+                            _ => false,
+                        };
+                        if at_bound(lhs) || at_bound(rhs) || !plain(lhs) || !plain(rhs) {
                             let name = match op {
                                 BinOp::Lt => "lt",
                                 BinOp::Le => "le",
