@@ -156,6 +156,15 @@ fn generated_programs_agree_across_c_compilers() {
     let file = std::env::var("VEX_DIFF_FILE").ok();
     let target_tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let save_dir = std::env::var("VEX_DIFF_SAVE").map(PathBuf::from).unwrap_or_else(|_| target_tmp.join("difftest-failures"));
+    let programs: Vec<(String, String)> = match &file {
+        Some(f) => {
+            // cargo runs tests in compiler/: a relative path may also be relative to the repository
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").join(f);
+            let path = if Path::new(f).exists() { PathBuf::from(f) } else { root };
+            vec![(f.clone(), std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{f}: {e}")))]
+        }
+        None => (0..count).map(|i| (format!("seed {}", seed + i), String::new())).collect(),
+    };
     let tmp = target_tmp.join(format!("difftest-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let rt_dir = tmp.join("runtime");
@@ -183,15 +192,6 @@ fn generated_programs_agree_across_c_compilers() {
     });
     let vexc = PathBuf::from(env!("CARGO_BIN_EXE_vexc"));
 
-    let programs: Vec<(String, String)> = match &file {
-        Some(f) => {
-            // cargo runs tests in compiler/: a relative path may also be relative to the repository
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").join(f);
-            let path = if Path::new(f).exists() { PathBuf::from(f) } else { root };
-            vec![(f.clone(), std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{f}: {e}")))]
-        }
-        None => (0..count).map(|i| (format!("seed {}", seed + i), String::new())).collect(),
-    };
     let next = AtomicUsize::new(0);
     let lines = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -224,10 +224,12 @@ fn generated_programs_agree_across_c_compilers() {
     let failures = failures.into_inner().unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
     println!(
-        "differential check: {} program(s) (seeds {}..{}), {} output lines compared, {} failure(s), {:.1} s",
+        "differential check: {} program(s) ({}), {} output lines compared, {} failure(s), {:.1} s",
         programs.len(),
-        seed,
-        seed + count,
+        match &file {
+            Some(f) => f.clone(),
+            None => format!("seeds {seed}..{}", seed + count),
+        },
         lines.load(Ordering::SeqCst),
         failures.len(),
         start.elapsed().as_secs_f64()

@@ -120,6 +120,8 @@ pub enum Ty {
     Vec(IntTy),
     /// `Map<i64, T>` whose keys 0..=7 are all present.
     Map(IntTy),
+    /// A closure `fn(P..): R` over integers (declared by `closure_stmt` only).
+    Fn(Vec<IntTy>, IntTy),
 }
 
 /// A generated expression: its text, and whether it consists of literals only (then its
@@ -317,6 +319,7 @@ impl Gen {
             Ty::Tuple(a, b) => format!("({}, {})", a.name(), b.name()),
             Ty::Vec(i) => format!("Vec<{}>", i.name()),
             Ty::Map(i) => format!("Map<i64, {}>", i.name()),
+            Ty::Fn(ps, r) => format!("fn({}): {}", ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", "), r.name()),
         }
     }
 
@@ -545,6 +548,7 @@ impl Gen {
                 let _ = writeln!(out, "{pad}if {c} {{ {what}; }}");
             }
             17 => self.collection_stmt(out),
+            20 => self.closure_stmt(out),
             18 => self.method_call_stmt(out),
             19 => {
                 // a call whose result is discarded
@@ -614,6 +618,7 @@ impl Gen {
             Ty::Map(_) => {
                 let _ = writeln!(out, "{pad}println(\"{l}\", {place}.len(), {place}[0], {place}.get(7));");
             }
+            Ty::Fn(..) => {}
         }
     }
 
@@ -623,7 +628,7 @@ impl Gen {
         let mut out = Vec::new();
         for v in self.vars() {
             let root_mutable = v.mutable || (v.name == "self" && self.self_mutable);
-            if !root_mutable || matches!(v.ty, Ty::Vec(_) | Ty::Map(_)) {
+            if !root_mutable || matches!(v.ty, Ty::Vec(_) | Ty::Map(_) | Ty::Fn(..)) {
                 continue;
             }
             if v.name != "self" {
@@ -875,6 +880,35 @@ impl Gen {
         }
     }
 
+    /// `let c = |x1: T1, ..|: R { expr };` capturing the Copy locals it reads (by value).
+    fn closure_stmt(&mut self, out: &mut String) {
+        let pad = self.pad();
+        let ps: Vec<IntTy> = (0..self.rng.range(1, 3)).map(|_| *self.rng.pick(&INTS)).collect();
+        let ret = *self.rng.pick(&INTS);
+        // the body sees the closure's parameters and the enclosing Copy locals (capturing a
+        // string or a collection would move it); it cannot assign to captures
+        let saved = std::mem::take(&mut self.scopes);
+        let mut visible: Vec<Var> = saved
+            .iter()
+            .flatten()
+            .filter(|v| !matches!(v.ty, Ty::Str | Ty::Vec(_) | Ty::Map(_)) && v.name != "self")
+            .map(|v| Var { mutable: false, ..v.clone() })
+            .collect();
+        let mut params = Vec::new();
+        for t in &ps {
+            let name = self.fresh("x");
+            params.push(format!("{name}: {}", t.name()));
+            visible.push(Var { name, ty: Ty::Int(*t), mutable: false });
+        }
+        self.scopes = vec![visible];
+        let body = self.int_expr(ret, 3);
+        let body = self.ctx(ret, body);
+        self.scopes = saved;
+        let name = self.fresh("c");
+        let _ = writeln!(out, "{pad}let {name} = |{}|: {} {{ {body} }};", params.join(", "), ret.name());
+        self.declare(&name, Ty::Fn(ps, ret), false);
+    }
+
     fn method_call_stmt(&mut self, out: &mut String) {
         // a mutating method on a mutable struct variable
         let pad = self.pad();
@@ -882,7 +916,7 @@ impl Gen {
             .funcs
             .iter()
             .enumerate()
-            .filter(|(_, f)| matches!(f.kind, FnKind::Method { mutating: true, .. }))
+            .filter(|&(i, f)| i != self.in_fn && matches!(f.kind, FnKind::Method { mutating: true, .. }))
             .flat_map(|(i, f)| {
                 let FnKind::Method { of, .. } = f.kind else { unreachable!() };
                 self.vars().filter(move |v| v.mutable && v.ty == Ty::Struct(of)).map(move |v| (i, v.clone()))
@@ -1062,7 +1096,7 @@ impl Gen {
                 let y = self.int_expr(*b, depth.saturating_sub(1)).s;
                 Ex::typed(format!("({x}, {y})"))
             }
-            Ty::Vec(_) | Ty::Map(_) => unreachable!("collections are only declared by collection_stmt"),
+            Ty::Vec(_) | Ty::Map(_) | Ty::Fn(..) => unreachable!("collections and closures are only declared by their statements"),
         }
     }
 
@@ -1155,10 +1189,24 @@ impl Gen {
                 };
                 Ex::typed(format!("({e} as {})", t.name()))
             }
-            13 | 14 => match self.call(&Ty::Int(t)) {
-                Some(c) => Ex::typed(c),
-                None => self.int_leaf(t),
-            },
+            13 | 14 => {
+                let closures: Vec<(String, Vec<IntTy>)> = self
+                    .vars()
+                    .filter_map(|v| match &v.ty {
+                        Ty::Fn(ps, r) if *r == t => Some((v.name.clone(), ps.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                if !closures.is_empty() && self.rng.chance(50) && self.spend(2) {
+                    let (c, ps) = self.rng.pick(&closures).clone();
+                    let args: Vec<String> = ps.iter().map(|p| self.int_expr(*p, d).s).collect();
+                    return Ex::typed(format!("{c}({})", args.join(", ")));
+                }
+                match self.call(&Ty::Int(t)) {
+                    Some(c) => Ex::typed(c),
+                    None => self.int_leaf(t),
+                }
+            }
             15 => {
                 let f = *self.rng.pick(&["ctpop", "ctlz", "cttz", "bswap", "bitreverse"]);
                 let a = self.int_expr(t, d);
@@ -1409,6 +1457,10 @@ impl Gen {
                 let e = self.int_expr(from, d);
                 let e = self.ctx(from, e);
                 Ex::typed(format!("({e} as f64)"))
+            }
+            7 if self.rng.chance(30) => {
+                // unguarded: infinities and NaNs (every NaN prints as `nan`)
+                Ex::typed(format!("({} / {})", self.f64_expr(d).s, self.f64_expr(d).s))
             }
             7 => Ex::typed(format!("(({} as f32) as f64)", self.f64_expr(d).s)),
             8 => Ex::typed(format!("(-{})", self.f64_expr(d).s)),
