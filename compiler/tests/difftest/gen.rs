@@ -713,10 +713,9 @@ impl Gen {
                 let _ = writeln!(out, "{pad}for let! {name}: {} = 0; {name} < {trips}; {name} += 1 {{\n{b}{pad}}}", it.name());
             }
             1 => {
-                // counting down, with a bound that depends on a value (at most `trips`)
+                // counting down
                 let b = self.block(5);
-                let start = if it.signed() { format!("{trips}") } else { format!("{trips}") };
-                let _ = writeln!(out, "{pad}for let! {name}: {} = {start}; {name} > 0; {name} -= 1 {{\n{b}{pad}}}", it.name());
+                let _ = writeln!(out, "{pad}for let! {name}: {} = {trips}; {name} > 0; {name} -= 1 {{\n{b}{pad}}}", it.name());
             }
             _ => {
                 let b = self.block(5);
