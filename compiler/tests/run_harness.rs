@@ -50,11 +50,11 @@
 mod common;
 mod harness;
 
-use common::{run, tail, Expect, Outcome};
+use common::{compile_runtime, have, run, tail, Expect, Outcome};
 use harness::report::{self, CheckResult, Verdict};
 use harness::selected_checks;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -75,9 +75,6 @@ fn repo_root() -> PathBuf {
 
 // ------------------------------------------------------------------ processes
 
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
-}
 
 /// Compares a run against the expectations.
 fn compare(o: &Outcome, e: &Expect, sanitizer: bool) -> Result<(), String> {
@@ -138,30 +135,6 @@ impl Toolchain {
             compile_runtime(self.label, self.cc, &flags, &files, &ctx.rt_threads_dir, &ctx.tmp.join(format!("obj-{}-threads", self.label)))
         })
     }
-}
-
-fn compile_runtime(
-    label: &str,
-    cc: &str,
-    flags: &[&str],
-    files: &[(&str, &str)],
-    rt_dir: &Path,
-    obj_dir: &Path,
-) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(obj_dir).map_err(|e| e.to_string())?;
-    let mut objs = Vec::new();
-    for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".c")) {
-        let obj = obj_dir.join(format!("{name}.o"));
-        let o = run(
-            Command::new(cc).args(flags).arg("-I").arg(rt_dir).arg("-c").arg(rt_dir.join(name)).arg("-o").arg(&obj),
-            Duration::from_secs(300),
-        )?;
-        if o.code != Some(0) {
-            return Err(format!("runtime file {name} does not compile under {label}:\n{}", tail(&o.stderr(), 40)));
-        }
-        objs.push(obj);
-    }
-    Ok(objs)
 }
 
 // ------------------------------------------------------------------ the checks

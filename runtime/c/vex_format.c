@@ -106,11 +106,11 @@ void vex_fmt_u64(vex_sb *sb, uint64_t v) {
     char *p = vex_u64_digits(v, end);
     vex_fmt_text(sb, p, end - p);
 }
-void vex_fmt_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "%g", v); }
+void vex_fmt_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "%g", vex_nan_unsigned(v)); }
 void vex_fmt_bool(vex_sb *sb, bool v) { vex_fmt_text(sb, v ? "true" : "false", v ? 4 : 5); }
 void vex_fmt_debug_i64(vex_sb *sb, const char *type_name, int64_t v) { vex_fmt_printf(sb, "%s(%" PRId64 ")", type_name, v); }
 void vex_fmt_debug_u64(vex_sb *sb, const char *type_name, uint64_t v) { vex_fmt_printf(sb, "%s(%" PRIu64 ")", type_name, v); }
-void vex_fmt_debug_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "f64(%g)", v); }
+void vex_fmt_debug_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "f64(%g)", vex_nan_unsigned(v)); }
 void vex_fmt_debug_bool(vex_sb *sb, bool v) { vex_fmt_text(sb, v ? "bool(true)" : "bool(false)", v ? 10 : 11); }
 void vex_fmt_debug_str(vex_sb *sb, vex_str s) {
     vex_fmt_text(sb, "\"", 1);
@@ -118,7 +118,7 @@ void vex_fmt_debug_str(vex_sb *sb, vex_str s) {
     vex_fmt_text(sb, "\"", 1);
 }
 void vex_fmt_hex(vex_sb *sb, uint64_t bits) { vex_fmt_printf(sb, "%" PRIx64, bits); }
-void vex_fmt_fixed(vex_sb *sb, double v, int32_t decimals) { vex_fmt_printf(sb, "%.*f", (int)decimals, v); }
+void vex_fmt_fixed(vex_sb *sb, double v, int32_t decimals) { vex_fmt_printf(sb, "%.*f", (int)decimals, vex_nan_unsigned(v)); }
 
 void vex_sb_drop(vex_sb *sb) {
     if (sb->block) vex_mem_free(sb->block);

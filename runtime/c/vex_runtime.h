@@ -470,6 +470,17 @@ void vex_print_unlock(int err);
 void vex_print_text(int err, const char *text, int64_t len);
 void vex_print_i64(int err, int64_t v);
 void vex_print_u64(int err, uint64_t v);
+/* The sign of a NaN depends on how it was computed, and on whether the C compiler folded the
+   computation (x86 makes -nan at run time, constant folding +nan): every NaN prints as `nan`. */
+static inline double vex_nan_unsigned(double v) {
+    if (v != v) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        bits &= ~(UINT64_C(1) << 63);
+        memcpy(&v, &bits, sizeof v);
+    }
+    return v;
+}
 void vex_print_f64(int err, double v);
 void vex_print_bool(int err, bool v);
 void vex_print_debug_i64(int err, const char *type_name, int64_t v);

@@ -445,7 +445,14 @@ impl FnEmitter<'_> {
                 return text;
             }
         }
-        let vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
+        let mut vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
+        let comparison = matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne);
+        if comparison && vals[0] == vals[1] && !matches!(lhs.ty, Ty::Float(_) | Ty::Str) {
+            // `x <= x` in C trips -Wtautological-compare (an error under -Werror); a cast to the
+            // operand's own type keeps the meaning and silences it.
+            let cty = self.c_type(&lhs.ty);
+            vals[0] = format!("(({cty}){})", paren(&vals[0]));
+        }
         let (l, r) = (&vals[0], &vals[1]);
         let line = self.src_line(e);
         match &lhs.ty {
@@ -468,6 +475,10 @@ impl FnEmitter<'_> {
                             BinOp::BitOr => "|",
                             _ => "^",
                         };
+                        if op == BinOp::BitXor && matches!(lhs.kind, ExprKind::Int(_)) {
+                            // `2 ^ 3` in C trips clang's -Wxor-used-as-pow; a cast silences it
+                            return format!("(({t})(({t}){} ^ {}))", paren(l), paren(r));
+                        }
                         format!("(({t})({} {c} {}))", paren(l), paren(r))
                     }
                     BinOp::Shl => format!("vex_shl_{s}({l}, (uint32_t){})", paren(r)),
@@ -475,7 +486,27 @@ impl FnEmitter<'_> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
                         // A comparison against the type's own bound would trip -Wtype-limits.
                         let at_bound = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(v) if v == i.min_value() || v == i.max_value());
-                        if at_bound(lhs) || at_bound(rhs) {
+                        // So would an operand whose range gcc can see is limited: a widened
+                        // narrower value (`(x as i64) < 0` with `x: u8`), a bool cast, a bitwise
+                        // result (`(x | 1) == 4`: -Wtautological-compare), a constant
+                        // expression. Only variables, fields, elements and call results (full
+                        // range) and literals are compared with the bare C operator.
+                        let plain = |x: &hir::Expr| match &x.kind {
+                            ExprKind::Int(_)
+                            | ExprKind::Local(_)
+                            | ExprKind::Field { .. }
+                            | ExprKind::Index { .. }
+                            | ExprKind::Call { .. }
+                            | ExprKind::MethodCall { .. }
+                            | ExprKind::CallValue { .. }
+                            | ExprKind::Lib { .. }
+                            | ExprKind::Deref(_) => true,
+                            // emitted as calls of the vex_<op> helpers
+                            ExprKind::Binary { op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Shl | BinOp::Shr, .. } => true,
+                            ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => !nonzero_divisor(rhs),
+                            _ => false,
+                        };
+                        if at_bound(lhs) || at_bound(rhs) || !plain(lhs) || !plain(rhs) {
                             let name = match op {
                                 BinOp::Lt => "lt",
                                 BinOp::Le => "le",
@@ -658,6 +689,11 @@ impl FnEmitter<'_> {
             let release = self.release(&place.ty, &p);
             self.prelude.extend(release);
             return format!("{p} = {t}");
+        }
+        if p == strip(&v) {
+            // `x = x;`: C compilers reject the self-assignment under -Werror (clang's
+            // -Wself-assign); evaluating the place once keeps any index check.
+            return format!("(void){}", paren(&p));
         }
         format!("{p} = {}", strip(&v))
     }
