@@ -609,7 +609,7 @@ impl FnEmitter<'_> {
         // `x op= e` reads `x` before evaluating `e`. Without temporaries when `e` has no
         // effects, or when `x` is a numeric local that `e` cannot write: then C may read `x`
         // before or after `e` (`x = vex_add_i64(x, e)`) with the same result.
-        let simple = is_simple_place(place) && !impure(value)
+        let simple = (is_simple_place(place) && !impure(value))
             || matches!((&place.kind, &place.ty), (ExprKind::Local(id), Ty::Int(_) | Ty::Float(_)) if leaves_local_alone(value, *id));
         let (target, current) = if simple {
             let p = self.expr(place);
