@@ -8,8 +8,10 @@
 #   tcc          `vexc --cc tcc P`                    full build, default flags (-O0 -g)
 #   gcc -O0      `vexc --cc gcc P`                    full build, default flags (-O0 -g)
 #   gcc -O2      `vexc --cc gcc --release P`          full build, -O2
-# Full builds run twice: "cold" with an empty runtime object cache (VEXC_CACHE_DIR) and
-# "rebuild" of the unchanged program with the cache filled by the cold build.
+# Full builds run three times: "cold" with an empty cache (VEXC_CACHE_DIR), "rebuild" of the
+# unchanged program with the cache filled (the sources-keyed cache: no front end, no C compiler),
+# and "edit" (a comment appended to the program before each run: the front end runs, the emitted
+# C is unchanged, so the executable comes from the executable cache).
 # Last, the unchanged rebuild of examples/hello.vx shows the fixed cost of a build.
 # Prints Vex lines per second of the front end (CPU time of `vexc check`, one thread), C lines
 # emitted per Vex line (all lines, and without #line directives), and the targets of issue 9.
@@ -43,12 +45,13 @@ have() { command -v "$1" >/dev/null; }
 time_it() {
     local name=$1; shift
     local mode=plain
-    case $name in cold:*) mode=cold ;; warm:*) mode=warm ;; esac
+    case $name in cold:*) mode=cold ;; warm:*) mode=warm ;; edit:*) mode=edit ;; esac
     : >"$OUT/runs"
-    if [ $mode = warm ]; then VEXC_CACHE_DIR="$OUT/cache-$name" "$@" >/dev/null 2>&1; fi
+    if [ $mode = warm ] || [ $mode = edit ]; then VEXC_CACHE_DIR="$OUT/cache-$name" "$@" >/dev/null 2>&1; fi
     for i in $(seq "$RUNS"); do
         local cache="$OUT/cache-$name"
         [ $mode = cold ] && { rm -rf "$OUT/cold"; cache="$OUT/cold"; }
+        [ $mode = edit ] && echo "// edit $i" >>"$EDIT_FILE"
         rm -rf "$OUT/emit"
         if ! VEXC_CACHE_DIR="$cache" "$OUT/measure" "$OUT/stdout" "$@" >>"$OUT/runs" 2>"$OUT/stderr"; then
             echo "  $name: FAILED: $*"; head -5 "$OUT/stderr"; STATUS=1; return
@@ -88,19 +91,23 @@ for lines in $SIZES; do
         esac
         time_it "cold:$c" "$VEXC" "${args[@]}" "$P" -o "$OUT/prog"
         time_it "warm:$c" "$VEXC" "${args[@]}" "$P" -o "$OUT/prog"
+        # Same base name in another directory: the #line directives (and so the C) are the same.
+        mkdir -p "$OUT/edit"; EDIT_FILE="$OUT/edit/$(basename "$P")"; cp "$P" "$EDIT_FILE"
+        time_it "edit:$c" "$VEXC" "${args[@]}" "$EDIT_FILE" -o "$OUT/prog"
     done
     have tcc || echo "  (tcc not found: no tcc builds)"
 
     echo
     echo "-- gen.py $lines: $vlines Vex lines; emitted C: $clines lines ($cnoline without #line directives)"
-    printf '%-28s %10s %10s %18s\n' step "wall ms" "cpu ms" "Vex lines/s (cpu)"
+    printf '%-32s %10s %10s %18s\n' step "wall ms" "cpu ms" "Vex lines/s (cpu)"
     while read -r name wall cpu; do
         label=$name
         case $name in
             cold:*) label="build ${name#cold:} (cold cache)" ;;
             warm:*) label="rebuild ${name#warm:} (unchanged)" ;;
+            edit:*) label="rebuild ${name#edit:} (comment added)" ;;
         esac
-        printf '%-28s %10.0f %10.0f %18s\n' "$label" "$wall" "$cpu" \
+        printf '%-32s %10.0f %10.0f %18s\n' "$label" "$wall" "$cpu" \
             "$(awk -v l="$vlines" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", l / (c / 1000); else print "-" }')"
     done <"$RES"
     get() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$RES"; }

@@ -282,18 +282,6 @@ fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
     }
 }
 
-/// Reads and compiles `file` to C; on failure, the diagnostics are printed and the exit code
-/// is returned.
-fn load_and_compile(file: &Path, opts: &CommonOpts) -> Result<(Session, vexc::CompiledC), u8> {
-    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
-    let id = match load(&mut sess.sources, file) {
-        Ok(id) => id,
-        Err(d) => return Err(sess.fail(&[d])),
-    };
-    let compiled = compile(&mut sess, id, opts.emit_options())?;
-    Ok((sess, compiled))
-}
-
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
     if let Err(d) = cli.opts.check() {
@@ -311,18 +299,37 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     if cli.lib {
         return cmd_build_lib(cli, file);
     }
-    let (sess, compiled) = match load_and_compile(file, &cli.opts) {
-        Ok(x) => x,
-        Err(code) => return code,
+    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
     };
     if let Some(dir) = &cli.emit_c {
+        let compiled = match compile(&mut sess, id, cli.opts.emit_options()) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
         return match driver::emit_c_dir(&compiled, dir) {
             Ok(()) => EXIT_OK,
             Err(d) => sess.fail(&[d]),
         };
     }
     let opts = cli.opts.build_options();
-    let compiler = match driver::find_compiler(&opts) {
+    // The compiler is looked up first for the sources-keyed cache; its error, if any, is only
+    // reported once the program compiled (as before).
+    let found = driver::find_compiler(&opts);
+    let shortcut = found.as_ref().ok().and_then(|c| source_key(&sess, id, &cli.opts, &opts, c));
+    if let (Ok(compiler), Some(sc)) = (&found, &shortcut) {
+        let out = cli.output.clone().unwrap_or_else(|| default_output(file, compiler.targets_windows()));
+        if sc.fetch(&out) {
+            return EXIT_OK;
+        }
+    }
+    let compiled = match compile(&mut sess, id, cli.opts.emit_options()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let compiler = match found {
         Ok(c) => c,
         Err(d) => return sess.fail(&[d]),
     };
@@ -334,11 +341,60 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     // Build next to nothing user-visible, then move into place so a failed build never leaves a
     // half-written executable (and an unwritable output is reported clearly).
     let tmp_exe = dir.path().join(compiler.exe_name("program"));
-    let result = driver::build_program(&compiler, &compiled, &opts, dir.path(), &tmp_exe).and_then(|_| install(&tmp_exe, &out));
+    let result = driver::build_program(&compiler, &compiled, &opts, dir.path(), &tmp_exe)
+        .and_then(|report| install(&tmp_exe, &out).map(|()| report));
     finish_build_dir(dir, cli.opts.keep_c);
     match result {
-        Ok(()) => EXIT_OK,
+        Ok(report) => {
+            if let Some(sc) = shortcut {
+                sc.record(&sess, &compiled, &report);
+            }
+            EXIT_OK
+        }
         Err(d) => sess.fail(&[d]),
+    }
+}
+
+/// The sources-keyed cache (`driver::source_cache`) for one build: where, and under which key.
+struct Shortcut {
+    root: PathBuf,
+    key: driver::cache::Fnv64,
+}
+
+/// The shortcut of building the loaded file `id`; none with `--keep-c` (the user wants the C).
+fn source_key(sess: &Session, id: FileId, opts: &CommonOpts, bopts: &BuildOptions, compiler: &driver::cc::CCompiler) -> Option<Shortcut> {
+    if opts.keep_c {
+        return None;
+    }
+    let root = bopts.cache_dir.clone().unwrap_or_else(driver::cache::cache_root);
+    let f = sess.sources.get(id);
+    let emit = format!("{:?}", opts.emit_options());
+    Some(Shortcut { key: driver::source_cache::key(compiler, bopts, &emit, &f.name, &f.text), root })
+}
+
+impl Shortcut {
+    /// Puts the cached executable of unchanged sources at `out` (through a temporary file
+    /// next to it). False when there is none, or on any problem: the caller builds as usual and
+    /// reports errors the usual way.
+    fn fetch(&self, out: &Path) -> bool {
+        let Some(exe_key) = driver::source_cache::lookup(&self.root, &self.key) else { return false };
+        if out.is_dir() {
+            return false;
+        }
+        let tmp = driver::cache::temp_sibling(out);
+        if driver::exe_cache::fetch(&self.root, &exe_key, &tmp) && std::fs::rename(&tmp, out).is_ok() {
+            return true;
+        }
+        let _ = std::fs::remove_file(&tmp);
+        false
+    }
+
+    /// After a successful build: records its sources, unless it printed warnings (a hit would
+    /// not print them again).
+    fn record(&self, sess: &Session, compiled: &vexc::CompiledC, report: &driver::BuildReport) {
+        if compiled.warnings.is_empty() && !report.exe_key.is_empty() {
+            driver::source_cache::record(&self.root, &self.key, &sess.sources, &report.exe_key);
+        }
     }
 }
 
@@ -405,28 +461,55 @@ fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
     if let Err(d) = opts.check() {
         return Session { sources: SourceMap::default(), color: opts.color.enabled() }.fail(&[d]);
     }
-    let (sess, compiled) = match load_and_compile(file, opts) {
-        Ok(x) => x,
-        Err(code) => return code,
+    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
+    let id = match load(&mut sess.sources, file) {
+        Ok(id) => id,
+        Err(d) => return sess.fail(&[d]),
     };
     let bopts = opts.build_options();
+    let found = driver::find_compiler(&bopts);
+    let shortcut = found.as_ref().ok().and_then(|c| source_key(&sess, id, opts, &bopts, c));
+    let stem = vexc::module_name(&file.to_string_lossy());
+    if let (Ok(compiler), Some(sc)) = (&found, &shortcut) {
+        if let Ok(dir) = build_dir() {
+            let exe = dir.path().join(compiler.exe_name(&stem));
+            if sc.fetch(&exe) {
+                return run_built(&sess, &exe, args);
+            }
+        }
+    }
+    let compiled = match compile(&mut sess, id, opts.emit_options()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let dir = match build_dir() {
         Ok(d) => d,
         Err(d) => return sess.fail(&[d]),
     };
-    let compiler = match driver::find_compiler(&bopts) {
+    let compiler = match found {
         Ok(c) => c,
         Err(d) => return sess.fail(&[d]),
     };
-    let stem = vexc::module_name(&file.to_string_lossy());
     let exe = dir.path().join(compiler.exe_name(&stem));
-    if let Err(d) = driver::build_program(&compiler, &compiled, &bopts, dir.path(), &exe) {
-        finish_build_dir(dir, opts.keep_c);
-        return sess.fail(&[d]);
+    match driver::build_program(&compiler, &compiled, &bopts, dir.path(), &exe) {
+        Ok(report) => {
+            if let Some(sc) = shortcut {
+                sc.record(&sess, &compiled, &report);
+            }
+        }
+        Err(d) => {
+            finish_build_dir(dir, opts.keep_c);
+            return sess.fail(&[d]);
+        }
     }
-    let status = std::process::Command::new(&exe).args(args).status();
+    let code = run_built(&sess, &exe, args);
     finish_build_dir(dir, opts.keep_c);
-    match status {
+    code
+}
+
+/// Runs the built program with `args`; its exit status becomes vexc's.
+fn run_built(sess: &Session, exe: &Path, args: &[std::ffi::OsString]) -> u8 {
+    match std::process::Command::new(exe).args(args).status() {
         Ok(status) => exit_code_of(status),
         Err(e) => sess.fail(&[Diagnostic::global(codes::RUN, format!("cannot run `{}`: {e}", exe.display()))]),
     }

@@ -2,6 +2,7 @@
 //! the program and link.
 
 use super::cache;
+use super::exe_cache;
 use super::cc::{self, CCompiler};
 use super::codes;
 use super::runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES};
@@ -59,8 +60,13 @@ pub struct BuildReport {
     pub runtime_cached: usize,
     /// The directory the runtime objects live in.
     pub object_dir: PathBuf,
-    /// The final link command.
+    /// The final link command (on an executable cache hit, the one that built the cached
+    /// executable, with this build's directory).
     pub link_command: String,
+    /// The executable came from the executable cache (nothing was compiled or linked).
+    pub exe_cached: bool,
+    /// The executable's key in that cache (hex).
+    pub exe_key: String,
 }
 
 /// The runtime files a program is built with: the C runtime, plus the async runtime when the
@@ -173,6 +179,13 @@ pub fn build_c_with(
     }
     let mut report = BuildReport { compiler: compiler.display(), ..BuildReport::default() };
 
+    // An executable built before from the same C with the same compiler, flags and runtime.
+    let root = opts.cache_dir.clone().unwrap_or_else(cache::cache_root);
+    let exe_key = exe_cache::key(compiler, &flags, runtime, program);
+    if exe_cache::fetch(&root, &exe_key.hex(), out) {
+        return Ok(exe_cache::hit_report(report, compiler, program, runtime, &flags, &root, build_dir, out, &exe_key));
+    }
+
     let objects = runtime_objects(compiler, runtime, &flags, threads, opts, build_dir, &mut report)?;
 
     let mut cmd = compiler.command();
@@ -183,6 +196,8 @@ pub fn build_c_with(
     cmd.args(&objects).arg("-o").arg(out).args(compiler.link_libs());
     report.link_command = command_line(&cmd);
     run_cc(cmd)?;
+    exe_cache::store(&root, &exe_key, out);
+    report.exe_key = exe_key.hex();
     Ok(report)
 }
 
@@ -391,6 +406,8 @@ mod tests {
         let r2 = build_c(&cc, &[("prog.c", PROG)], &runtime, &opts, b2.path(), &exe2).unwrap();
         assert_eq!((r2.runtime_compiled, r2.runtime_cached), (0, 1));
         assert_eq!(r1.object_dir, r2.object_dir);
+        // ... and, the program being unchanged, the executable too (see exe_cache.rs).
+        assert!(!r1.exe_cached && r2.exe_cached);
         assert_eq!(Command::new(&exe2).output().unwrap().status.code(), Some(7));
 
         // Other flags or other runtime sources: another cache entry.

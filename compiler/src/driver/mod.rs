@@ -2,6 +2,10 @@
 //!
 //! - [`cc`]: C toolchain discovery (`--cc CMD`, else the `cc` crate, which honours `CC`/`CFLAGS`).
 //! - [`cache`]: the on-disk cache of compiled runtime objects (stable FNV-1a keys, atomic writes).
+//! - [`exe_cache`]: the on-disk cache of linked executables (key: the program's C + the runtime
+//!   objects' key), so an unchanged rebuild is a copy.
+//! - [`source_cache`]: manifests naming the cached executable of unchanged sources, so such a
+//!   rebuild skips the front end too.
 //! - [`build`]: writes the C, compiles the runtime (through the cache) and the program, links.
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
 //! - [`library`]: library mode (`--lib`): the static library and its header, or their sources.
@@ -14,10 +18,12 @@
 pub mod build;
 pub mod cache;
 pub mod cc;
+pub mod exe_cache;
 pub mod guard;
 pub mod library;
 pub mod runtime;
 pub mod sanitize;
+pub mod source_cache;
 pub mod target;
 
 pub use build::{

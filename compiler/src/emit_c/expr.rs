@@ -58,6 +58,15 @@ enum Operand<'e> {
     Address(&'e hir::Expr),
 }
 
+/// A place whose address cannot change while a statement runs: a local, or a field of one.
+fn fixed_address(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Local(_) => true,
+        ExprKind::Field { base, .. } => fixed_address(base),
+        _ => false,
+    }
+}
+
 impl<'e> Operand<'e> {
     fn expr(&self) -> &'e hir::Expr {
         match self {
@@ -103,7 +112,9 @@ impl FnEmitter<'_> {
                 }
                 Operand::Address(e) => {
                     let t = self.address_of(e);
-                    if later_effects {
+                    // The address of a local (or of a field of one) is the same whatever the
+                    // later operands do: no temporary needed.
+                    if later_effects && !fixed_address(e) {
                         let cty = format!("{}*", self.c_type(&e.ty));
                         self.hoist(&cty, &t)
                     } else {
@@ -699,7 +710,11 @@ impl FnEmitter<'_> {
     }
 
     pub fn compound_text(&mut self, place: &hir::Expr, op: BinOp, value: &hir::Expr, span: crate::span::Span) -> String {
-        let simple = is_simple_place(place) && !impure(value);
+        // `x op= e` reads `x` before evaluating `e`. Without temporaries when `e` has no
+        // effects, or when `x` is a numeric local that `e` cannot write: then C may read `x`
+        // before or after `e` (`x = vex_add_i64(x, e)`) with the same result.
+        let simple = (is_simple_place(place) && !impure(value))
+            || matches!((&place.kind, &place.ty), (ExprKind::Local(id), Ty::Int(_) | Ty::Float(_)) if leaves_local_alone(value, *id));
         let (target, current) = if simple {
             let p = self.expr(place);
             (p.clone(), p)
@@ -824,6 +839,28 @@ fn format_value(sink: &str, f: &str, v: &str, ty: &Ty, style: PrintStyle) -> Str
 }
 
 /// A place whose C text can be evaluated twice without effects or repeated checks.
+/// `value` cannot write the local `id`: it takes no address of (a part of) it, and has no
+/// `match` or closure (whose arms and bodies hold statements). Writes through other pointers
+/// are excluded by the borrow rules: `id` is used by the statement, so no mutable borrow of it
+/// is live.
+fn leaves_local_alone(value: &hir::Expr, id: hir::LocalId) -> bool {
+    fn rooted_at(place: &hir::Expr, id: hir::LocalId) -> bool {
+        match &place.kind {
+            ExprKind::Local(l) => *l == id,
+            ExprKind::Field { base, .. } | ExprKind::Index { base, .. } | ExprKind::ArrayGet { base, .. } => rooted_at(base, id),
+            _ => false,
+        }
+    }
+    let mut ok = true;
+    visit(value, &mut |x| match &x.kind {
+        ExprKind::Match { .. } | ExprKind::Closure { .. } => ok = false,
+        ExprKind::AddrOf { place, .. } if rooted_at(place, id) => ok = false,
+        ExprKind::MethodCall { receiver: Receiver::AddressOf(r) | Receiver::Pointer(r), .. } if rooted_at(r, id) => ok = false,
+        _ => {}
+    });
+    ok
+}
+
 fn is_simple_place(e: &hir::Expr) -> bool {
     match &e.kind {
         ExprKind::Local(_) => true,

@@ -12,6 +12,7 @@ mod collections;
 mod expr;
 mod ffi;
 mod func;
+mod lines;
 pub mod library;
 mod matching;
 mod names;
@@ -36,6 +37,16 @@ pub struct EmitOptions {
 
 /// Emits the C translation unit of `program`. It includes `vex_runtime.h` and defines `main`.
 pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> String {
+    let c = emit_unpruned(program, sources, opts);
+    if opts.line_directives {
+        lines::prune(&c)
+    } else {
+        c
+    }
+}
+
+/// As [`emit`], with a `#line` directive before every statement (see `lines.rs`).
+fn emit_unpruned(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> String {
     let names = names::Names::new(program);
     let base_name = source_base_name(program, sources);
     let reachable = reachable(program);
@@ -64,12 +75,14 @@ pub fn emit(program: &hir::Program, sources: &SourceMap, opts: EmitOptions) -> S
     let mut protos = String::new();
     let mut globals = String::new();
     let mut frames = String::new();
-    for &id in &reachable {
+    let order = definition_order(program, &reachable);
+    let needs_proto = prototypes_needed(program, &order);
+    for &id in &order {
         let f = &program.functions[id as usize];
         let sig = func::signature(program, &names, &layouts, id, f);
         if program.suspends.get(id as usize).copied().unwrap_or(false) {
             protos.push_str(&tasks::task_protos(names.function(id)));
-        } else {
+        } else if needs_proto.contains(&id) {
             let _ = writeln!(protos, "static {sig};");
         }
         let emitted = func::emit_function(program, &names, &layouts, sources, id, &sig, opts);
@@ -196,6 +209,81 @@ fn fn_value_wrappers(program: &hir::Program, names: &names::Names, layouts: &typ
 
 /// Functions reachable from `main`, or from a library's exported functions (all of them if
 /// there is neither), in declaration order.
+/// The order of the function definitions: callees before callers (a depth-first post-order of
+/// the direct calls, from the reachable functions in `FnId` order, callees in `FnId` order), so
+/// that only recursion and function values need prototypes.
+fn definition_order(program: &hir::Program, reachable: &[FnId]) -> Vec<FnId> {
+    let callees = |id: FnId| -> Vec<FnId> {
+        let mut v = Vec::new();
+        if let Some(f) = program.functions.get(id as usize) {
+            hir::visit_block_exprs(&f.body, &mut |x| {
+                if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &x.kind {
+                    v.push(*func);
+                }
+            });
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let wanted: BTreeSet<FnId> = reachable.iter().copied().collect();
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::with_capacity(reachable.len());
+    for &root in reachable {
+        if !seen.insert(root) {
+            continue;
+        }
+        // Explicit stack (call chains can be long): (function, its callees, next callee).
+        let mut stack = vec![(root, callees(root), 0usize)];
+        while let Some((id, calls, next)) = stack.last_mut() {
+            if let Some(&c) = calls.get(*next) {
+                *next += 1;
+                if wanted.contains(&c) && seen.insert(c) {
+                    let cc = callees(c);
+                    stack.push((c, cc, 0));
+                }
+            } else {
+                order.push(*id);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+/// The functions (of `order`, the order of their definitions) that need a prototype: those
+/// called before their definition, and every one used otherwise than by a direct call (a
+/// function value, a closure's body, a `go` target, an exported function), since wrappers,
+/// globals and frames that name them come before all definitions. A function called only by
+/// itself and by functions defined after it needs none.
+fn prototypes_needed(program: &hir::Program, order: &[FnId]) -> BTreeSet<FnId> {
+    let position: std::collections::HashMap<FnId, usize> = order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let mut need = BTreeSet::new();
+    if let Some(exports) = &program.library {
+        need.extend(exports.iter().map(|e| e.func));
+    }
+    for (i, &id) in order.iter().enumerate() {
+        let Some(f) = program.functions.get(id as usize) else { continue };
+        hir::visit_block_stmts(&f.body, &mut |s| {
+            if let hir::StmtKind::Go { func, .. } = &s.kind {
+                need.insert(*func);
+            }
+        });
+        hir::visit_block_exprs(&f.body, &mut |x| match &x.kind {
+            ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } => {
+                if position.get(func).is_none_or(|&p| p > i) {
+                    need.insert(*func);
+                }
+            }
+            ExprKind::Closure { func, .. } | ExprKind::FnRef(func) => {
+                need.insert(*func);
+            }
+            _ => {}
+        });
+    }
+    need
+}
+
 pub(crate) fn reachable(program: &hir::Program) -> Vec<FnId> {
     let roots: Vec<FnId> = match (&program.library, program.main) {
         (Some(exports), _) => exports.iter().map(|e| e.func).collect(),

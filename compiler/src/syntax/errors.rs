@@ -80,6 +80,25 @@ pub(crate) fn prescan(text: &str, file: FileId, base: usize) -> Result<(), Box<D
     Ok(())
 }
 
+/// Number of tokens of `text` that can open a nesting level of the grammar without a bracket:
+/// `&`, `*`, `<` and `|` bytes and the words `else` and `fn` (a `&T`/`*T` type, type arguments,
+/// a closure, a `fn(..): T` type, an `else if` chain). Counted everywhere, strings and comments
+/// included (f-string expressions are parsed later on the same stack), so it bounds the
+/// unbracketed nesting of the file and of every f-string in it.
+pub(crate) fn nesting_tokens(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut n = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'&' | b'*' | b'<' | b'|' => n += 1,
+            b'e' if b[i..].starts_with(b"else") => n += 1,
+            b'f' if b.get(i + 1) == Some(&b'n') => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
 fn memchr(needle: u8, hay: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?.iter().position(|&b| b == needle).map(|k| from + k)
 }
