@@ -14,6 +14,36 @@ use std::collections::HashMap;
 /// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
 const MAX_INSTANCE_DEPTH: usize = 64;
 
+/// Type arguments of more type nodes than this are an error (E0275): an instantiation that grows
+/// them (`f<T>` calling `f<(T, T)>`) would double the work at every step.
+const MAX_TYPE_ARGS_SIZE: usize = 512;
+
+/// At most this many instances of generic structs and enums (E0275): polymorphic recursion
+/// through a heap indirection (`struct W<T> { v: Vec<W<Vec<T>>> }`) would instantiate forever.
+const MAX_TYPE_INSTANCES: usize = 4096;
+
+/// Whether `targs` have more than `limit` type nodes (stops counting there).
+fn too_big(targs: &[Ty], limit: usize) -> bool {
+    let mut stack: Vec<&Ty> = targs.iter().collect();
+    let mut n = 0;
+    while let Some(t) = stack.pop() {
+        n += 1;
+        if n > limit {
+            return true;
+        }
+        match t {
+            Ty::Array(e, _) | Ty::Ref(e, _) | Ty::Ptr(e, _) => stack.push(e),
+            Ty::Tuple(ts) | Ty::Lib(_, ts) => stack.extend(ts),
+            Ty::Fn(ps, r) => {
+                stack.extend(ps);
+                stack.push(r);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The generic-struct instances known so far: instance -> (template name, type arguments).
 type InstanceArgs<'a> = &'a dyn Fn(&Ty) -> Option<(String, Vec<Ty>)>;
 
@@ -155,11 +185,8 @@ impl Checker<'_> {
         if let Some(&id) = self.instances.get(&key) {
             return Some(id);
         }
-        if self.instance_of.len() >= self.templates * MAX_INSTANCE_DEPTH + MAX_INSTANCE_DEPTH {
-            self.error(
-                Diagnostic::error("E0275", "too many instances of generic functions (recursive instantiation?)", span)
-                    .help("a generic function must not call itself with ever larger type arguments"),
-            );
+        if self.instance_of.len() >= self.templates * MAX_INSTANCE_DEPTH + MAX_INSTANCE_DEPTH || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("functions", span);
             return None;
         }
         let f = fn_decl(self.file, &self.res.functions[template as usize]);
@@ -216,6 +243,22 @@ impl Checker<'_> {
         }
     }
 
+    /// E0275 for runaway instantiation of generic `what` (functions or types), reported once: the
+    /// chain that hit the limit unwinds with error types, and other chains would hit it again.
+    fn instance_limit(&mut self, what: &str, span: Span) {
+        if self.instance_limit.is_some() {
+            return;
+        }
+        let help = if what == "functions" {
+            "a generic function must not call itself with ever larger type arguments"
+        } else {
+            "a generic struct or enum must not contain itself (through `Vec`, `Box`, ...) with ever larger type arguments"
+        };
+        let d = Diagnostic::error("E0275", format!("too many instances of generic {what} (recursive instantiation?)"), span).help(help);
+        self.instance_limit = Some(d.clone());
+        self.error(d);
+    }
+
     /// The instance of generic struct `template` for `targs` (created on first use).
     pub fn instantiate_struct(&mut self, template: StructId, targs: Vec<Ty>, span: Span) -> Ty {
         if self.bad_templates.contains(&template) {
@@ -228,6 +271,10 @@ impl Checker<'_> {
         let key = (template, targs.clone());
         if let Some(&id) = self.struct_instances.get(&key) {
             return Ty::Struct(id);
+        }
+        if self.struct_instances.len() + self.enum_instances.len() >= MAX_TYPE_INSTANCES || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("types", span);
+            return Ty::Error;
         }
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.structs.len() as StructId;
@@ -319,6 +366,10 @@ impl Checker<'_> {
         let key = (template, targs.clone());
         if let Some(&id) = self.enum_instances.get(&key) {
             return Ty::Enum(id);
+        }
+        if self.struct_instances.len() + self.enum_instances.len() >= MAX_TYPE_INSTANCES || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("types", span);
+            return Ty::Error;
         }
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.enums.len() as EnumId;
