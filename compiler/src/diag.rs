@@ -174,21 +174,49 @@ pub fn render_plain(diags: &[Diagnostic], sources: &SourceMap) -> String {
     render(diags, sources, false)
 }
 
+/// Diagnostics after this many are rendered without a source excerpt (header, location, help,
+/// notes): each excerpt costs time proportional to the file, and thousands of errors in a big
+/// file (`else if` repeated 50,000 times) would take minutes.
+const EXCERPT_LIMIT: usize = 100;
+
+/// Lines longer than this many bytes get no excerpt: miette's underline padding is limited to
+/// 65,535 columns (it panicked beyond), and such a line is unreadable anyway.
+const EXCERPT_MAX_LINE: usize = 10_000;
+
+/// Whether every span of `d` lies on lines short enough to show.
+fn excerpt_fits(d: &Diagnostic, text: &str) -> bool {
+    let Some(primary) = d.span else { return true };
+    let line_len = |offset: usize| {
+        let offset = offset.min(text.len());
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    };
+    std::iter::once(primary)
+        .chain(d.secondary.iter().map(|(s, _)| *s).filter(|s| s.file == primary.file))
+        .all(|s| line_len(s.start as usize) <= EXCERPT_MAX_LINE && line_len(s.end as usize) <= EXCERPT_MAX_LINE)
+}
+
 /// Renders diagnostics for a terminal; colours when `color` is true.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let mut out = String::new();
-    for d in diags {
+    for (i, d) in diags.iter().enumerate() {
         let mut handler = miette::GraphicalReportHandler::new_themed(theme.clone()).with_width(100).with_links(false);
-        if !d.notes.is_empty() {
-            // Notes come after the excerpt and help, as `= note:` lines (LANGUAGE.md §16.1).
-            let notes: Vec<String> = d.notes.iter().map(|n| format!("= note: {n}")).collect();
+        let file = d.span.and_then(|s| sources.files.get(s.file as usize).map(|f| (s, f)));
+        let excerpt = file.filter(|(_, f)| i < EXCERPT_LIMIT && excerpt_fits(d, &f.text));
+        let mut notes: Vec<String> = Vec::new();
+        if let (Some((span, f)), None) = (file, excerpt) {
+            // No excerpt: say where, as the excerpt's header would.
+            let (line, col) = f.line_col(span.start as usize);
+            notes.push(format!("--> {}:{line}:{col}", f.name));
+        }
+        // Notes come after the excerpt and help, as `= note:` lines (LANGUAGE.md §16.1).
+        notes.extend(d.notes.iter().map(|n| format!("= note: {n}")));
+        if !notes.is_empty() {
             handler = handler.with_footer(notes.join("\n"));
         }
-        let source = d.span.and_then(|s| {
-            let file = sources.files.get(s.file as usize)?;
-            Some(miette::NamedSource::new(file.name.clone(), file.text.clone()).with_language("vex"))
-        });
+        let source = excerpt.map(|(_, f)| miette::NamedSource::new(f.name.clone(), f.text.clone()).with_language("vex"));
         let rendered = Rendered { diag: d, source };
         if handler.render_report(&mut out, &rendered).is_err() {
             out.push_str(&d.header());
