@@ -216,11 +216,13 @@ impl Checker<'_> {
             type_params: Vec::new(),
         });
         let before = self.diags.len();
+        let kept_before = self.instance_diags.len();
         let body = self.with_env(&env, |c| c.check_body(id));
         let shown: Vec<String> = params.iter().zip(&targs).map(|(p, t)| format!("{p} = {}", self.ty_name(t))).collect();
         for d in &mut self.diags[before..] {
             d.secondary.push((span, format!("in `{}` instantiated here with {}", f.name.name, shown.join(", "))));
         }
+        self.keep_instance_diags(before, kept_before);
         let k = id as usize - self.templates;
         self.instance_bodies[k] = Some(body);
         Some(id)
@@ -241,6 +243,14 @@ impl Checker<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Records the diagnostics reported since `before` while creating a cached instance (see
+    /// `instance_diags`); they include those recorded since `kept_before` by nested instances.
+    fn keep_instance_diags(&mut self, before: usize, kept_before: usize) {
+        self.instance_diags.truncate(kept_before);
+        let new: Vec<Diagnostic> = self.diags[before..].to_vec();
+        self.instance_diags.extend(new);
     }
 
     /// E0275 for runaway instantiation of generic `what` (functions or types), reported once: the
@@ -276,6 +286,7 @@ impl Checker<'_> {
             self.instance_limit("types", span);
             return Ty::Error;
         }
+        let (before, kept_before) = (self.diags.len(), self.instance_diags.len());
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.structs.len() as StructId;
         self.structs.push(hir::StructDef {
@@ -294,6 +305,7 @@ impl Checker<'_> {
             decl.fields.iter().map(|f| hir::FieldDef { name: f.name.name.clone(), ty: c.lower_ty(&f.ty) }).collect()
         });
         self.structs[id as usize].fields = fields;
+        self.keep_instance_diags(before, kept_before);
         Ty::Struct(id)
     }
 
@@ -371,6 +383,7 @@ impl Checker<'_> {
             self.instance_limit("types", span);
             return Ty::Error;
         }
+        let (before, kept_before) = (self.diags.len(), self.instance_diags.len());
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.enums.len() as EnumId;
         self.enums.push(hir::EnumDef {
@@ -389,6 +402,7 @@ impl Checker<'_> {
                 .collect()
         });
         self.enums[id as usize].variants = variants;
+        self.keep_instance_diags(before, kept_before);
         Ty::Enum(id)
     }
 
@@ -464,11 +478,13 @@ impl Checker<'_> {
             type_params: Vec::new(),
         });
         let before = self.diags.len();
+        let kept_before = self.instance_diags.len();
         let body = self.with_env(&env, |c| c.check_body(id));
         let shown = self.ty_name(&Ty::Struct(inst));
         for d in &mut self.diags[before..] {
             d.secondary.push((span, format!("in `{}` of `{shown}` used here", f.name.name)));
         }
+        self.keep_instance_diags(before, kept_before);
         let k = id as usize - self.templates;
         self.instance_bodies[k] = Some(body);
         Some(id)

@@ -76,6 +76,10 @@ pub(crate) struct Checker<'a> {
     /// The E0275 (runaway generic instantiation) error, once reported: it must survive the
     /// dropped first pass of a body (`check_body`), as the instances it cut short stay cached.
     pub instance_limit: Option<Diagnostic>,
+    /// Every diagnostic reported while creating a cached instance (generic function or method
+    /// body, struct or enum instance): a body checked twice (`check_body`) drops its first pass's
+    /// diagnostics, but instances created then are not created again, so theirs are put back.
+    pub instance_diags: Vec<Diagnostic>,
     /// Generic-struct instances whose trait conformance is still to be checked, with the span
     /// of their first use.
     pub pending_impl_checks: Vec<(StructId, Span)>,
@@ -136,6 +140,7 @@ pub fn check(
         enum_instances: Default::default(),
         enum_template_of: Default::default(),
         instance_limit: None,
+        instance_diags: Vec::new(),
         pending_impl_checks: Vec::new(),
         externs: Vec::new(),
     };
