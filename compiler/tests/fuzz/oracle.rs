@@ -19,6 +19,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    #[allow(dead_code)] // not used by the libFuzzer targets
     pub fn is_bug(&self) -> bool {
         matches!(self, Outcome::Bug(_))
     }
