@@ -212,6 +212,15 @@ fn main() {
     if let Ok(file) = std::env::var("VEX_FUZZ_REPRO") {
         repro(&file);
     }
+    // `VEX_FUZZ_GEN_DUMP=DIR`: write 100 generated programs into DIR (to see what the generator writes).
+    if let Some(dir) = std::env::var_os("VEX_FUZZ_GEN_DUMP") {
+        std::fs::create_dir_all(&dir).expect("create the dump directory");
+        let mut rng = Rng(env_num("VEX_FUZZ_SEED", DEFAULT_SEED));
+        for i in 0..100 {
+            std::fs::write(Path::new(&dir).join(format!("gen{i:03}.vx")), gen::program(&mut rng)).expect("write");
+        }
+        return;
+    }
     // `cargo test FILTER` passes the filter on: run only when it selects this job.
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {

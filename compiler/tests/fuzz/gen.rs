@@ -126,6 +126,8 @@ struct Gen<'a> {
     /// Statements written so far: bounds the program's size.
     budget: usize,
     in_async: bool,
+    /// Whether this program gets deliberately wrong pieces (a quarter of them do).
+    chaos_on: bool,
 }
 
 /// Writes one Vex program from the choices in `c`.
@@ -143,6 +145,7 @@ pub fn program(c: &mut dyn Choices) -> String {
         ret: None,
         budget: 0,
         in_async: false,
+        chaos_on: false,
     };
     g.program();
     g.out
@@ -233,8 +236,9 @@ impl Gen<'_> {
     }
 
     fn program(&mut self) {
+        self.chaos_on = self.chance(1, 4);
         if self.chance(1, 8) {
-            let m = ["math", "io", "strings", "./util", "fs"][self.below(5)];
+            let m = ["math", "io", "strings", "fs"][self.below(4)];
             self.line(&format!("import \"{m}\";"));
         }
         for i in 0..self.below(3) {
@@ -263,7 +267,7 @@ impl Gen<'_> {
             let params = (0..self.below(4))
                 .map(|_| {
                     let t = self.ty(2);
-                    if self.chance(1, 5) {
+                    if self.chance(1, 10) {
                         Ty::Ref(Box::new(t))
                     } else {
                         t
@@ -312,7 +316,7 @@ impl Gen<'_> {
         }
         let main_ret = if self.chance(1, 2) { Some(Ty::I32) } else { None };
         self.body("main", &[], main_ret.as_ref(), "", false, Vec::new());
-        if self.chance(1, 20) {
+        if self.chaos_on && self.chance(1, 5) {
             let c = self.chaos();
             self.line(&c);
         }
@@ -373,7 +377,7 @@ impl Gen<'_> {
         if self.budget > 60 {
             return;
         }
-        if self.chance(1, 40) {
+        if self.chaos_on && self.chance(1, 40) {
             let c = self.chaos();
             self.line(&c);
             return;
@@ -385,14 +389,16 @@ impl Gen<'_> {
                 let e = self.expr(&t, 3);
                 let mutable = self.chance(1, 2);
                 let n = self.fresh("v");
-                let annot = if self.chance(1, 2) { format!(": {}", self.ty_name(&t)) } else { String::new() };
+                // Simple types half the time without annotation; others need it (`Vec()`, `None`).
+                let simple = matches!(t, Ty::I32 | Ty::Bool | Ty::Str);
+                let annot = if !simple || self.chance(1, 2) { format!(": {}", self.ty_name(&t)) } else { String::new() };
                 self.line(&format!("let{} {n}{annot} = {e};", if mutable { "!" } else { "" }));
                 self.scopes.last_mut().unwrap().push(Local { name: n, ty: t, mutable });
             }
             2 => {
                 let args: Vec<String> = (0..self.below(3))
                     .map(|_| {
-                        let t = self.ty(1);
+                        let t = [Ty::I32, Ty::I64, Ty::Str, Ty::Bool, Ty::F64][self.below(5)].clone();
                         self.expr(&t, 2)
                     })
                     .collect();
@@ -406,7 +412,7 @@ impl Gen<'_> {
                 if let Some(l) = self.any_local().filter(|l| l.mutable || self.below(10) == 0) {
                     let e = self.expr(&l.ty, 3);
                     let op = if matches!(l.ty, Ty::I32 | Ty::I64 | Ty::U8 | Ty::F64) && self.chance(1, 3) {
-                        ["+=", "-=", "*=", "/=", "%="][self.below(5)]
+                        ["+=", "-=", "*=", "/="][self.below(4)]
                     } else if l.ty == Ty::Str && self.chance(1, 3) {
                         "+="
                     } else {
@@ -456,8 +462,9 @@ impl Gen<'_> {
                 self.loop_depth -= 1;
                 self.line("}");
             }
-            9 => {
-                let n = self.fresh("i");
+            9 if self.chaos_on => {
+                // `for x in a..b` is not implemented yet (E0658).
+                let n = self.fresh("ix");
                 let hi = self.expr(&Ty::I32, 2);
                 let op = if self.chance(1, 2) { ".." } else { "..=" };
                 self.loop_depth += 1;
@@ -465,8 +472,8 @@ impl Gen<'_> {
                 self.loop_depth -= 1;
                 self.line("}");
             }
-            10 => {
-                // Iterating over a Vec or an array.
+            10 if self.chaos_on => {
+                // Iterating over a Vec or an array (not implemented yet: E0658).
                 let et = self.ty(1);
                 let vt = if self.chance(1, 2) { Ty::Vec(Box::new(et.clone())) } else { Ty::Arr(Box::new(et.clone()), 2) };
                 let v = self.expr(&vt, 2);
@@ -477,7 +484,7 @@ impl Gen<'_> {
                 self.line("}");
             }
             11 => {
-                let n = self.fresh("i");
+                let n = self.fresh("ix");
                 let hi = self.expr(&Ty::I32, 2);
                 self.loop_depth += 1;
                 self.block(depth, &format!("for let! {n} = 0; {n} < {hi}; {n} += 1"), vec![Local { name: n.clone(), ty: Ty::I32, mutable: true }]);
@@ -512,7 +519,8 @@ impl Gen<'_> {
                 self.indent -= 1;
                 self.line("};");
             }
-            13 => {
+            13 if self.chaos_on => {
+                // `switch` is not implemented yet (E0658).
                 let s = self.expr(&Ty::I32, 2);
                 self.line(&format!("switch {s} {{"));
                 self.indent += 1;
@@ -534,10 +542,10 @@ impl Gen<'_> {
                 self.indent -= 1;
                 self.line("}");
             }
-            14 => {
-                let t = self.ty(1);
-                let e = self.expr(&t, 2);
-                self.line(&format!("defer println({e});"));
+            14 if !self.fns.is_empty() => {
+                let i = self.below(self.fns.len());
+                let call = self.call(i, 2);
+                self.line(&format!("defer {call};"));
             }
             15 => {
                 // Vec / Map mutation.
@@ -587,7 +595,8 @@ impl Gen<'_> {
                 }
             }
             _ => {
-                let t = self.ty(2);
+                // An expression statement: a value nothing uses (typed by itself).
+                let t = [Ty::I32, Ty::Bool, Ty::Str][self.below(3)].clone();
                 let e = self.expr(&t, 3);
                 self.line(&format!("{e};"));
             }
@@ -601,8 +610,15 @@ impl Gen<'_> {
         format!("{aw}{}({})", self.fns[i].name, args.join(", "))
     }
 
-    fn int_lit(&mut self) -> String {
-        match self.below(8) {
+    /// An integer literal that fits `t` (any size when chaos is on).
+    fn int_lit(&mut self, t: &Ty) -> String {
+        // Literals are typed by context, and default to i32 where there is none.
+        let max = match t {
+            _ if self.chaos_on => 7,
+            Ty::U8 => 3,
+            _ => 5,
+        };
+        match self.below(max + 1) {
             0 => "0".into(),
             1 => "1".into(),
             2 => (self.below(100)).to_string(),
@@ -616,7 +632,7 @@ impl Gen<'_> {
 
     /// An expression of type `t`.
     fn expr(&mut self, t: &Ty, depth: usize) -> String {
-        if self.chance(1, 60) {
+        if self.chaos_on && self.chance(1, 60) {
             // Something of another type, or noise.
             return if self.chance(1, 2) { self.chaos() } else { let o = self.ty(1); self.expr_inner(&o, depth.saturating_sub(1)) };
         }
@@ -683,7 +699,7 @@ impl Gen<'_> {
                         if float {
                             ["1.5", "0.0", "2.25", "1e10"][self.below(3)].to_string()
                         } else {
-                            self.int_lit()
+                            self.int_lit(t)
                         }
                     }
                     2 | 3 => {
@@ -691,23 +707,24 @@ impl Gen<'_> {
                         let op = ops[self.below(ops.len())];
                         format!("({} {op} {})", self.expr(t, d), self.expr(t, d))
                     }
-                    4 => format!("-{}", self.expr(t, d)),
+                    4 if *t != Ty::U8 => format!("-({})", self.expr(t, d)),
                     5 => {
                         let o = [Ty::I32, Ty::I64, Ty::U8, Ty::F64][self.below(4)].clone();
                         format!("({} as {})", self.expr(&o, d), self.ty_name(t))
                     }
                     _ => {
                         let w = match self.below(3) {
-                            0 => format!("{}.len()", self.expr(&Ty::Str, d)),
+                            0 => format!("({}).len()", self.expr(&Ty::Str, d)),
                             1 => {
                                 let e = self.ty(0);
-                                format!("{}.len()", self.expr(&Ty::Vec(Box::new(e)), d))
+                                format!("({}).len()", self.expr(&Ty::Vec(Box::new(e)), d))
                             }
-                            _ => {
+                            _ if *t == Ty::I32 => {
                                 let a = self.expr(&Ty::Arr(Box::new(t.clone()), 3), d);
                                 let i = self.expr(&Ty::I32, d);
                                 return format!("{a}[{i}]");
                             }
+                            _ => format!("({}).len()", self.expr(&Ty::Str, d)),
                         };
                         format!("({w} as {})", self.ty_name(t))
                     }
@@ -717,19 +734,28 @@ impl Gen<'_> {
                 0 => ["true", "false"][self.below(2)].into(),
                 1 => {
                     let o = [Ty::I32, Ty::I64, Ty::Str, Ty::F64, Ty::Bool][self.below(5)].clone();
-                    let op = ["==", "!=", "<", "<=", ">", ">="][self.below(6)];
-                    format!("{} {op} {}", self.expr(&o, d), self.expr(&o, d))
+                    let ordered = matches!(o, Ty::I32 | Ty::I64 | Ty::F64);
+                    let op = ["==", "!=", "<", "<=", ">", ">="][self.below(if ordered { 6 } else { 2 })];
+                    format!("({} {op} {})", self.expr(&o, d), self.expr(&o, d))
                 }
                 2 => format!("({} && {})", self.expr(t, d), self.expr(t, d)),
                 3 => format!("({} || {})", self.expr(t, d), self.expr(t, d)),
-                _ => format!("!{}", self.expr(t, d)),
+                _ => format!("!({})", self.expr(t, d)),
             },
             Ty::Str => match if depth == 0 { 0 } else { self.below(4) } {
                 0 => ["\"\"", "\"a\"", "\"héllo\\n\"", "\"{}\"", "\"\\t\\\"q\\\"\""][self.below(5)].into(),
                 1 => format!("{} + {}", self.expr(t, d), self.expr(t, d)),
                 2 => {
-                    let o = self.ty(0);
-                    format!("f\"x={{{}}} y\"", self.expr(&o, 0))
+                    // Interpolations: a local of a simple type, or a number.
+                    let simple: Vec<String> = self
+                        .scopes
+                        .iter()
+                        .flatten()
+                        .filter(|l| matches!(l.ty, Ty::I32 | Ty::I64 | Ty::Bool | Ty::F64) && !l.name.contains('.'))
+                        .map(|l| l.name.clone())
+                        .collect();
+                    let inner = if simple.is_empty() { self.below(100).to_string() } else { simple[self.below(simple.len())].clone() };
+                    format!("f\"x={{{inner}}} y\"")
                 }
                 _ => {
                     let o = [Ty::I32, Ty::I64][self.below(2)].clone();
@@ -753,7 +779,7 @@ impl Gen<'_> {
             }
             Ty::Vec(e) => match self.below(3) {
                 0 if depth > 0 => format!("[{}]", (0..1 + self.below(3)).map(|_| self.expr(e, d)).collect::<Vec<_>>().join(", ")),
-                1 => format!("Vec<{}>()", self.ty_name(e)),
+                1 if self.chaos_on => format!("Vec<{}>()", self.ty_name(e)),
                 _ => format!("[{}]", self.expr(e, d)),
             },
             Ty::Opt(e) => {
@@ -791,13 +817,13 @@ impl Gen<'_> {
                 }
             }
             Ty::Map(v) => {
-                if self.chance(1, 2) {
-                    format!("Map<string, {}>()", self.ty_name(v))
+                if self.chance(1, 2) || self.ty_name(v).contains("Map") {
+                    "Map()".to_string()
                 } else {
-                    format!("{{ {}: {} }}", self.expr(&Ty::Str, d), self.expr(v, d))
+                    format!("Map<string, {}>()", self.ty_name(v))
                 }
             }
-            Ty::Chan(e) => format!("Channel<{}>({})", self.ty_name(e), self.below(3)),
+            Ty::Chan(_) => format!("Channel({})", self.below(3)),
             Ty::Ref(e) => {
                 let ls = self.locals_of(e, false);
                 if ls.is_empty() {
