@@ -259,7 +259,9 @@ fn main() {
 
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
+    // `stop`: the time is up (the corpus pass still finishes); `failed`: stop at once.
     let stop = Arc::new(AtomicBool::new(false));
+    let failed = Arc::new(AtomicBool::new(false));
     let stats = Arc::new(Stats { runs: Default::default(), compiled: Default::default() });
     let (fail_tx, fail_rx) = mpsc::channel::<Failure>();
     let mut currents = Vec::new();
@@ -267,15 +269,16 @@ fn main() {
     for w in 0..jobs {
         let current: Arc<Current> = Arc::new(Mutex::new(None));
         currents.push(current.clone());
-        let (corpus, stop, stats, fail_tx, gen_name) = (corpus.clone(), stop.clone(), stats.clone(), fail_tx.clone(), gen_name.clone());
+        let (corpus, stop, failed, stats, fail_tx, gen_name) =
+            (corpus.clone(), stop.clone(), failed.clone(), stats.clone(), fail_tx.clone(), gen_name.clone());
         workers.push(std::thread::spawn(move || {
             let mut rng = Rng(seed ^ (w as u64).wrapping_mul(0xA24B_AED4_963E_E407));
             // First every corpus file as it is (split between the workers), then mutations.
             let mut as_is = (w..corpus.len()).step_by(jobs);
-            while !stop.load(Ordering::Relaxed) {
+            while !failed.load(Ordering::Relaxed) {
                 let (kind, name, src) = match as_is.next() {
                     Some(i) => (Kind::Corpus, corpus[i].0.clone(), corpus[i].1.clone()),
-                    None if seconds == 0 => break,
+                    None if stop.load(Ordering::Relaxed) => break,
                     None => next_input(&mut rng, &corpus, &gen_name),
                 };
                 *current.lock().unwrap() = Some((Instant::now(), name.clone(), src.clone()));
@@ -299,13 +302,13 @@ fn main() {
     let mut last_progress = Instant::now();
     loop {
         if let Ok(f) = fail_rx.recv_timeout(Duration::from_millis(50)) {
-            stop.store(true, Ordering::SeqCst);
+            failed.store(true, Ordering::SeqCst);
             report(&f, seed, timeout);
         }
         for c in &currents {
             let hung = c.lock().unwrap().as_ref().filter(|(t, _, _)| t.elapsed() > timeout).map(|(_, n, s)| (n.clone(), s.clone()));
             if let Some((name, src)) = hung {
-                stop.store(true, Ordering::SeqCst);
+                failed.store(true, Ordering::SeqCst);
                 report(&Failure { name, src, bug: None }, seed, timeout);
             }
         }

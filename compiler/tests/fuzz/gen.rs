@@ -43,8 +43,10 @@ impl Choices for ByteChoices<'_> {
 }
 
 /// A deterministic PRNG (splitmix64) as a choice source for the stable driver.
+#[allow(dead_code)] // not used by the libFuzzer targets
 pub struct Rng(pub u64);
 
+#[allow(dead_code)]
 impl Rng {
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
