@@ -186,10 +186,11 @@ const EXCERPT_MAX_LINE: usize = 10_000;
 /// Whether every span of `d` lies on lines short enough to show.
 fn excerpt_fits(d: &Diagnostic, text: &str) -> bool {
     let Some(primary) = d.span else { return true };
+    let b = text.as_bytes();
     let line_len = |offset: usize| {
-        let offset = offset.min(text.len());
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let offset = offset.min(b.len());
+        let start = b[..offset].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        let end = b[offset..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| offset + i);
         end - start
     };
     std::iter::once(primary)

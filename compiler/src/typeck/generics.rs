@@ -20,7 +20,7 @@ const MAX_TYPE_ARGS_SIZE: usize = 512;
 
 /// At most this many instances of generic structs and enums (E0275): polymorphic recursion
 /// through a heap indirection (`struct W<T> { v: Vec<W<Vec<T>>> }`) would instantiate forever.
-const MAX_TYPE_INSTANCES: usize = 4096;
+const MAX_TYPE_INSTANCES: usize = 1024;
 
 /// Whether `targs` have more than `limit` type nodes (stops counting there).
 fn too_big(targs: &[Ty], limit: usize) -> bool {
