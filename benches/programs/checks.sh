@@ -34,7 +34,7 @@ cc -O2 "$HERE/measure.c" -o "$OUT/measure" || exit 2
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # The edits (sed expressions on vex_runtime.h and on the program's C).
-NOBOUNDS_H='s/if (VEX_LIKELY(i >= 0 \&\& i < len)) return i;/return i;/; s/if (VEX_LIKELY(i < (uint64_t)len)) return (int64_t)i;/return (int64_t)i;/'
+NOBOUNDS_H='s/if (VEX_LIKELY((uint64_t)i < (uint64_t)len)) return i;/return i;/; s/if (VEX_LIKELY(i < (uint64_t)len)) return (int64_t)i;/return (int64_t)i;/'
 NOBOUNDS_C='s/if (i < 0 || i >= len) vex_panic_index(file, line, i, len);//'
 NOWRAP_H='s/return (T)(U)((W)(U)a \([-+*]\) (W)(U)b);/return (T)(a \1 b);/'
 
@@ -52,7 +52,7 @@ for name in $NAMES; do
     sed -i "$NOBOUNDS_C" "$D/nobounds/$name.c" "$D/neither/$name.c"
     sed -i "$NOWRAP_H" "$D/nowrap/vex_runtime.h" "$D/neither/vex_runtime.h"
     # The edits must have applied (the runtime header may have changed since this was written).
-    if grep -q 'i >= 0 && i < len)) return i' "$D/nobounds/vex_runtime.h" || grep -q '(W)(U)a + (W)(U)b' "$D/nowrap/vex_runtime.h"; then
+    if grep -q '(uint64_t)i < (uint64_t)len)) return i;' "$D/nobounds/vex_runtime.h" || grep -q '(W)(U)a + (W)(U)b' "$D/nowrap/vex_runtime.h"; then
         echo "$name: the runtime header no longer matches the edits in checks.sh"; status=1; continue
     fi
     for v in $variants; do

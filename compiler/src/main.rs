@@ -27,6 +27,8 @@ Examples:
   vexc --release prog.vx          optimise (-O2, no debug info)
   vexc prog.vx --emit-c out/      write the C instead; then: cc -std=c11 out/*.c -o prog -lm -lpthread
   vexc --cc clang prog.vx         use another C compiler
+  vexc run --sanitize address,undefined prog.vx   build program and runtime with ASan + UBSan, and run
+  vexc run --sanitize thread prog.vx              the same with ThreadSanitizer
   vexc --target aarch64-linux-gnu prog.vx                  cross-compile (aarch64-linux-gnu-gcc, clang or zig cc)
   vexc --target x86_64-windows-gnu prog.vx                 build prog.exe (mingw-w64 gcc or zig cc)
   vexc --target aarch64-macos --cc 'python3 -m ziglang cc' prog.vx   cross-compile with zig
@@ -131,9 +133,22 @@ struct CommonOpts {
     #[arg(long)]
     no_line_directives: bool,
 
+    /// Build the program and the runtime with the C compiler's sanitizers (comma-separated):
+    /// address, undefined, thread, memory (clang only), leak; e.g. `--sanitize address,undefined`.
+    /// Adds -g and -fno-omit-frame-pointer (and -fno-sanitize-recover=all for undefined).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_sanitizer)]
+    sanitize: Vec<driver::Sanitizer>,
+
     /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+}
+
+fn parse_sanitizer(s: &str) -> Result<driver::Sanitizer, String> {
+    driver::Sanitizer::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = driver::Sanitizer::ALL.iter().map(|s| s.name()).collect();
+        format!("unknown sanitizer `{s}` (known: {})", names.join(", "))
+    })
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,7 +180,13 @@ impl CommonOpts {
             debug: !self.release,
             cache_dir: None,
             target: self.target.clone(),
+            sanitize: self.sanitize.clone(),
         }
+    }
+
+    /// `--sanitize` problems found before compiling anything (E0913).
+    fn check(&self) -> Result<(), Diagnostic> {
+        driver::sanitize::check_options(&self.build_options())
     }
 }
 
@@ -201,23 +222,24 @@ impl Session {
 
 /// Reads `path` into the source map, or explains why it cannot.
 fn load(sources: &mut SourceMap, path: &Path) -> Result<FileId, Diagnostic> {
+    use vexc::span::ReadError;
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let d = Diagnostic::global(codes::READ, format!("cannot read `{shown}`: {e}"));
-        if e.kind() == std::io::ErrorKind::NotFound {
-            d.help("check the path; vexc takes the path of a `.vx` source file")
-        } else {
-            d
+    let text = vexc::span::read_source(path).map_err(|e| match e {
+        ReadError::Io(e) => {
+            let d = Diagnostic::global(codes::READ, format!("cannot read `{shown}`: {e}"));
+            if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() {
+                d.help("check the path; vexc takes the path of a `.vx` source file")
+            } else {
+                d
+            }
         }
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = &e.as_bytes()[..offset];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = offset - valid.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
-        Diagnostic::global(codes::UTF8, format!("`{shown}` is not valid UTF-8"))
-            .note(format!("invalid byte 0x{:02x} at byte offset {offset} (line {line}, byte column {col})", e.as_bytes()[offset]))
-            .help("Vex source files must be UTF-8 encoded")
+        ReadError::TooLarge(len) => Diagnostic::global(codes::TOO_LARGE, vexc::span::too_large_message(&shown, len))
+            .help("split the program into modules: `import { f } from \"./part\";`"),
+        ReadError::NotUtf8 { offset, line, col, byte } => {
+            Diagnostic::global(codes::UTF8, format!("`{shown}` is not valid UTF-8"))
+                .note(format!("invalid byte 0x{byte:02x} at byte offset {offset} (line {line}, byte column {col})"))
+                .help("Vex source files must be UTF-8 encoded")
+        }
     })?;
     Ok(sources.add(SourceFile::new(shown, text)))
 }
@@ -273,6 +295,19 @@ fn load_and_compile(file: &Path, opts: &CommonOpts) -> Result<(Session, vexc::Co
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    if let Err(d) = cli.opts.check() {
+        return early.fail(&[d]);
+    }
+    if cli.emit_c.is_some() && !cli.opts.sanitize.is_empty() {
+        let mut flags = cli.opts.build_options().cflags();
+        flags.retain(|f| f != "-std=c11" && !f.starts_with("-O"));
+        return early.fail(&[Diagnostic::global(
+            codes::SANITIZE_OPTIONS,
+            "`--sanitize` builds, and `--emit-c` builds nothing",
+        )
+        .help(format!("pass the flags to your C compiler: cc -std=c11 {} DIR/*.c -lm -lpthread", flags.join(" ")))]);
+    }
     if cli.lib {
         return cmd_build_lib(cli, file);
     }
@@ -367,6 +402,9 @@ fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
 }
 
 fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
+    if let Err(d) = opts.check() {
+        return Session { sources: SourceMap::default(), color: opts.color.enabled() }.fail(&[d]);
+    }
     let (sess, compiled) = match load_and_compile(file, opts) {
         Ok(x) => x,
         Err(code) => return code,
@@ -489,6 +527,13 @@ mod tests {
         assert!(cli.lib && cli.header.as_deref() == Some(Path::new("inc/m.h")));
         assert!(Cli::try_parse_from(["vexc", "m.vx", "--header", "m.h"]).is_err(), "--header needs --lib");
         assert!(matches!(Cli::try_parse_from(["vexc", "check", "--lib", "m.vx"]).unwrap().command, Some(Cmd::Check { lib: true, .. })));
+        let cli = Cli::try_parse_from(["vexc", "a.vx", "--sanitize", "undefined,address"]).unwrap();
+        assert_eq!(cli.opts.sanitize, [driver::Sanitizer::Undefined, driver::Sanitizer::Address]);
+        let flags = cli.opts.build_options().cflags();
+        assert!(flags.contains(&"-g".to_string()) && flags.contains(&"-fsanitize=address,undefined".to_string()), "{flags:?}");
+        let cli = Cli::try_parse_from(["vexc", "run", "a.vx", "--sanitize", "thread", "--sanitize", "undefined"]).unwrap();
+        assert!(matches!(cli.command, Some(Cmd::Run { opts, .. }) if opts.sanitize.len() == 2));
+        assert!(Cli::try_parse_from(["vexc", "a.vx", "--sanitize", "adress"]).is_err());
     }
 
     #[test]

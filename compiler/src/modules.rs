@@ -157,15 +157,26 @@ impl Loader<'_> {
         }
         let text = match text {
             Some(t) => t,
-            None => match std::fs::read(&name) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        self.diags.push(Diagnostic::error("E0432", format!("module `{name}` is not valid UTF-8"), span).label("imported here"));
-                        return None;
-                    }
-                },
-                Err(e) => {
+            None => match crate::span::read_source(std::path::Path::new(&name)) {
+                Ok(t) => t,
+                Err(crate::span::ReadError::NotUtf8 { offset, line, col, byte }) => {
+                    self.diags.push(
+                        Diagnostic::error("E0432", format!("module `{name}` is not valid UTF-8"), span)
+                            .label("imported here")
+                            .note(format!("invalid byte 0x{byte:02x} at byte offset {offset} (line {line}, byte column {col})"))
+                            .help("Vex source files must be UTF-8 encoded"),
+                    );
+                    return None;
+                }
+                Err(crate::span::ReadError::TooLarge(len)) => {
+                    self.diags.push(
+                        Diagnostic::error(crate::driver::codes::TOO_LARGE, crate::span::too_large_message(&name, len), span)
+                            .label("imported here")
+                            .help("split the module into smaller modules"),
+                    );
+                    return None;
+                }
+                Err(crate::span::ReadError::Io(e)) => {
                     self.diags.push(
                         Diagnostic::error("E0432", format!("cannot find module `{module}`"), span)
                             .label("imported here")

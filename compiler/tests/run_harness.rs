@@ -22,9 +22,11 @@
 //!   [tcc]    the same with tcc (`-std=c11 -Wall -Werror`; skipped, by name, when not installed),
 //!            with the runtime's allocation counting on (`-DVEX_ALLOC_STATS`): a program that
 //!            ends normally with a live heap block fails (exit 125, see runtime/c/vex_mem.c);
-//!   [asan]   gcc with `-fsanitize=address,undefined -fno-sanitize-recover=all` (expect-exit
-//!            0..=127 only): AddressSanitizer, UBSan and LeakSanitizer must stay silent, so every
-//!            program that ends normally has freed everything (closure environments, ...);
+//!   [asan]   `vexc --sanitize address,undefined --cc gcc -O 1` (the program and the runtime
+//!            under `-fsanitize=address,undefined -fno-sanitize-recover=all -g
+//!            -fno-omit-frame-pointer`; expect-exit 0..=127 only): AddressSanitizer, UBSan and
+//!            LeakSanitizer must stay silent, so every program that ends normally has freed
+//!            everything (closure environments, ...);
 //!   [valgrind] the [gcc] binary again under `valgrind --leak-check=full` (expect-exit 0..=127
 //!            only; skipped, by name, when valgrind is not installed): no invalid access, no
 //!            definite or indirect leak.
@@ -33,20 +35,26 @@
 //! `-DVEX_THREADS -pthread` in every check, and:
 //!   [tcc]    is skipped, by name: tcc has no <stdatomic.h>; instead, once per run, `vexc --cc tcc`
 //!            must refuse the first such program with E0907 ([tcc-refuses]);
-//!   [tsan]   clang (gcc without clang) with `-fsanitize=thread -g -O1`: exit status and stdout as
-//!            expected, and no "WARNING: ThreadSanitizer" on stderr;
+//!   [tsan]   `vexc --sanitize thread -O 1` with clang (gcc without clang): exit status and
+//!            stdout as expected, and no "WARNING: ThreadSanitizer" on stderr;
 //!   [valgrind] runs with VEX_WORKERS=2 (valgrind serialises threads).
 //! The runtime's C files are compiled once per compiler (the threaded runtime only when a
 //! program needs it); the first program, and the first one using concurrency, are also built as
 //! plain `gcc -std=c11 DIR/*.c` ([standalone]) to prove `--emit-c` output stands alone.
 //!
 //! Usage: `cargo test --test run_harness [-- SUBSTRING...]` (only paths containing a substring).
+//! `VEX_HARNESS_CHECKS=asan,valgrind` runs only the named checks (any of vexc, gcc, clang, tcc,
+//! asan, tsan, valgrind, standalone, tcc-refuses, error; [valgrind] builds the [gcc] binary
+//! without reporting it); unset (what CI does): every check.
 
 mod common;
+mod harness;
 
-use common::{run, tail, Expect, Outcome};
+use common::{compile_runtime, have, run, tail, Expect, Outcome};
+use harness::report::{self, CheckResult, Verdict};
+use harness::selected_checks;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -56,8 +64,6 @@ const STRICT: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"
 /// tcc: a small, fast C compiler with few extensions; it keeps the C honest about portability.
 const TCC: &[&str] = &["-std=c11", "-Wall", "-Werror", "-DVEX_ALLOC_STATS"];
 const VALGRIND: &[&str] = &["-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99"];
-const ASAN: &[&str] = &["-std=c11", "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
-const TSAN: &[&str] = &["-std=c11", "-O1", "-g", "-fsanitize=thread"];
 const TSAN_OPTIONS: &str = "halt_on_error=1:second_deadlock_stack=1";
 const LIBS: &[&str] = &["-lm", "-lpthread"];
 /// Why [tcc] is skipped for programs that use concurrency.
@@ -69,9 +75,6 @@ fn repo_root() -> PathBuf {
 
 // ------------------------------------------------------------------ processes
 
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
-}
 
 /// Compares a run against the expectations.
 fn compare(o: &Outcome, e: &Expect, sanitizer: bool) -> Result<(), String> {
@@ -116,9 +119,6 @@ struct Toolchain {
     label: &'static str,
     cc: &'static str,
     flags: &'static [&'static str],
-    /// Only for programs that use concurrency ([tsan]): `runtime` is then Ok(empty) when the
-    /// compiler is installed.
-    threads_only: bool,
     /// Ok(objects) or Err(reason the runtime failed to build / tool missing).
     runtime: Result<Vec<PathBuf>, String>,
     /// The threaded runtime (C runtime + async runtime, `-DVEX_THREADS -pthread`), compiled when
@@ -137,58 +137,7 @@ impl Toolchain {
     }
 }
 
-fn compile_runtime(
-    label: &str,
-    cc: &str,
-    flags: &[&str],
-    files: &[(&str, &str)],
-    rt_dir: &Path,
-    obj_dir: &Path,
-) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(obj_dir).map_err(|e| e.to_string())?;
-    let mut objs = Vec::new();
-    for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".c")) {
-        let obj = obj_dir.join(format!("{name}.o"));
-        let o = run(
-            Command::new(cc).args(flags).arg("-I").arg(rt_dir).arg("-c").arg(rt_dir.join(name)).arg("-o").arg(&obj),
-            Duration::from_secs(300),
-        )?;
-        if o.code != Some(0) {
-            return Err(format!("runtime file {name} does not compile under {label}:\n{}", tail(&o.stderr(), 40)));
-        }
-        objs.push(obj);
-    }
-    Ok(objs)
-}
-
 // ------------------------------------------------------------------ the checks
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Pass,
-    Fail,
-    Skip,
-}
-
-struct CheckResult {
-    name: String,
-    verdict: Verdict,
-    detail: String,
-}
-
-impl CheckResult {
-    fn new(rel: &str, variant: &str, r: Result<(), String>) -> CheckResult {
-        let (verdict, detail) = match r {
-            Ok(()) => (Verdict::Pass, String::new()),
-            Err(d) => (Verdict::Fail, d),
-        };
-        CheckResult { name: format!("{rel} [{variant}]"), verdict, detail }
-    }
-
-    fn skip(rel: &str, variant: &str, reason: &str) -> CheckResult {
-        CheckResult { name: format!("{rel} [{variant}]"), verdict: Verdict::Skip, detail: reason.to_string() }
-    }
-}
 
 struct Ctx {
     vexc: PathBuf,
@@ -202,6 +151,39 @@ struct Ctx {
     tcc_refuses_done: AtomicUsize,
     /// valgrind is installed (the [valgrind] checks run).
     valgrind: bool,
+    /// gcc is installed ([standalone], [asan]).
+    gcc: bool,
+    /// The compiler of [tsan] (clang, else gcc), if installed.
+    tsan_cc: Option<&'static str>,
+    /// `VEX_HARNESS_CHECKS`: the checks to run (None: all).
+    only: Option<Vec<String>>,
+}
+
+impl Ctx {
+    fn enabled(&self, check: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.iter().any(|c| c == check))
+    }
+}
+
+/// [asan] and [tsan]: `vexc --sanitize LIST --cc CC -O 1 -o EXE`, run, compare (and no report
+/// of the sanitizer on stderr).
+fn sanitized_run(ctx: &Ctx, rel: &str, exe: &Path, expect: &Expect, cc: &str, list: &str) -> Result<(), String> {
+    let mut cmd = Command::new(&ctx.vexc);
+    cmd.current_dir(&ctx.root).arg(rel).args(["--color", "never", "--sanitize", list, "--cc", cc, "-O", "1", "-o"]).arg(exe);
+    let o = run(&mut cmd, Duration::from_secs(300))?;
+    if o.code != Some(0) {
+        return Err(format!("vexc --sanitize {list} failed (exit {:?}):\n{}", o.code, tail(&o.stderr(), 60)));
+    }
+    let tsan = list == "thread";
+    let mut prog = Command::new(exe);
+    if tsan {
+        prog.env("TSAN_OPTIONS", TSAN_OPTIONS);
+    }
+    let o = run(&mut prog, if tsan { TIMEOUT * 3 } else { TIMEOUT })?;
+    if tsan && o.stderr().contains("WARNING: ThreadSanitizer") {
+        return Err(format!("ThreadSanitizer reported a problem:\n{}", tail(&o.stderr(), 60)));
+    }
+    compare(&o, expect, !tsan)
 }
 
 fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
@@ -248,6 +230,9 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     };
 
     // Programs that must not compile.
+    if !expect.errors.is_empty() && !ctx.enabled("error") {
+        return results;
+    }
     if !expect.errors.is_empty() {
         let exe = work.join("prog");
         let mut args: Vec<&std::ffi::OsStr> = vec!["-o".as_ref(), exe.as_os_str()];
@@ -279,14 +264,16 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     }
 
     // (a) vexc builds and links.
-    let exe = work.join("prog");
-    let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
-        if o.code != Some(0) {
-            return Err(format!("vexc failed (exit {:?}):\n{}", o.code, tail(&o.stderr(), 60)));
-        }
-        compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, false)
-    });
-    push!("vexc", r);
+    if ctx.enabled("vexc") {
+        let exe = work.join("prog");
+        let r = vexc(&["-o".as_ref(), exe.as_os_str()]).and_then(|o| {
+            if o.code != Some(0) {
+                return Err(format!("vexc failed (exit {:?}):\n{}", o.code, tail(&o.stderr(), 60)));
+            }
+            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, false)
+        });
+        push!("vexc", r);
+    }
 
     // (b) --emit-c, then the strict C builds.
     let cdir = work.join("c");
@@ -329,7 +316,7 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     // Once per run (and once more for the first program using concurrency): the emitted
     // directory builds on its own with `gcc -std=c11 DIR/*.c`.
     let first = if threads { &ctx.standalone_threads_done } else { &ctx.standalone_done };
-    if first.fetch_add(1, Ordering::SeqCst) == 0 && have_gcc(ctx) {
+    if ctx.enabled("standalone") && ctx.gcc && first.fetch_add(1, Ordering::SeqCst) == 0 {
         let exe = work.join("prog-standalone");
         let mut cmd = Command::new("gcc");
         cmd.arg("-std=c11");
@@ -349,7 +336,7 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
     }
 
     // Once per run: tcc cannot build a program that uses concurrency, and vexc says so.
-    if threads && have("tcc") && ctx.tcc_refuses_done.fetch_add(1, Ordering::SeqCst) == 0 {
+    if threads && ctx.enabled("tcc-refuses") && have("tcc") && ctx.tcc_refuses_done.fetch_add(1, Ordering::SeqCst) == 0 {
         let exe = work.join("prog-tcc");
         let r = vexc(&["--cc".as_ref(), "tcc".as_ref(), "-o".as_ref(), exe.as_os_str()]).and_then(|o| {
             let stderr = o.stderr();
@@ -362,11 +349,11 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
         push!("tcc-refuses", r);
     }
 
+    let valgrind_applies = ctx.enabled("valgrind") && (0..=127).contains(&expect.exit);
     for tc in &ctx.toolchains {
-        if tc.label == "asan" && !(0..=127).contains(&expect.exit) {
-            continue;
-        }
-        if tc.threads_only && !threads {
+        // [valgrind] runs the [gcc] binary, built (not reported) when only [valgrind] is asked for
+        let report = ctx.enabled(tc.label);
+        if !report && !(tc.label == "gcc" && valgrind_applies) {
             continue;
         }
         if threads && tc.label == "tcc" {
@@ -399,24 +386,19 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             cmd.arg(cdir.join(p));
         }
         cmd.args(objs).arg("-o").arg(&exe).args(LIBS);
-        let tsan = tc.label == "tsan";
         let r = run(&mut cmd, Duration::from_secs(300)).and_then(|o| {
             if o.code != Some(0) {
                 return Err(format!("{} rejected the emitted C:\n{}", tc.label, tail(&o.stderr(), 40)));
             }
-            let mut prog = Command::new(&exe);
-            if tsan {
-                prog.env("TSAN_OPTIONS", TSAN_OPTIONS);
-            }
-            let o = run(&mut prog, if tsan { TIMEOUT * 3 } else { TIMEOUT })?;
-            if tsan && o.stderr().contains("WARNING: ThreadSanitizer") {
-                return Err(format!("ThreadSanitizer reported a problem:\n{}", tail(&o.stderr(), 60)));
-            }
-            compare(&o, &expect, tc.label == "asan")
+            compare(&run(&mut Command::new(&exe), TIMEOUT)?, &expect, false)
         });
         let built = r.is_ok();
-        push!(tc.label, r);
-        if tc.label == "gcc" && (0..=127).contains(&expect.exit) {
+        match r {
+            r if report => push!(tc.label, r),
+            Err(e) => push!("valgrind", Err(format!("the gcc build for valgrind failed: {e}"))),
+            Ok(()) => {}
+        }
+        if tc.label == "gcc" && valgrind_applies {
             if !ctx.valgrind || expect.valgrind_skip.is_some() {
                 let reason = expect.valgrind_skip.clone().unwrap_or_else(|| "valgrind is not installed".into());
                 results.push(CheckResult::skip(&rel, "valgrind", &reason));
@@ -436,16 +418,28 @@ fn check_file(ctx: &Ctx, idx: usize, path: &Path) -> Vec<CheckResult> {
             }
         }
     }
+
+    // The sanitizers, through `vexc --sanitize` (program and runtime instrumented).
+    if ctx.enabled("asan") && (0..=127).contains(&expect.exit) {
+        if ctx.gcc {
+            push!("asan", sanitized_run(ctx, &rel, &work.join("prog-asan"), &expect, "gcc", "address,undefined"));
+        } else {
+            results.push(CheckResult::skip(&rel, "asan", "gcc is not installed"));
+        }
+    }
+    if threads && ctx.enabled("tsan") {
+        match ctx.tsan_cc {
+            Some(cc) => push!("tsan", sanitized_run(ctx, &rel, &work.join("prog-tsan"), &expect, cc, "thread")),
+            None => results.push(CheckResult::skip(&rel, "tsan", "clang and gcc are not installed")),
+        }
+    }
     let _ = std::fs::remove_dir_all(&work);
     results
 }
 
-fn have_gcc(ctx: &Ctx) -> bool {
-    ctx.toolchains.iter().any(|t| t.cc == "gcc" && t.runtime.is_ok())
-}
-
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let only = selected_checks();
     let root = repo_root();
     let mut files = Vec::new();
     for dir in ["examples", "compiler/tests/run", "compiler/tests/ui"] {
@@ -478,31 +472,25 @@ fn main() {
         for (name, text) in vexc::driver::runtime_files(true) {
             std::fs::write(rt_threads_dir.join(name), text).expect("write runtime");
         }
-        let tsan_cc = if have("clang") { "clang" } else { "gcc" };
-        let specs: [(&'static str, &'static str, &'static [&'static str]); 5] = [
-            ("gcc", "gcc", STRICT),
-            ("clang", "clang", STRICT),
-            ("tcc", "tcc", TCC),
-            ("asan", "gcc", ASAN),
-            ("tsan", tsan_cc, TSAN),
-        ];
+        let specs: [(&'static str, &'static str, &'static [&'static str]); 3] =
+            [("gcc", "gcc", STRICT), ("clang", "clang", STRICT), ("tcc", "tcc", TCC)];
         let built: Vec<Toolchain> = std::thread::scope(|s| {
             let hs: Vec<_> = specs
                 .iter()
+                .filter(|(label, _, _)| {
+                    only.as_ref().is_none_or(|o| o.iter().any(|c| c == label || (*label == "gcc" && c == "valgrind")))
+                })
                 .map(|&(label, cc, flags)| {
                     let rt_dir = &rt_dir;
                     let tmp = &tmp;
                     s.spawn(move || {
-                        let threads_only = label == "tsan";
                         let runtime = if !have(cc) {
                             Err(format!("{cc} is not installed"))
-                        } else if threads_only {
-                            Ok(Vec::new()) // its (threaded) runtime is built on first use
                         } else {
                             let files = vexc::driver::runtime_files(false);
                             compile_runtime(label, cc, flags, &files, rt_dir, &tmp.join(format!("obj-{label}")))
                         };
-                        Toolchain { label, cc, flags, threads_only, runtime, threaded: OnceLock::new() }
+                        Toolchain { label, cc, flags, runtime, threaded: OnceLock::new() }
                     })
                 })
                 .collect();
@@ -532,8 +520,14 @@ fn main() {
         standalone_threads_done: AtomicUsize::new(0),
         tcc_refuses_done: AtomicUsize::new(0),
         valgrind: have("valgrind"),
+        gcc: have("gcc"),
+        tsan_cc: ["clang", "gcc"].into_iter().find(|cc| have(cc)),
+        only,
     };
     println!("run harness: {} program(s), vexc = {}", files.len(), ctx.vexc.display());
+    if let Some(only) = &ctx.only {
+        println!("only the checks {} (VEX_HARNESS_CHECKS)", only.join(", "));
+    }
 
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Vec<CheckResult>)>> = Mutex::new(Vec::new());
@@ -561,39 +555,7 @@ fn main() {
     let mut all: Vec<CheckResult> = setup_failures;
     all.extend(results.into_iter().flat_map(|(_, r)| r));
 
-    let count = |v: Verdict| all.iter().filter(|c| c.verdict == v).count();
-    let (passed, failed, skipped) = (count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Skip));
-    if failed > 0 {
-        println!("\n==================== failures ====================");
-        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
-            println!("\nFAIL {}\n{}", c.name, c.detail);
-        }
-        println!("\n==================== failed checks ====================");
-        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
-            println!("FAIL {}", c.name);
-        }
-    }
-    for t in &skipped_tools {
-        println!("skipped: {t}");
-    }
-    // skipped checks with a reason of their own, by name (a missing tool is listed above); a
-    // reason shared by many checks (tcc for every program using concurrency) is one line
-    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for c in all.iter().filter(|c| c.verdict == Verdict::Skip && !c.detail.is_empty() && !c.detail.ends_with("is not installed")) {
-        by_reason.entry(c.detail.as_str()).or_default().push(c.name.as_str());
-    }
-    for (reason, mut names) in by_reason {
-        names.sort();
-        if names.len() <= 4 {
-            for n in names {
-                println!("skipped: {n} ({reason})");
-            }
-        } else {
-            println!("skipped: {} checks ({reason}): {}, ... ({} more)", names.len(), names[..3].join(", "), names.len() - 3);
-        }
-    }
-    println!();
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    let failed = report::summary(&all, &skipped_tools);
     let _ = std::fs::remove_dir_all(&tmp);
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }

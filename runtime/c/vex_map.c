@@ -17,75 +17,16 @@
 #include "vex_runtime.h"
 
 #define VEX_CTRL_EMPTY 0x80u
-#define VEX_GROUP 8
+#define VEX_GROUP VEX_MAP_GROUP
 
-struct vex_maptab {
-    vex_rc refs;
-    int64_t len;
-    int64_t cap;         /* slots: a power of two, at least VEX_GROUP */
-    int64_t growth_left; /* inserts left before the table must grow */
-    uint64_t seed;
-    uint8_t *ctrl;       /* cap control bytes */
-    unsigned char *slots;
-};
-
-#if defined(__SIZEOF_INT128__)
-__extension__ typedef unsigned __int128 vex_u128;
-static uint64_t vex_mum(uint64_t a, uint64_t b) {
-    vex_u128 r = (vex_u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-#else
-static uint64_t vex_mum(uint64_t a, uint64_t b) {
-    /* The 128-bit product's halves xor-ed, from four 32x32 products (portable C11). */
-    uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32, b_lo = b & 0xffffffffu, b_hi = b >> 32;
-    uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
-    uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
-    uint64_t lo = (ll & 0xffffffffu) | (mid << 32);
-    uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-    return lo ^ hi;
-}
-#endif
-
-static uint64_t vex_read64(const unsigned char *p) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static uint64_t vex_read_tail(const unsigned char *p, size_t n) {
-    uint64_t v = 0;
-    memcpy(&v, p, n);
-    return v;
-}
-
-static const uint64_t VEX_P0 = 0xa0761d6478bd642full, VEX_P1 = 0xe7037ed1a0b428dbull, VEX_P2 = 0x8ebc6af09c88c6e3ull;
-
-static uint64_t vex_hash_bytes(const unsigned char *p, size_t n, uint64_t seed) {
-    uint64_t h = seed ^ VEX_P0 ^ (uint64_t)n;
-    while (n >= 16) {
-        h = vex_mum(vex_read64(p) ^ VEX_P1, vex_read64(p + 8) ^ h);
-        p += 16;
-        n -= 16;
-    }
-    uint64_t a = 0, b = 0;
-    if (n >= 8) {
-        a = vex_read64(p);
-        b = vex_read_tail(p + 8, n - 8);
-    } else {
-        a = vex_read_tail(p, n);
-    }
-    return vex_mum(vex_mum(a ^ VEX_P1, b ^ h) ^ VEX_P2, h ^ VEX_P1);
-}
-
+/* the same hashes as the inline lookups of vex_runtime.h */
 static uint64_t vex_key_hash(const vex_map_layout *l, const unsigned char *key, uint64_t seed) {
     if (l->key_is_str) {
         vex_str s;
         memcpy(&s, key, sizeof s);
-        return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)s.len, seed);
+        return vex_hash_str(s, seed);
     }
-    uint64_t v = l->key_size == 8 ? vex_read64(key) : vex_read_tail(key, l->key_size);
-    return vex_mum(v ^ seed ^ VEX_P0, VEX_P1 ^ (uint64_t)l->key_size);
+    return vex_hash_int(vex_read_le(key, l->key_size), seed, l->key_size);
 }
 
 static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, const unsigned char *b) {
@@ -95,45 +36,22 @@ static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, c
         memcpy(&y, b, sizeof y);
         return vex_str_eq(x, y);
     }
-    if (l->key_size == 8) return vex_read64(a) == vex_read64(b);
+    if (l->key_size == 8) return vex_read_le(a, 8) == vex_read_le(b, 8);
     return memcmp(a, b, l->key_size) == 0;
-}
-
-/* Bytes of `group` equal to `byte`: the high bit of each matching byte is set. */
-static uint64_t vex_group_match(uint64_t group, uint8_t byte) {
-    uint64_t x = group ^ (0x0101010101010101ull * byte);
-    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
 static uint64_t vex_group_empty(uint64_t group) {
     return group & 0x8080808080808080ull;
 }
 
-/* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
-static int vex_lowest_byte(uint64_t mask) {
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(mask) >> 3;
-#else
-    int i = 0;
-    while (!(mask & 0x80u)) {
-        mask >>= 8;
-        i++;
+/* An entry copied with a constant size where it is a common one (no library call). */
+static void vex_copy_entry(unsigned char *dst, const unsigned char *src, size_t n) {
+    switch (n) {
+    case 16: memcpy(dst, src, 16); break;
+    case 24: memcpy(dst, src, 24); break;
+    case 32: memcpy(dst, src, 32); break;
+    default: memcpy(dst, src, n); break;
     }
-    return i;
-#endif
-}
-
-static uint64_t vex_load_group(const struct vex_maptab *t, int64_t at) {
-    /* The control bytes as a little-endian word (byte i in bits 8i..8i+7), whatever the machine. */
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t g;
-    memcpy(&g, t->ctrl + at, 8);
-    return g;
-#else
-    uint64_t g = 0;
-    for (int i = 0; i < VEX_GROUP; i++) g |= (uint64_t)t->ctrl[at + i] << (8 * i);
-    return g;
-#endif
 }
 
 static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
@@ -147,7 +65,7 @@ static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
     memset(t->ctrl, VEX_CTRL_EMPTY, (size_t)cap);
     t->slots = vex_mem_alloc((size_t)cap * l->entry_size, false);
     uintptr_t addr = (uintptr_t)t;
-    t->seed = vex_mum((uint64_t)addr ^ VEX_P2, VEX_P0 ^ (uint64_t)cap);
+    t->seed = vex_mum((uint64_t)addr ^ VEX_HASH_P2, VEX_HASH_P0 ^ (uint64_t)cap);
     return t;
 }
 
@@ -163,7 +81,7 @@ static int64_t vex_tab_find(const vex_map_layout *l, const struct vex_maptab *t,
     int64_t groups = t->cap / VEX_GROUP;
     int64_t g = (int64_t)((hash >> 7) & (uint64_t)(groups - 1));
     for (int64_t step = 1;; step++) {
-        uint64_t group = vex_load_group(t, g * VEX_GROUP);
+        uint64_t group = vex_load_group(t->ctrl + g * VEX_GROUP);
         uint64_t m = vex_group_match(group, h2);
         while (m) {
             int64_t slot = g * VEX_GROUP + vex_lowest_byte(m);
@@ -179,11 +97,22 @@ static int64_t vex_tab_find(const vex_map_layout *l, const struct vex_maptab *t,
     }
 }
 
+/* The first empty slot on `hash`'s probe path (for a key known not to be in `t`: moving
+ * entries to a new table compares no keys). */
+static int64_t vex_tab_empty_slot(const struct vex_maptab *t, uint64_t hash) {
+    uint64_t mask = (uint64_t)(t->cap / VEX_GROUP) - 1;
+    uint64_t g = (hash >> 7) & mask;
+    for (uint64_t step = 1;; step++) {
+        uint64_t e = vex_group_empty(vex_load_group(t->ctrl + g * VEX_GROUP));
+        if (e) return (int64_t)(g * VEX_GROUP) + vex_lowest_byte(e);
+        g = (g + step) & mask;
+    }
+}
+
 static void vex_tab_place(const vex_map_layout *l, struct vex_maptab *t, const unsigned char *entry, uint64_t hash) {
-    int64_t at = -1;
-    (void)vex_tab_find(l, t, entry, hash, &at);
+    int64_t at = vex_tab_empty_slot(t, hash);
     t->ctrl[at] = (uint8_t)(hash & 0x7f);
-    memcpy(t->slots + (size_t)at * l->entry_size, entry, l->entry_size);
+    vex_copy_entry(t->slots + (size_t)at * l->entry_size, entry, l->entry_size);
     t->len++;
     t->growth_left--;
 }
@@ -204,7 +133,8 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
         for (int64_t i = 0; i < t->cap; i++) {
             if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
             unsigned char *entry = t->slots + (size_t)i * l->entry_size;
-            vex_tab_place(l, n, entry, vex_key_hash(l, entry, n->seed));
+            uint64_t h = !l->key_is_str && l->key_size == 8 ? vex_hash_int(vex_read_le(entry, 8), n->seed, 8) : vex_key_hash(l, entry, n->seed);
+            vex_tab_place(l, n, entry, h);
             if (shared) {
                 if (l->key_is_str) {
                     vex_str s;
@@ -248,7 +178,7 @@ void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry_in) {
         return;
     }
     t->ctrl[at] = (uint8_t)(hash & 0x7f);
-    memcpy(t->slots + (size_t)at * l->entry_size, entry, l->entry_size);
+    vex_copy_entry(t->slots + (size_t)at * l->entry_size, entry, l->entry_size);
     t->len++;
     t->growth_left--;
 }

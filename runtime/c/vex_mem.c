@@ -30,6 +30,13 @@ void *vex_mem_alloc(size_t size, bool zeroed) {
     return p;
 }
 
+/* `p` (a block from vex_mem_alloc) resized to `size` bytes; still one live block. */
+void *vex_mem_realloc(void *p, size_t size) {
+    void *q = realloc(p, size);
+    if (!q) vex_panic_at("<runtime>", 0, "out of memory");
+    return q;
+}
+
 void vex_mem_free(void *p) {
     if (!p) return;
 #ifdef VEX_ALLOC_STATS

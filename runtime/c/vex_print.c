@@ -49,7 +49,7 @@ void vex_print_i64(int err, int64_t v) { fprintf(vex_stream(err), "%" PRId64, v)
 
 void vex_print_u64(int err, uint64_t v) { fprintf(vex_stream(err), "%" PRIu64, v); }
 
-void vex_print_f64(int err, double v) { fprintf(vex_stream(err), "%g", v); }
+void vex_print_f64(int err, double v) { fprintf(vex_stream(err), "%g", vex_nan_unsigned(v)); }
 
 void vex_print_bool(int err, bool v) { fputs(v ? "true" : "false", vex_stream(err)); }
 
@@ -61,7 +61,7 @@ void vex_print_debug_u64(int err, const char *type_name, uint64_t v) {
     fprintf(vex_stream(err), "%s(%" PRIu64 ")", type_name, v);
 }
 
-void vex_print_debug_f64(int err, double v) { fprintf(vex_stream(err), "f64(%g)", v); }
+void vex_print_debug_f64(int err, double v) { fprintf(vex_stream(err), "f64(%g)", vex_nan_unsigned(v)); }
 
 void vex_print_debug_bool(int err, bool v) { fputs(v ? "bool(true)" : "bool(false)", vex_stream(err)); }
 
@@ -74,4 +74,4 @@ void vex_print_debug_str(int err, vex_str s) {
 
 void vex_print_hex(int err, uint64_t bits) { fprintf(vex_stream(err), "%" PRIx64, bits); }
 
-void vex_print_fixed(int err, double v, int32_t decimals) { fprintf(vex_stream(err), "%.*f", (int)decimals, v); }
+void vex_print_fixed(int err, double v, int32_t decimals) { fprintf(vex_stream(err), "%.*f", (int)decimals, vex_nan_unsigned(v)); }

@@ -51,9 +51,12 @@ static inline size_t vex_rc_get(vex_rc *r) { return *r; }
 
 /* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). Literals point
  * at static bytes (`heap` NULL); strings made at run time (concatenation, ...) live in a
- * reference-counted heap block that `ptr` points into. Copies retain, owners release. */
+ * reference-counted heap block that `ptr` points into. Copies retain, owners release. `cap` is
+ * the size of `bytes`: a block whose only owner is overwritten by a concatenation that starts
+ * with it (`s = s + x`) is appended to in place when the bytes fit (vex_sb_adopt). */
 typedef struct vex_strbuf {
     vex_rc refs;
+    int64_t cap;
     char bytes[];
 } vex_strbuf;
 typedef struct vex_str {
@@ -73,26 +76,32 @@ typedef char vex_unit;
 #define VEX_HELPER static inline
 #endif
 
+/* VEX_COLD: the panics are cold, so compilers move the failing branches of the checks (array
+ * bounds, division by zero) out of the hot code: with gcc this alone takes the bounds checks of
+ * fannkuch-redux's flip loop from ~25% to nothing measurable (benches/RESULTS.md). */
 #if defined(__GNUC__) || defined(__clang__)
 #define VEX_NORETURN __attribute__((noreturn))
+#define VEX_COLD __attribute__((cold))
 #define VEX_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define VEX_NORETURN _Noreturn
+#define VEX_COLD
 #define VEX_LIKELY(x) (x)
 #endif
 
 /* ---- panics (vex_panic.c): flush stdout, print `panic: MSG at FILE:LINE` on stderr, abort */
-VEX_NORETURN void vex_panic_at(const char *file, int32_t line, const char *msg);
-VEX_NORETURN void vex_panic_index(const char *file, int32_t line, int64_t index, int64_t len);
-VEX_NORETURN void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t len);
+VEX_NORETURN VEX_COLD void vex_panic_at(const char *file, int32_t line, const char *msg);
+VEX_NORETURN VEX_COLD void vex_panic_index(const char *file, int32_t line, int64_t index, int64_t len);
+VEX_NORETURN VEX_COLD void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t len);
 /* `panic(msg)`: `panic: MSG at FILE:LINE`; `assert`: `assertion failed[: MSG] at FILE:LINE` */
-VEX_NORETURN void vex_panic_msg(const char *file, int32_t line, vex_str msg);
-VEX_NORETURN void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
+VEX_NORETURN VEX_COLD void vex_panic_msg(const char *file, int32_t line, vex_str msg);
+VEX_NORETURN VEX_COLD void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg);
 
 /* ---- heap blocks (vex_mem.c): every block a program owns goes through these, so that a
  * `-DVEX_ALLOC_STATS` build can count them; `vex_exit_status` wraps `main`'s status and, in
  * that build, fails a program that ends with live blocks. */
 void *vex_mem_alloc(size_t size, bool zeroed);
+void *vex_mem_realloc(void *p, size_t size);
 void vex_mem_free(void *p);
 void vex_trace_string_drop(const char *bytes, int64_t len);
 int vex_exit_status(int status);
@@ -136,6 +145,135 @@ typedef struct vex_map {
     struct vex_maptab *tab;
 } vex_map;
 void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
+
+/* The table (vex_map.c) and the inline lookups the generated per-type helpers use for integer
+ * and string keys (compile-time entry and key sizes: no calls, no run-time-sized copies). Each
+ * slot has a control byte: 0x80 when empty, else the low 7 bits of the key's hash (h2); a lookup
+ * scans eight control bytes at a time as one 64-bit word and compares keys only where h2
+ * matches; groups are visited by triangular probing from the other hash bits. */
+struct vex_maptab {
+    vex_rc refs;
+    int64_t len;
+    int64_t cap;         /* slots: a power of two, at least VEX_MAP_GROUP */
+    int64_t growth_left; /* inserts left before the table must grow */
+    uint64_t seed;
+    uint8_t *ctrl;       /* cap control bytes */
+    unsigned char *slots;
+};
+#define VEX_MAP_GROUP 8
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 vex_u128;
+static inline uint64_t vex_mum(uint64_t a, uint64_t b) {
+    vex_u128 r = (vex_u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+#else
+static inline uint64_t vex_mum(uint64_t a, uint64_t b) {
+    /* The 128-bit product's halves xor-ed, from four 32x32 products (portable C11). */
+    uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32, b_lo = b & 0xffffffffu, b_hi = b >> 32;
+    uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
+    uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+    uint64_t lo = (ll & 0xffffffffu) | (mid << 32);
+    uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return lo ^ hi;
+}
+#endif
+#define VEX_HASH_P0 0xa0761d6478bd642full
+#define VEX_HASH_P1 0xe7037ed1a0b428dbull
+#define VEX_HASH_P2 0x8ebc6af09c88c6e3ull
+static inline uint64_t vex_read_le(const unsigned char *p, size_t n) {
+    uint64_t v = 0;
+    memcpy(&v, p, n);
+    return v;
+}
+/* An integer key of `size` bytes (its bytes as a number). */
+static inline uint64_t vex_hash_int(uint64_t v, uint64_t seed, size_t size) {
+    return vex_mum(v ^ seed ^ VEX_HASH_P0, VEX_HASH_P1 ^ (uint64_t)size);
+}
+static inline uint64_t vex_hash_bytes(const unsigned char *p, size_t n, uint64_t seed) {
+    uint64_t h = seed ^ VEX_HASH_P0 ^ (uint64_t)n;
+    while (n >= 16) {
+        h = vex_mum(vex_read_le(p, 8) ^ VEX_HASH_P1, vex_read_le(p + 8, 8) ^ h);
+        p += 16;
+        n -= 16;
+    }
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        a = vex_read_le(p, 8);
+        b = vex_read_le(p + 8, n - 8);
+    } else {
+        a = vex_read_le(p, n);
+    }
+    return vex_mum(vex_mum(a ^ VEX_HASH_P1, b ^ h) ^ VEX_HASH_P2, h ^ VEX_HASH_P1);
+}
+static inline uint64_t vex_hash_str(vex_str s, uint64_t seed) {
+    return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)s.len, seed);
+}
+/* Bytes of `group` equal to `byte`: the high bit of each matching byte is set. */
+static inline uint64_t vex_group_match(uint64_t group, uint8_t byte) {
+    uint64_t x = group ^ (0x0101010101010101ull * byte);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+/* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
+static inline int vex_lowest_byte(uint64_t mask) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(mask) >> 3;
+#else
+    int i = 0;
+    while (!(mask & 0x80u)) {
+        mask >>= 8;
+        i++;
+    }
+    return i;
+#endif
+}
+static inline uint64_t vex_load_group(const uint8_t *ctrl) {
+    /* The control bytes as a little-endian word (byte i in bits 8i..8i+7), whatever the machine. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t g;
+    memcpy(&g, ctrl, 8);
+    return g;
+#else
+    uint64_t g = 0;
+    for (int i = 0; i < VEX_MAP_GROUP; i++) g |= (uint64_t)ctrl[i] << (8 * i);
+    return g;
+#endif
+}
+/* The slot of a key in `t` (-1 if absent; then `*insert_at`, if given, is the empty slot where it
+ * would go). `is_str`: the keys are strings (`skey`), else integers of `key_size` bytes (`ikey`),
+ * always at the start of an entry of `entry_size` bytes. Constant arguments fold away. */
+static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex_str skey, uint64_t ikey, size_t key_size, size_t entry_size, uint64_t hash, int64_t *insert_at) {
+    uint8_t h2 = (uint8_t)(hash & 0x7f);
+    uint64_t mask = (uint64_t)(t->cap / VEX_MAP_GROUP) - 1;
+    uint64_t g = (hash >> 7) & mask;
+#if defined(__GNUC__) || defined(__clang__)
+    /* The first group's slots are fetched while its control bytes load: in a large table both
+     * miss the cache, and the misses overlap instead of following each other. */
+    for (size_t off = 0; off < VEX_MAP_GROUP * entry_size; off += 64) __builtin_prefetch(t->slots + g * VEX_MAP_GROUP * entry_size + off);
+#endif
+    for (uint64_t step = 1;; step++) {
+        uint64_t group = vex_load_group(t->ctrl + g * VEX_MAP_GROUP);
+        uint64_t m = vex_group_match(group, h2);
+        while (m) {
+            int64_t slot = (int64_t)(g * VEX_MAP_GROUP) + vex_lowest_byte(m);
+            const unsigned char *e = t->slots + (size_t)slot * entry_size;
+            if (is_str) {
+                vex_str k;
+                memcpy(&k, e, sizeof k);
+                if (k.len == skey.len && (k.len == 0 || memcmp(k.ptr, skey.ptr, (size_t)k.len) == 0)) return slot;
+            } else if (vex_read_le(e, key_size) == ikey) {
+                return slot;
+            }
+            m &= m - 1;
+        }
+        uint64_t empty = group & 0x8080808080808080ull;
+        if (empty) {
+            if (insert_at) *insert_at = (int64_t)(g * VEX_MAP_GROUP) + vex_lowest_byte(empty);
+            return -1;
+        }
+        g = (g + step) & mask;
+    }
+}
 const void *vex_map_find(const vex_map_layout *l, vex_map m, const void *key);
 const void *vex_map_get(const vex_map_layout *l, vex_map m, const void *key, const char *file, int32_t line);
 int64_t vex_map_len(vex_map m);
@@ -275,14 +413,39 @@ int32_t vex_cstr_cmp(const char *a, const char *b);
 
 /* ---- f-strings (vex_format.c): a builder and formatters mirroring the print family */
 typedef struct vex_sb {
-    vex_strbuf *block;
+    char *bytes;       /* `small`, or the block's bytes */
     int64_t len;
-    int64_t cap;
+    int64_t cap;       /* of `bytes` */
+    vex_strbuf *block; /* NULL while the text fits `small` */
+    char small[64];
 } vex_sb;
+/* String concatenations build into one builder too: `a + b + c` is one block. `vex_sb_adopt`
+ * starts a builder from an owned string: its own block when it is the only owner (appending
+ * then reuses the block's spare room, growing it geometrically), else a copy (releasing it).
+ * The strings appended must not view the adopted block (`s = s + s` does not adopt). */
 void vex_sb_init(vex_sb *sb);
+void vex_sb_adopt(vex_sb *sb, vex_str s);
 vex_str vex_sb_finish(vex_sb *sb);
-void vex_fmt_text(vex_sb *sb, const char *text, int64_t len);
-void vex_fmt_str(vex_sb *sb, vex_str s);
+void vex_sb_grow(vex_sb *sb, int64_t extra);
+/* The text built so far as a string the builder still owns (no count: valid until the builder
+ * changes or is dropped; for a lookup key that is only compared). */
+static inline vex_str vex_sb_view(const vex_sb *sb) {
+    vex_str s = {sb->bytes, sb->len, NULL};
+    return s;
+}
+void vex_sb_drop(vex_sb *sb);
+static inline void vex_fmt_text(vex_sb *sb, const char *text, int64_t len) {
+    if (len <= 0) return;
+    if (!VEX_LIKELY(len < sb->cap - sb->len)) vex_sb_grow(sb, len);
+    memcpy(sb->bytes + sb->len, text, (size_t)len);
+    sb->len += len;
+}
+static inline void vex_fmt_str(vex_sb *sb, vex_str s) {
+    if (s.len <= 0) return;
+    if (!VEX_LIKELY(s.len < sb->cap - sb->len)) vex_sb_grow(sb, s.len);
+    memcpy(sb->bytes + sb->len, s.ptr, (size_t)s.len);
+    sb->len += s.len;
+}
 void vex_fmt_i64(vex_sb *sb, int64_t v);
 void vex_fmt_u64(vex_sb *sb, uint64_t v);
 void vex_fmt_f64(vex_sb *sb, double v);
@@ -307,6 +470,17 @@ void vex_print_unlock(int err);
 void vex_print_text(int err, const char *text, int64_t len);
 void vex_print_i64(int err, int64_t v);
 void vex_print_u64(int err, uint64_t v);
+/* The sign of a NaN depends on how it was computed, and on whether the C compiler folded the
+   computation (x86 makes -nan at run time, constant folding +nan): every NaN prints as `nan`. */
+static inline double vex_nan_unsigned(double v) {
+    if (v != v) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        bits &= ~(UINT64_C(1) << 63);
+        memcpy(&v, &bits, sizeof v);
+    }
+    return v;
+}
 void vex_print_f64(int err, double v);
 void vex_print_bool(int err, bool v);
 void vex_print_debug_i64(int err, const char *type_name, int64_t v);
@@ -341,7 +515,8 @@ static inline void vex_str_release(vex_str s) {
 
 /* ---- array bounds */
 static inline int64_t vex_check_index(int64_t i, int64_t len, const char *file, int32_t line) {
-    if (VEX_LIKELY(i >= 0 && i < len)) return i;
+    /* one unsigned comparison: a negative index becomes a huge one (len is never negative) */
+    if (VEX_LIKELY((uint64_t)i < (uint64_t)len)) return i;
     vex_panic_index(file, line, i, len);
 }
 static inline int64_t vex_check_index_u(uint64_t i, int64_t len, const char *file, int32_t line) {

@@ -8,6 +8,7 @@ static vex_str vex_str_alloc(int64_t len, char **bytes) {
     if (len < 0 || (uint64_t)len > SIZE_MAX - sizeof(vex_strbuf) - 1) vex_panic_at("<runtime>", 0, "string too long");
     vex_strbuf *buf = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)len + 1, false);
     vex_rc_init(&buf->refs, 1);
+    buf->cap = len + 1;
     buf->bytes[len] = '\0';
     *bytes = buf->bytes;
     vex_str s = {buf->bytes, len, buf};
@@ -32,7 +33,9 @@ vex_str vex_str_copy(const char *bytes, int64_t len) {
 }
 
 void vex_strbuf_free(vex_strbuf *buf) {
+#ifdef VEX_ALLOC_STATS
     vex_trace_string_drop(buf->bytes, (int64_t)strlen(buf->bytes));
+#endif
     vex_mem_free(buf);
 }
 

@@ -115,6 +115,9 @@ pub(super) struct Checker<'a> {
     pub diags: Vec<Diagnostic>,
     /// Locals declared in each open block (index 0: parameters and the function body).
     scopes: Vec<Vec<LocalId>>,
+    /// Every local listed in `scopes` (a local is declared in one block only), so that
+    /// `declare` is not linear in the number of locals of a block.
+    scoped: std::collections::HashSet<LocalId>,
     loops: Vec<LoopCx>,
     /// Nesting depth of the statement being checked (for temporary loans).
     depth: u32,
@@ -127,6 +130,7 @@ pub fn check_function(program: &hir::Program, f: &hir::Function, out: &mut Vec<D
         f,
         diags: Vec::new(),
         scopes: vec![f.params.clone()],
+        scoped: f.params.iter().copied().collect(),
         loops: Vec::new(),
         depth: 0,
         next_pseudo: LocalId::MAX,
@@ -247,7 +251,7 @@ impl<'a> Checker<'a> {
                     for s in &arm.body.stmts {
                         self.stmt(s, &mut branch);
                     }
-                    let locals = self.scopes.pop().unwrap_or_default();
+                    let locals = self.pop_scope();
                     self.exit_scope(&locals, end_of(arm.body.span), &mut branch);
                     joined = Some(match joined {
                         None => branch,
@@ -284,7 +288,7 @@ impl<'a> Checker<'a> {
                     self.stmt(i, st);
                 }
                 self.run_loop(cond.as_ref(), body, post.as_deref(), depth, st);
-                let locals = self.scopes.pop().unwrap_or_default();
+                let locals = self.pop_scope();
                 self.exit_scope(&locals, end_of(s.span), st);
             }
             StmtKind::Return(value) => {
@@ -355,7 +359,7 @@ impl<'a> Checker<'a> {
         for s in &b.stmts {
             self.stmt(s, st);
         }
-        let locals = self.scopes.pop().unwrap_or_default();
+        let locals = self.pop_scope();
         self.exit_scope(&locals, end_of(b.span), st);
     }
 
@@ -592,7 +596,7 @@ impl<'a> Checker<'a> {
             if let Some(v) = &arm.value {
                 self.operand(v, &mut s, carry);
             }
-            let locals = self.scopes.pop().unwrap_or_default();
+            let locals = self.pop_scope();
             self.exit_scope(&locals, end_of(arm.span), &mut s);
             out.join(&s);
         }
@@ -614,10 +618,19 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Closes the innermost block: its locals.
+    fn pop_scope(&mut self) -> Vec<LocalId> {
+        let locals = self.scopes.pop().unwrap_or_default();
+        for l in &locals {
+            self.scoped.remove(l);
+        }
+        locals
+    }
+
     /// A `let` (or pattern binding) makes `l` a fresh, valid variable in the current block.
     fn declare(&mut self, l: LocalId, st: &mut State) {
         if let Some(scope) = self.scopes.last_mut() {
-            if !scope.contains(&l) {
+            if self.scoped.insert(l) {
                 scope.push(l);
             }
         }

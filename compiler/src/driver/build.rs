@@ -5,6 +5,7 @@ use super::cache;
 use super::cc::{self, CCompiler};
 use super::codes;
 use super::runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES};
+use super::sanitize::{self, Sanitizer};
 use crate::diag::Diagnostic;
 use crate::CompiledC;
 use std::ffi::OsString;
@@ -24,21 +25,25 @@ pub struct BuildOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--target TRIPLE`; `None` = the C compiler's own target (see [`super::target`]).
     pub target: Option<String>,
+    /// `--sanitize LIST`: sanitizers for the program and the runtime (see [`super::sanitize`]).
+    pub sanitize: Vec<Sanitizer>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None, target: None }
+        BuildOptions { cc: None, opt_level: 0, debug: true, cache_dir: None, target: None, sanitize: Vec::new() }
     }
 }
 
 impl BuildOptions {
-    /// The C flags used for both the runtime and the program.
+    /// The C flags used for both the runtime and the program (and the link). Sanitizers
+    /// always come with `-g`, so their reports name source lines.
     pub fn cflags(&self) -> Vec<String> {
         let mut flags = vec!["-std=c11".to_string(), format!("-O{}", self.opt_level.min(3))];
-        if self.debug {
+        if self.debug || !self.sanitize.is_empty() {
             flags.push("-g".into());
         }
+        flags.extend(sanitize::cflags(&self.sanitize));
         flags
     }
 }
@@ -84,12 +89,28 @@ pub(super) fn write_sources(program: &[(&str, &str)], runtime: &[(&str, &str)], 
     let write_err = |path: &Path, e: std::io::Error| {
         Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()))
     };
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    create_dir(dir)?;
     for (file, text) in runtime.iter().chain(program).copied() {
         let path = dir.join(file);
         std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
     }
     Ok(())
+}
+
+/// Creates directory `dir` (and its parents); E0904 says which part is in the way.
+pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        // the first ancestor that exists but is not a directory
+        let blocker = dir.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
+        match blocker {
+            Some(b) => Diagnostic::global(
+                codes::WRITE,
+                format!("cannot create the directory `{}`: `{}` is a file, not a directory", dir.display(), b.display()),
+            )
+            .help("name a directory that does not exist yet or is a directory"),
+            None => Diagnostic::global(codes::WRITE, format!("cannot create the directory `{}`: {e}", dir.display())),
+        }
+    })
 }
 
 /// Builds the executable `out` from the program's C, using `build_dir` as scratch space.
@@ -141,6 +162,7 @@ pub fn build_c_with(
     build_dir: &Path,
     out: &Path,
 ) -> Result<BuildReport, Diagnostic> {
+    sanitize::check_options(opts)?;
     if threads && is_tcc(compiler) {
         return Err(no_atomics(compiler));
     }
@@ -224,6 +246,7 @@ pub(super) fn runtime_objects(
             .map_err(|e| Diagnostic::global(codes::WRITE, format!("cannot create `{}`: {e}", dir.display())))?;
     }
     report.object_dir = dir.clone();
+    sanitize::probe(compiler, &opts.sanitize, flags, build_dir, &dir)?;
 
     let c_files: Vec<&str> = runtime.iter().map(|(n, _)| *n).filter(|n| n.ends_with(".c")).collect();
     let objects: Vec<PathBuf> =

@@ -27,7 +27,7 @@ pub fn emit_library_dir(lib: &CompiledLibrary, dir: &Path, header: Option<&Path>
 pub fn write_header(lib: &CompiledLibrary, path: &Path) -> Result<(), Diagnostic> {
     let err = |e: std::io::Error| Diagnostic::global(codes::WRITE, format!("cannot write `{}`: {e}", path.display()));
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(err)?;
+        super::build::create_dir(parent)?;
     }
     if path.is_dir() {
         return Err(Diagnostic::global(codes::WRITE, format!("cannot write `{}`: it is a directory", path.display()))
@@ -46,6 +46,7 @@ pub fn build_library(
     build_dir: &Path,
     archive: &Path,
 ) -> Result<BuildReport, Diagnostic> {
+    super::sanitize::check_options(opts)?;
     let threads = lib.c.uses_runtime;
     if threads && is_tcc(compiler) {
         return Err(no_atomics(compiler));

@@ -6,6 +6,7 @@
 //! - [`runtime`]: the C runtime embedded at build time (see `compiler/build.rs`).
 //! - [`library`]: library mode (`--lib`): the static library and its header, or their sources.
 //! - [`guard`]: runs a compilation on a big-stack thread and turns panics into ICE diagnostics.
+//! - [`sanitize`]: `--sanitize LIST` (sanitizer flags, their checks and the toolchain probe).
 //! - [`target`]: `--target TRIPLE` (spellings per toolchain) and the C compiler for a target.
 
 #![allow(clippy::result_large_err)] // `Diagnostic` is the shared error type of every stage
@@ -16,6 +17,7 @@ pub mod cc;
 pub mod guard;
 pub mod library;
 pub mod runtime;
+pub mod sanitize;
 pub mod target;
 
 pub use build::{
@@ -23,11 +25,15 @@ pub use build::{
     THREAD_FLAGS,
 };
 pub use library::{build_library, emit_library_dir};
+pub use sanitize::Sanitizer;
 pub use runtime::{ASYNC_RUNTIME_FILES, RUNTIME_FILES, STDLIB_FILES};
 pub use target::find_compiler;
 
 /// Diagnostic codes of the driver (listed in README.md).
 pub mod codes {
+    /// A source file (the program or an imported module) is larger than
+    /// [`crate::span::MAX_SOURCE_BYTES`].
+    pub const TOO_LARGE: &str = "E0008";
     /// The C compiler failed on the generated C or on the runtime.
     pub const CC_FAILED: &str = "E0900";
     /// No usable C compiler was found (or it could not be started).
@@ -51,4 +57,10 @@ pub mod codes {
     pub const NO_CROSS_CC: &str = "E0911";
     /// Library mode: no archiver (`ar`) was found, or it failed.
     pub const ARCHIVER: &str = "E0912";
+    /// `--sanitize`: sanitizers that cannot be combined (`address` and `thread`), or a cross
+    /// target.
+    pub const SANITIZE_OPTIONS: &str = "E0913";
+    /// `--sanitize`: the C compiler cannot build with the sanitizers (tcc; no sanitizer run-time
+    /// library: the probe's link failed).
+    pub const NO_SANITIZER: &str = "E0914";
 }

@@ -71,22 +71,31 @@ VEX_HELPER void {name}_reserve({name} *v, int64_t extra) {{
         cap *= 2;
     }}
     if ((uint64_t)cap > (SIZE_MAX - sizeof(struct {name}_buf)) / sizeof({t})) vex_panic_at("<runtime>", 0, "vector too large");
-    struct {name}_buf *nb = vex_mem_alloc(sizeof(struct {name}_buf) + (size_t)cap * sizeof({t}), false);
+    size_t bytes = sizeof(struct {name}_buf) + (size_t)cap * sizeof({t});
+    if (v->buf && vex_rc_get(&v->buf->refs) == 1) {{
+        /* the only owner: grow in place (realloc moves the elements, or remaps a large block) */
+        v->buf = vex_mem_realloc(v->buf, bytes);
+        v->buf->cap = cap;
+        return;
+    }}
+    struct {name}_buf *nb = vex_mem_alloc(bytes, false);
     vex_rc_init(&nb->refs, 1);
     nb->len = len;
     nb->cap = cap;
     if (len > 0) memcpy(nb->items, v->buf->items, (size_t)len * sizeof({t}));
-    if (v->buf && vex_rc_get(&v->buf->refs) == 1) {{
-        vex_mem_free(v->buf); /* the elements moved to the new buffer */
-    }} else if (v->buf) {{
+    if (v->buf) {{
         for (int64_t i = 0; i < len; i++) {{ {retain_copied} }}
         {name}_release(*v); /* after the retains: with threads, the other owners may let go meanwhile */
     }}
     v->buf = nb;
 }}
 VEX_HELPER void {name}_push({name} *v, {t} x) {{
-    {name}_reserve(v, 1);
-    v->buf->items[v->buf->len++] = x;
+    struct {name}_buf *b = v->buf;
+    if (!VEX_LIKELY(b && b->len < b->cap && vex_rc_get(&b->refs) == 1)) {{
+        {name}_reserve(v, 1);
+        b = v->buf;
+    }}
+    b->items[b->len++] = x;
 }}
 VEX_HELPER {t} {name}_get({name} v, int64_t i, const char *file, int32_t line) {{
     int64_t len = {name}_len(v);
@@ -235,12 +244,84 @@ VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
 }}
 "#
             );
+            // Integer and string keys: inline lookups with compile-time sizes (vex_tab_probe);
+            // other keys (unit-only enums, ...) and the slow paths go through the layout.
+            let fast = key_is_str || matches!(elem, Ty::Int(_) | Ty::Bool);
+            let entry = format!("struct {name}_entry");
+            let (hash, skey, ikey) = if key_is_str {
+                ("vex_hash_str(k, t->seed)".to_string(), "k", "0".to_string())
+            } else {
+                (
+                    "vex_hash_int(vex_read_le((const unsigned char *)&k, sizeof k), t->seed, sizeof k)".to_string(),
+                    "((vex_str){\"\", 0, NULL})",
+                    "vex_read_le((const unsigned char *)&k, sizeof k)".to_string(),
+                )
+            };
+            let probe = |insert_at: &str| {
+                format!("vex_tab_probe(t, {key_is_str}, {skey}, {ikey}, sizeof({key}), sizeof({entry}), h, {insert_at})")
+            };
+            let release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" };
+            let slot = |i: &str| format!("(({entry} *)(void *)(t->slots + (size_t){i} * sizeof({entry})))");
             match &v {
                 Some(vc) => {
                     let retain_out = value_glue(Glue::Retain, "x");
-                    let _ = write!(
-                        c,
-                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
+                    let release_old = value_glue(Glue::Release, "e->value");
+                    if fast {
+                        let _ = write!(
+                            c,
+                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
+    struct vex_maptab *t = m->m.tab;
+    if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
+        uint64_t h = {hash};
+        int64_t at = -1;
+        int64_t found = {probe_at};
+        {entry} *e;
+        if (found >= 0) {{
+            /* overwrite: the table keeps its key; the new key and the old value are released */
+            e = {slot_found};
+            {release_key}
+            {release_old}
+            e->value = v;
+            return;
+        }}
+        t->ctrl[at] = (uint8_t)(h & 0x7f);
+        e = {slot_at};
+        e->key = k;
+        e->value = v;
+        t->len++;
+        t->growth_left--;
+        return;
+    }}
+    {entry} e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    e.value = v;
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
+    const struct vex_maptab *t = m.m.tab;
+    int64_t found = -1;
+    if (t && t->len > 0) {{
+        uint64_t h = {hash};
+        found = {probe_null};
+    }}
+    if (found < 0) vex_panic_at(file, line, "key not found");
+    const {entry} *e = {slot_found};
+    {vc} x = e->value;
+    {retain_out}
+    return x;
+}}
+
+"#,
+                            probe_at = probe("&at"),
+                            probe_null = probe("NULL"),
+                            slot_found = slot("found"),
+                            slot_at = slot("at"),
+                        );
+                    } else {
+                        let _ = write!(
+                            c,
+                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
     struct {name}_entry e;
     memset(&e, 0, sizeof e);
     e.key = k;
@@ -258,6 +339,47 @@ VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
 }}
 
 "#
+                        );
+                    }
+                }
+                None if fast => {
+                    let _ = write!(
+                        c,
+                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k) {{
+    struct vex_maptab *t = m->m.tab;
+    if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
+        uint64_t h = {hash};
+        int64_t at = -1;
+        if ({probe_at} >= 0) {{
+            {release_key}
+            return;
+        }}
+        t->ctrl[at] = (uint8_t)(h & 0x7f);
+        {slot_at}->key = k;
+        t->len++;
+        t->growth_left--;
+        return;
+    }}
+    {entry} e;
+    memset(&e, 0, sizeof e);
+    e.key = k;
+    if (vex_map_find({name}_layout(), m->m, &e)) {{
+        {release_key}
+        return;
+    }}
+    vex_map_insert({name}_layout(), &m->m, &e);
+}}
+VEX_HELPER bool {name}_contains({name} m, {key} k) {{
+    const struct vex_maptab *t = m.m.tab;
+    if (!t || t->len == 0) return false;
+    uint64_t h = {hash};
+    return {probe_null} >= 0;
+}}
+
+"#,
+                        probe_at = probe("&at"),
+                        probe_null = probe("NULL"),
+                        slot_at = slot("at"),
                     );
                 }
                 None => {
@@ -280,8 +402,7 @@ VEX_HELPER bool {name}_contains({name} m, {key} k) {{
     return vex_map_find({name}_layout(), m.m, &probe) != NULL;
 }}
 
-"#,
-                        release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" }
+"#
                     );
                 }
             }
@@ -401,7 +522,7 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let m = self.borrowed(&args[0]);
                 let m = self.settle_operand(m, &args[0], &args[1]);
-                let k = self.borrowed(&args[1]);
+                let k = self.lookup_key(&args[1]);
                 let line = self.line_of(e.span);
                 format!("{name}_get({}, {}, VX_SOURCE_FILE, {line})", strip_parens(&m), strip_parens(&k))
             }
@@ -409,7 +530,7 @@ impl FnEmitter<'_> {
                 let name = handle(self, &args[0].ty);
                 let m = self.borrowed(&args[0]);
                 let m = self.settle_operand(m, &args[0], &args[1]);
-                let k = self.borrowed(&args[1]);
+                let k = self.lookup_key(&args[1]);
                 format!("{name}_contains({}, {})", strip_parens(&m), strip_parens(&k))
             }
             LibOp::MapLen | LibOp::SetLen => {
@@ -473,6 +594,20 @@ impl FnEmitter<'_> {
                 format!("{name}_get({})", strip_parens(&v))
             }
         }
+    }
+
+    /// A key only compared, never kept (`m[k]`, `s.contains(k)`): an f-string key is formatted
+    /// into a builder and viewed there (`vex_sb_view`: no heap block while it fits the
+    /// builder's inline buffer), the builder dropped after the statement.
+    fn lookup_key(&mut self, k: &hir::Expr) -> String {
+        let hir::ExprKind::FString(parts) = &k.kind else { return self.borrowed(k) };
+        let sb = self.fresh_temp();
+        self.decl_pre("vex_sb", &sb, None);
+        self.prelude.push(format!("vex_sb_init(&{sb});"));
+        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt", false);
+        self.prelude.extend(calls);
+        self.postlude.push(format!("vex_sb_drop(&{sb});"));
+        format!("vex_sb_view(&{sb})")
     }
 
     /// `first` kept in a temporary when `later` has effects (left-to-right order, §6.14).

@@ -281,10 +281,10 @@ impl FnEmitter<'_> {
                 }
                 let cty = self.c_type(&e.ty);
                 match payload {
-                    None => format!("(({cty}){{.tag = {variant}}})"),
+                    None => super::types::variant_value(self.program, *id, &cty, *variant, None),
                     Some(p) => {
                         let v = self.owned(p);
-                        format!("(({cty}){{.tag = {variant}, .u.v{variant} = {}}})", strip(&v))
+                        super::types::variant_value(self.program, *id, &cty, *variant, Some(strip(&v)))
                     }
                 }
             }
@@ -300,13 +300,18 @@ impl FnEmitter<'_> {
                     Ty::Enum(id) => self.program.enums[*id as usize].variants[*fail as usize].payload.is_some(),
                     _ => false,
                 };
-                let value = if fail_has_payload {
-                    format!("(({ret_cty}){{.tag = {ret_fail}, .u.v{ret_fail} = {t}.u.v{fail}}})")
-                } else {
-                    format!("(({ret_cty}){{.tag = {ret_fail}}})")
+                let ret_id = match &self.f.ret {
+                    Ty::Enum(rid) => *rid,
+                    _ => u32::MAX,
                 };
+                let fail_payload = format!("{t}.u.v{fail}");
+                let value = super::types::variant_value(self.program, ret_id, &ret_cty, *ret_fail, fail_has_payload.then_some(fail_payload.as_str()));
                 let ret = self.return_text(Some(&value));
-                self.prelude.push(format!("if ({t}.tag == {fail}) {ret}"));
+                let failed = match &inner.ty {
+                    Ty::Enum(id) => super::types::variant_test(self.program, *id, &t, *fail),
+                    _ => format!("{t}.tag == {fail}"),
+                };
+                self.prelude.push(format!("if ({failed}) {ret}"));
                 format!("{t}.u.v{ok}")
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms),
@@ -435,7 +440,19 @@ impl FnEmitter<'_> {
             self.prelude.push(block);
             return t;
         }
-        let vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
+        if op == BinOp::Add && e.ty == Ty::Str {
+            if let Some(text) = self.str_chain(e, None) {
+                return text;
+            }
+        }
+        let mut vals = self.operands(&[Operand::Borrowed(lhs), Operand::Borrowed(rhs)]);
+        let comparison = matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne);
+        if comparison && vals[0] == vals[1] && !matches!(lhs.ty, Ty::Float(_) | Ty::Str) {
+            // `x <= x` in C trips -Wtautological-compare (an error under -Werror); a cast to the
+            // operand's own type keeps the meaning and silences it.
+            let cty = self.c_type(&lhs.ty);
+            vals[0] = format!("(({cty}){})", paren(&vals[0]));
+        }
         let (l, r) = (&vals[0], &vals[1]);
         let line = self.src_line(e);
         match &lhs.ty {
@@ -458,6 +475,10 @@ impl FnEmitter<'_> {
                             BinOp::BitOr => "|",
                             _ => "^",
                         };
+                        if op == BinOp::BitXor && matches!(lhs.kind, ExprKind::Int(_)) {
+                            // `2 ^ 3` in C trips clang's -Wxor-used-as-pow; a cast silences it
+                            return format!("(({t})(({t}){} ^ {}))", paren(l), paren(r));
+                        }
                         format!("(({t})({} {c} {}))", paren(l), paren(r))
                     }
                     BinOp::Shl => format!("vex_shl_{s}({l}, (uint32_t){})", paren(r)),
@@ -465,7 +486,27 @@ impl FnEmitter<'_> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
                         // A comparison against the type's own bound would trip -Wtype-limits.
                         let at_bound = |x: &hir::Expr| matches!(x.kind, ExprKind::Int(v) if v == i.min_value() || v == i.max_value());
-                        if at_bound(lhs) || at_bound(rhs) {
+                        // So would an operand whose range gcc can see is limited: a widened
+                        // narrower value (`(x as i64) < 0` with `x: u8`), a bool cast, a bitwise
+                        // result (`(x | 1) == 4`: -Wtautological-compare), a constant
+                        // expression. Only variables, fields, elements and call results (full
+                        // range) and literals are compared with the bare C operator.
+                        let plain = |x: &hir::Expr| match &x.kind {
+                            ExprKind::Int(_)
+                            | ExprKind::Local(_)
+                            | ExprKind::Field { .. }
+                            | ExprKind::Index { .. }
+                            | ExprKind::Call { .. }
+                            | ExprKind::MethodCall { .. }
+                            | ExprKind::CallValue { .. }
+                            | ExprKind::Lib { .. }
+                            | ExprKind::Deref(_) => true,
+                            // emitted as calls of the vex_<op> helpers
+                            ExprKind::Binary { op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Shl | BinOp::Shr, .. } => true,
+                            ExprKind::Binary { op: BinOp::Div | BinOp::Rem, rhs, .. } => !nonzero_divisor(rhs),
+                            _ => false,
+                        };
+                        if at_bound(lhs) || at_bound(rhs) || !plain(lhs) || !plain(rhs) {
                             let name = match op {
                                 BinOp::Lt => "lt",
                                 BinOp::Le => "le",
@@ -546,17 +587,19 @@ impl FnEmitter<'_> {
         };
         if let ExprKind::Int(v) = index.kind {
             // A constant index is decided now (and never indexes out of bounds in the C).
+            // (The base is borrowed: a fresh array is released after the statement.)
             if v >= 0 && (v as u128) < len as u128 {
-                let b = self.expr(base);
+                let b = self.borrowed(base);
                 return format!("{}.a[{v}]", paren(&b));
             }
             if impure(base) {
-                let b = self.expr(base);
-                return format!("((void){}, {zero})", paren(&b));
+                let b = self.borrowed(base);
+                self.prelude.push(format!("(void){};", paren(&b)));
+                return zero;
             }
             return zero;
         }
-        let vals = self.operands(&[Operand::Value(base), Operand::Value(index)]);
+        let vals = self.operands(&[Operand::Borrowed(base), Operand::Value(index)]);
         let b = vals[0].clone();
         let i = if matches!(index.kind, ExprKind::Local(_) | ExprKind::Int(_)) {
             vals[1].clone()
@@ -571,7 +614,63 @@ impl FnEmitter<'_> {
         format!("({ok} ? {}.a[{}] : {zero})", paren(&b), paren(&i))
     }
 
+    /// A concatenation chain `a + b + f"..." + c` (parentheses flattened: the operands are still
+    /// evaluated left to right) built into one string builder, f-string operands formatted
+    /// straight into it. With `adopt` (the C place of a local the result overwrites, which is
+    /// also the chain's first operand: `s = s + x + y`), the builder starts from that local's
+    /// string, taking over its block when it is the only owner (append in place); the caller
+    /// then stores the result without releasing the old value. None: a plain `a + b` (one
+    /// `vex_str_concat`).
+    fn str_chain(&mut self, e: &hir::Expr, adopt: Option<String>) -> Option<String> {
+        let mut ops = Vec::new();
+        flatten_concat(e, &mut ops);
+        let skip = usize::from(adopt.is_some());
+        let fstrings = ops.iter().any(|o| matches!(o.kind, ExprKind::FString(_)));
+        if adopt.is_none() && ops.len() == 2 && !fstrings {
+            return None;
+        }
+        let effects: Vec<bool> = ops.iter().map(|o| impure(o)).collect();
+        let sb = self.fresh_temp();
+        let sink = format!("&{sb}");
+        let mut calls = Vec::new();
+        for (i, o) in ops.iter().enumerate().skip(skip) {
+            let later_effects = effects[i + 1..].iter().any(|b| *b);
+            if let ExprKind::FString(parts) = &o.kind {
+                calls.extend(self.format_parts(parts, false, &sink, "vex_fmt", later_effects));
+            } else {
+                let t = self.borrowed(o);
+                let t = if later_effects && !is_constant(o) { self.hold(o, t) } else { t };
+                calls.push(format!("vex_fmt_str({sink}, {});", strip(&t)));
+            }
+        }
+        self.decl_pre("vex_sb", &sb, None);
+        match adopt {
+            Some(place) => self.prelude.push(format!("vex_sb_adopt({sink}, {});", strip(&place))),
+            None => self.prelude.push(format!("vex_sb_init({sink});")),
+        }
+        self.prelude.extend(calls);
+        Some(format!("vex_sb_finish({sink})"))
+    }
+
     pub fn assign_text(&mut self, place: &hir::Expr, value: &hir::Expr) -> String {
+        if let (ExprKind::Local(id), ExprKind::Binary { op: BinOp::Add, .. }) = (&place.kind, &value.kind) {
+            if value.ty == Ty::Str {
+                let mut ops = Vec::new();
+                flatten_concat(value, &mut ops);
+                // `s = s + ...`: append to `s` in place, unless a later operand reads `s` (its
+                // bytes would be the block being appended to, which growing may move) or could
+                // assign it (only a `match` arm's statements can). No other value can share
+                // `s`'s block while its count is 1 (borrows of `s` end before the assignment).
+                let appends = matches!(ops[0].kind, ExprKind::Local(first) if first == *id)
+                    && !ops[1..].iter().any(|o| contains_match(o) || mentions_local(o, *id));
+                if appends {
+                    let p = self.expr(place);
+                    if let Some(v) = self.str_chain(value, Some(p.clone())) {
+                        return format!("{p} = {v}");
+                    }
+                }
+            }
+        }
         let (p, v) = if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
             // The place's address first (left to right), then the value.
             let addr = self.address_of(place);
@@ -590,6 +689,11 @@ impl FnEmitter<'_> {
             let release = self.release(&place.ty, &p);
             self.prelude.extend(release);
             return format!("{p} = {t}");
+        }
+        if p == strip(&v) {
+            // `x = x;`: C compilers reject the self-assignment under -Werror (clang's
+            // -Wself-assign); evaluating the place once keeps any index check.
+            return format!("(void){}", paren(&p));
         }
         format!("{p} = {}", strip(&v))
     }
@@ -627,7 +731,7 @@ impl FnEmitter<'_> {
 
     fn print(&mut self, parts: &[PrintPart], newline: bool, stderr: bool) {
         let sink = if stderr { "1" } else { "0" };
-        let calls = self.format_parts(parts, newline, sink, "vex_print");
+        let calls = self.format_parts(parts, newline, sink, "vex_print", false);
         if self.program.uses_runtime && calls.len() > 1 {
             // Concurrent tasks print whole statements (values are evaluated before the lock).
             self.prelude.push(format!("vex_print_lock({sink});"));
@@ -643,14 +747,15 @@ impl FnEmitter<'_> {
         let sb = self.fresh_temp();
         self.decl_pre("vex_sb", &sb, None);
         self.prelude.push(format!("vex_sb_init(&{sb});"));
-        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt");
+        let calls = self.format_parts(parts, false, &format!("&{sb}"), "vex_fmt", false);
         self.prelude.extend(calls);
         format!("vex_sb_finish(&{sb})")
     }
 
     /// The calls writing `parts` to `sink` with the `family` of formatters (`vex_print_*` to a
-    /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first.
-    fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str) -> Vec<String> {
+    /// stream, `vex_fmt_*` to a builder). The values are evaluated, left to right, first
+    /// (and held, with `later_effects`, when something evaluated after them has effects).
+    pub(super) fn format_parts(&mut self, parts: &[PrintPart], newline: bool, sink: &str, family: &str, later_effects: bool) -> Vec<String> {
         let values: Vec<Operand> = parts
             .iter()
             .filter_map(|p| match p {
@@ -658,7 +763,7 @@ impl FnEmitter<'_> {
                 PrintPart::Text(_) => None,
             })
             .collect();
-        let any_effects = values.iter().any(|o| impure(o.expr()));
+        let any_effects = later_effects || values.iter().any(|o| impure(o.expr()));
         let mut texts = Vec::new();
         for op in &values {
             let e = op.expr();
@@ -726,6 +831,29 @@ fn is_simple_place(e: &hir::Expr) -> bool {
         ExprKind::Deref(inner) => matches!(inner.kind, ExprKind::Local(_)),
         _ => false,
     }
+}
+
+/// The operands of a chain of string concatenations, in evaluation order.
+fn flatten_concat<'a>(e: &'a hir::Expr, out: &mut Vec<&'a hir::Expr>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinOp::Add, lhs, rhs } if e.ty == Ty::Str => {
+            flatten_concat(lhs, out);
+            flatten_concat(rhs, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn mentions_local(e: &hir::Expr, id: hir::LocalId) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| found |= matches!(x.kind, ExprKind::Local(l) if l == id));
+    found
+}
+
+fn contains_match(e: &hir::Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| found |= matches!(x.kind, ExprKind::Match { .. }));
+    found
 }
 
 fn strip(s: &str) -> &str {

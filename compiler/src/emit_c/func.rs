@@ -8,6 +8,9 @@ use crate::span::SourceMap;
 use crate::types::Ty;
 use std::fmt::Write;
 
+/// Deepest indentation of the emitted C (4 spaces per level); deeper code keeps this one.
+const MAX_INDENT: usize = 40;
+
 pub struct Emitted {
     /// File-scope definitions the body needs (long string literals).
     pub globals: String,
@@ -57,7 +60,7 @@ pub struct FnEmitter<'a> {
     defer_sites: Vec<(*const hir::Stmt, hir::Expr)>,
     /// Locals a deferred call reads: declared at the top of the C function (zeroed) so they
     /// are in scope and initialised at the exit label; their `let` becomes an assignment.
-    hoisted: Vec<bool>,
+    pub(super) hoisted: Vec<bool>,
     /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
     exit_used: bool,
     /// C names of the owned locals of each open scope (outermost first), released in reverse
@@ -207,7 +210,9 @@ pub fn emit_function(
 impl FnEmitter<'_> {
     pub fn line(&mut self, text: &str) {
         for l in text.lines() {
-            for _ in 0..self.indent {
+            // Indentation stops growing at MAX_INDENT levels, so the C of very deep nesting (a
+            // long `elif` chain is nested `else { if .. }`) stays linear in size.
+            for _ in 0..self.indent.min(MAX_INDENT) {
                 self.out.push_str("    ");
             }
             self.out.push_str(l);
@@ -357,6 +362,7 @@ impl FnEmitter<'_> {
         self.line_directive(s.span);
         match &s.kind {
             StmtKind::Let { local, init } => {
+                let mut view = false;
                 let name = self.locals[*local as usize].clone();
                 let ty = &self.f.locals[*local as usize].ty;
                 if self.in_task() && crate::tasks::is_suspension(init, &self.program.suspends) {
@@ -398,6 +404,13 @@ impl FnEmitter<'_> {
                         }
                         self.line(&fill);
                     }
+                } else if let Some(v) = self.box_view(*local, init) {
+                    // A view of the box's value, not an owner: nothing to retain or release.
+                    self.flush_prelude();
+                    let cty = self.c_type(ty);
+                    let decl = self.declare(&cty, &name, Some(&v));
+                    self.line(&decl);
+                    view = true;
                 } else {
                     let v = self.owned(init);
                     self.flush_prelude();
@@ -405,7 +418,7 @@ impl FnEmitter<'_> {
                     let decl = self.declare(&cty, &name, Some(&v));
                     self.line(&decl);
                 }
-                if self.needs_drop(ty) {
+                if self.needs_drop(ty) && !view {
                     let ty = ty.clone();
                     if let Some(scope) = self.drop_scopes.last_mut() {
                         scope.push((name.clone(), ty));
@@ -824,82 +837,39 @@ fn is_wrapped(s: &str) -> bool {
     depth == 0
 }
 
-/// Marks every local that is read (used other than as the root of an assignment target).
+/// Marks every local that is read (used other than as the root of an assignment target),
+/// wherever the statement is: also inside `match` arms and `select` arms.
 fn mark_reads_block(b: &hir::Block, read: &mut [bool]) {
-    for s in &b.stmts {
-        mark_reads_stmt(s, read);
+    struct Reads<'r> {
+        read: &'r mut [bool],
+        /// Assignment-target roots (by address): written there, not read.
+        written: std::collections::HashSet<*const hir::Expr>,
     }
-}
-
-fn mark_reads_stmt(s: &hir::Stmt, read: &mut [bool]) {
-    if let StmtKind::Select { arms } = &s.kind {
-        for arm in arms {
-            if let Some(op) = &arm.op {
-                visit(op, &mut |x| {
-                    if let ExprKind::Local(id) = x.kind {
-                        if let Some(r) = read.get_mut(id as usize) {
-                            *r = true;
+    impl hir::Visit for Reads<'_> {
+        fn stmt(&mut self, s: &hir::Stmt) {
+            if let StmtKind::Assign { place, .. } | StmtKind::CompoundAssign { place, .. } = &s.kind {
+                let mut root: &hir::Expr = place;
+                loop {
+                    match &root.kind {
+                        ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => root = base,
+                        ExprKind::Local(_) => {
+                            self.written.insert(root as *const hir::Expr);
+                            break;
                         }
+                        _ => break,
                     }
-                });
-            }
-            mark_reads_block(&arm.body, read);
-        }
-        return;
-    }
-    let mut mark = |e: &hir::Expr| {
-        visit(e, &mut |x| {
-            if let ExprKind::Local(id) = x.kind {
-                if let Some(r) = read.get_mut(id as usize) {
-                    *r = true;
                 }
             }
-        })
-    };
-    match &s.kind {
-        StmtKind::Let { init: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Defer(e) => mark(e),
-        StmtKind::Go { args, .. } => args.iter().for_each(&mut mark),
-        StmtKind::Select { .. } => {}
-        StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => {
-            mark_place_reads(place, &mut mark);
-            mark(value);
         }
-        StmtKind::If { cond, then_block, else_block } => {
-            mark(cond);
-            mark_reads_block(then_block, read);
-            if let Some(b) = else_block {
-                mark_reads_block(b, read);
+        fn expr(&mut self, e: &hir::Expr) {
+            if let ExprKind::Local(id) = e.kind {
+                if !self.written.contains(&(e as *const hir::Expr)) {
+                    if let Some(r) = self.read.get_mut(id as usize) {
+                        *r = true;
+                    }
+                }
             }
         }
-        StmtKind::While { cond, body } => {
-            mark(cond);
-            mark_reads_block(body, read);
-        }
-        StmtKind::For { init, cond, post, body } => {
-            if let Some(c) = cond {
-                mark(c);
-            }
-            if let Some(i) = init {
-                mark_reads_stmt(i, read);
-            }
-            if let Some(p) = post {
-                mark_reads_stmt(p, read);
-            }
-            mark_reads_block(body, read);
-        }
-        StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
     }
-}
-
-/// In an assignment target, the root variable is written, not read; indices and references are read.
-fn mark_place_reads(place: &hir::Expr, mark: &mut impl FnMut(&hir::Expr)) {
-    match &place.kind {
-        ExprKind::Local(_) => {}
-        ExprKind::Field { base, .. } => mark_place_reads(base, mark),
-        ExprKind::Index { base, index } => {
-            mark_place_reads(base, mark);
-            mark(index);
-        }
-        _ => mark(place),
-    }
+    hir::walk_block(b, &mut Reads { read, written: std::collections::HashSet::new() });
 }

@@ -3,14 +3,70 @@
 //! the end (a `goto`, since `break`/`continue` in an arm belong to an enclosing loop).
 
 use super::func::FnEmitter;
-use crate::hir::{self, Pattern};
+use crate::hir::{self, ExprKind, LibOp, Pattern, Receiver, StmtKind};
 use crate::types::Ty;
+
+/// Whether a value of type `ty` holds a mutable reference or a raw pointer (anywhere inside,
+/// also behind shared references and in struct fields).
+fn has_mut_ref_or_ptr(p: &hir::Program, ty: &Ty) -> bool {
+    p.any_component(ty, &|t| match t {
+        Ty::Ref(_, true) | Ty::Ptr(..) => Some(true),
+        Ty::Ref(inner, false) => Some(has_mut_ref_or_ptr(p, inner)),
+        _ => None,
+    })
+}
+
+/// The walk of `scrutinee_borrowable`: clears `ok` at anything that could change or release
+/// what the scrutinee's place holds.
+struct Interference<'a, 'b> {
+    em: &'a FnEmitter<'b>,
+    root: u32,
+    ok: &'a mut bool,
+}
+
+impl hir::Visit for Interference<'_, '_> {
+    fn stmt(&mut self, s: &hir::Stmt) {
+        match &s.kind {
+            StmtKind::Assign { place, .. } | StmtKind::CompoundAssign { place, .. } if !self.em.harmless_write(place, self.root) => *self.ok = false,
+            // A `defer` registered in an arm runs at the function's exit; `go`/`select` are
+            // task business: keep the general path.
+            StmtKind::Defer(_) | StmtKind::Select { .. } => *self.ok = false,
+            _ => {}
+        }
+    }
+
+    fn expr(&mut self, e: &hir::Expr) {
+        let bad = match &e.kind {
+            ExprKind::Local(l) => has_mut_ref_or_ptr(self.em.program, &self.em.f.locals[*l as usize].ty),
+            // `&x!` of a harmless place only lets the callee change that place.
+            ExprKind::AddrOf { place, mutable: true } => !self.em.harmless_write(place, self.root),
+            // Any other value holding a mutable reference or a raw pointer (a call's result, a
+            // field, a cast) could reach the scrutinee.
+            _ if has_mut_ref_or_ptr(self.em.program, &e.ty) => true,
+            ExprKind::MethodCall { func, receiver: Receiver::AddressOf(r) | Receiver::Pointer(r), .. } => {
+                self.em.program.functions[*func as usize].mutating && !self.em.harmless_write(r, self.root)
+            }
+            ExprKind::Lib { op: LibOp::VecPush | LibOp::MapInsert | LibOp::SetInsert, args } => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
+            ExprKind::ExternCall { .. } => true,
+            // A function value may have captured a mutable reference or raw pointer of this
+            // function (closures capture by value): then it could reach the scrutinee.
+            ExprKind::CallValue { .. } => self.em.f.locals.iter().any(|l| has_mut_ref_or_ptr(self.em.program, &l.ty)),
+            _ => false,
+        };
+        if bad {
+            *self.ok = false;
+        }
+    }
+}
 
 impl FnEmitter<'_> {
     pub fn match_expr(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> String {
         // The scrutinee is held with its own reference (the bindings borrow from it, and an arm
-        // may overwrite the variable it came from); it is released after the match.
-        let scrut_text = self.owned(scrutinee);
+        // may overwrite the variable it came from); it is released after the match. A place
+        // that no arm can change or release (`scrutinee_borrowable`) is only read: the
+        // bindings borrow from the place itself, no reference count moves.
+        let borrow = self.scrutinee_borrowable(scrutinee, arms);
+        let scrut_text = if borrow { self.expr(scrutinee) } else { self.owned(scrutinee) };
         let scty = self.c_type(&scrutinee.ty);
         let st = self.fresh_temp();
         self.decl_pre(&scty, &st, Some(scrut_text.to_string()));
@@ -42,7 +98,7 @@ impl FnEmitter<'_> {
         // An owned temporary scrutinee is released after the match, or when an arm leaves
         // the function or loop (its scope is open while the arms are emitted). The bindings
         // borrow from it; keeping one past the arm copies (retains) it.
-        let temporary = self.needs_drop(&scrutinee.ty);
+        let temporary = !borrow && self.needs_drop(&scrutinee.ty);
         if temporary {
             self.drop_scopes.push(vec![(st.clone(), scrutinee.ty.clone())]);
         }
@@ -126,6 +182,88 @@ impl FnEmitter<'_> {
         result.unwrap_or_else(|| "((vex_unit)0)".to_string())
     }
 
+    /// Whether `match scrutinee { arms }` may read the scrutinee in place, without a reference
+    /// of its own: the scrutinee is a place rooted at a local (through fields, array elements,
+    /// and dereferences of shared references), and nothing in the arms can change or release
+    /// what it holds: no assignment, `&x!` borrow, mutating method receiver or `push`/`insert`
+    /// on a place rooted at that local or reached through a dereference, no use of a local
+    /// holding a mutable reference or a raw pointer, and no other expression of such a type
+    /// but `&x!` of a harmless place (it could reach the scrutinee). Conservative otherwise (task frames, closures, deferred calls: owned).
+    /// The bindings then borrow from the place, as they borrow from the owned temporary
+    /// otherwise; keeping one (a `let`, an argument, a return value) still retains it.
+    pub(super) fn scrutinee_borrowable(&self, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> bool {
+        if self.in_task() || self.f.captures.is_some() || !self.needs_drop(&scrutinee.ty) || self.hoisted_any() {
+            return false;
+        }
+        let Some(root) = self.read_only_root(scrutinee) else { return false };
+        let mut ok = true;
+        let mut check = Interference { em: self, root, ok: &mut ok };
+        for arm in arms {
+            if let Some(g) = &arm.guard {
+                hir::walk_expr(g, &mut check);
+            }
+            for st in &arm.stmts {
+                hir::walk_stmt(st, &mut check);
+            }
+            if let Some(v) = &arm.value {
+                hir::walk_expr(v, &mut check);
+            }
+        }
+        ok
+    }
+
+    /// The local a place is rooted at, if the path reads through fields, array elements (of a
+    /// place) and dereferences of shared references only.
+    fn read_only_root(&self, e: &hir::Expr) -> Option<u32> {
+        match &e.kind {
+            ExprKind::Local(l) => {
+                let ty = &self.f.locals[*l as usize].ty;
+                (!has_mut_ref_or_ptr(self.program, ty)).then_some(*l)
+            }
+            ExprKind::Field { base, .. } | ExprKind::Index { base, .. } | ExprKind::ArrayGet { base, .. } => self.read_only_root(base),
+            ExprKind::Deref(inner) => match &inner.ty {
+                Ty::Ref(_, false) => self.read_only_root(inner),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A changed place is harmless to a borrowed scrutinee rooted at `root` if it is rooted at
+    /// another local that is not a reference, through no dereference.
+    fn harmless_write(&self, place: &hir::Expr, root: u32) -> bool {
+        match &place.kind {
+            ExprKind::Local(l) => *l != root && !matches!(self.f.locals[*l as usize].ty, Ty::Ref(..) | Ty::Ptr(..)),
+            ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => self.harmless_write(base, root),
+            _ => false,
+        }
+    }
+
+    /// `let x = b.get();` where `x` and the box local `b` are both immutable bindings (a `let`
+    /// or a pattern binding, not a parameter): `b` holds its box, unchanged, at least as long as
+    /// `x` lives (a pattern binding borrows from a match scrutinee that does, see
+    /// `scrutinee_borrowable`), so `x` can be a view of the box's value (`b.cell->value`)
+    /// instead of a copy retaining everything in it and releasing it at the end of its scope.
+    /// Using `x` by value (a `let`, an argument, a return) copies and retains as for any place.
+    /// Returns the view's C text. Not in task frames, closures, or functions with `defer`.
+    pub(super) fn box_view(&mut self, local: u32, init: &hir::Expr) -> Option<String> {
+        let ExprKind::Lib { op: LibOp::BoxGet, args } = &init.kind else { return None };
+        let ExprKind::Local(b) = args.first()?.kind else { return None };
+        if self.in_task() || self.f.captures.is_some() || self.hoisted_any() {
+            return None;
+        }
+        let immutable = |l: u32| !self.f.locals[l as usize].mutable && !self.f.params.contains(&l);
+        if !immutable(local) || !immutable(b) || !self.needs_drop(&init.ty) {
+            return None;
+        }
+        let text = self.expr(&args[0]);
+        Some(format!("{}.cell->value", super::func::paren(&text)))
+    }
+
+    fn hoisted_any(&self) -> bool {
+        self.hoisted.iter().any(|h| *h)
+    }
+
     /// A C condition that is true when `value` (a C lvalue of type `ty`) matches `p`.
     fn pattern_test(&mut self, p: &Pattern, value: &str, ty: &Ty) -> String {
         match p {
@@ -144,7 +282,7 @@ impl FnEmitter<'_> {
                 if def.unit_only() {
                     return format!("{value} == {variant}");
                 }
-                let tag = format!("{value}.tag == {variant}");
+                let tag = super::types::variant_test(self.program, *id, value, *variant);
                 match (payload, &def.variants[*variant as usize].payload) {
                     (Some(q), Some(pt)) => {
                         let pt = pt.clone();

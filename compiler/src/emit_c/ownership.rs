@@ -75,7 +75,8 @@ pub(super) fn glue(ty: &Ty, place: &str, op: Glue, layouts: &super::types::Layou
                 let mut inner = Vec::new();
                 glue(p, &format!("{place}.u.v{k}"), op, layouts, program, &mut inner, depth);
                 if !inner.is_empty() {
-                    out.push(format!("if ({place}.tag == {k}) {{ {} }}", inner.join(" ")));
+                    let test = super::types::variant_test(program, *id, place, k as u32);
+                    out.push(format!("if ({test}) {{ {} }}", inner.join(" ")));
                 }
             }
         }

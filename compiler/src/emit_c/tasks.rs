@@ -262,16 +262,18 @@ impl FnEmitter<'_> {
     /// holds, else `None`.
     pub(super) fn option_value(&mut self, ty: &Ty, cond: &str, payload: &str) -> String {
         let cty = self.c_type(ty);
-        let (some, none) = match ty {
+        let (id, some, none) = match ty {
             Ty::Enum(id) => {
                 let vs = &self.program.enums[*id as usize].variants;
-                (vs.iter().position(|v| v.name == "Some").unwrap_or(1), vs.iter().position(|v| v.name == "None").unwrap_or(0))
+                (*id, vs.iter().position(|v| v.name == "Some").unwrap_or(1) as u32, vs.iter().position(|v| v.name == "None").unwrap_or(0) as u32)
             }
-            _ => (1, 0),
+            _ => (u32::MAX, 1, 0),
         };
         let t = self.fresh_temp();
         self.decl_pre(&cty, &t, None);
-        self.prelude.push(format!("if ({cond}) {t} = (({cty}){{.tag = {some}, .u.v{some} = {payload}}}); else {t} = (({cty}){{.tag = {none}}});"));
+        let some_v = super::types::variant_value(self.program, id, &cty, some, Some(payload));
+        let none_v = super::types::variant_value(self.program, id, &cty, none, None);
+        self.prelude.push(format!("if ({cond}) {t} = {some_v}; else {t} = {none_v};"));
         t
     }
 

@@ -173,7 +173,12 @@ impl Layouts {
                 }
                 Node::Enum(id) => {
                     let Some(name) = l.enum_names[id as usize].clone() else { continue };
-                    let _ = writeln!(defs, "struct {name} {{\n    int32_t tag;\n    union {{");
+                    if niche(program, id).is_some() {
+                        // The null-pointer niche: no tag, a null box is the empty variant.
+                        let _ = writeln!(defs, "struct {name} {{\n    union {{");
+                    } else {
+                        let _ = writeln!(defs, "struct {name} {{\n    int32_t tag;\n    union {{");
+                    }
                     for (i, v) in program.enums[id as usize].variants.iter().enumerate() {
                         if let Some(t) = &v.payload {
                             let _ = writeln!(defs, "        {} v{i}; /* {} */", l.c_type_static(t, program), v.name);
@@ -265,6 +270,43 @@ impl Layouts {
             Ty::Struct(s) => self.field(*s, field).to_string(),
             _ => format!("f{field}"),
         }
+    }
+}
+
+/// Whether enum `id` is stored as one non-null pointer (the null-pointer niche): two variants,
+/// one without payload and one whose payload is a `Box` (a handle that is never null once
+/// constructed). Then the C struct has no tag, only the union with the box, and the empty
+/// variant is the null box. Returns (payload variant, empty variant). An enum whose payload is
+/// itself such an enum (`Option<Option<Box<T>>>`) keeps its tag: its payload is not a `Box`.
+pub fn niche(program: &hir::Program, id: u32) -> Option<(u32, u32)> {
+    let e = program.enums.get(id as usize)?;
+    if e.template || e.variants.len() != 2 {
+        return None;
+    }
+    let is_box = |t: &Option<Ty>| matches!(t, Some(Ty::Lib(crate::types::LibTy::Box, _)));
+    match (&e.variants[0].payload, &e.variants[1].payload) {
+        (None, p) if is_box(p) => Some((1, 0)),
+        (p, None) if is_box(p) => Some((0, 1)),
+        _ => None,
+    }
+}
+
+/// A C condition: the data enum `id` stored at `place` (an lvalue) is variant `k`.
+pub fn variant_test(program: &hir::Program, id: u32, place: &str, k: u32) -> String {
+    match niche(program, id) {
+        Some((some, _)) if k == some => format!("{place}.u.v{some}.cell != NULL"),
+        Some((some, _)) => format!("{place}.u.v{some}.cell == NULL"),
+        None => format!("{place}.tag == {k}"),
+    }
+}
+
+/// A C compound literal of the data enum `id` (C type `cty`): variant `k` with `payload`.
+pub fn variant_value(program: &hir::Program, id: u32, cty: &str, k: u32, payload: Option<&str>) -> String {
+    match (niche(program, id), payload) {
+        (Some((some, _)), Some(p)) => format!("(({cty}){{.u.v{some} = {p}}})"),
+        (Some((some, _)), None) => format!("(({cty}){{.u.v{some}.cell = NULL}})"),
+        (None, Some(p)) => format!("(({cty}){{.tag = {k}, .u.v{k} = {p}}})"),
+        (None, None) => format!("(({cty}){{.tag = {k}}})"),
     }
 }
 

@@ -542,8 +542,13 @@ fn unreachable_fn_decl() -> &'static ast::FnDecl {
 /// "did you mean" help for a misspelt name: up to three candidates with Jaro-Winkler
 /// similarity above 0.7, best first (LANGUAGE.md §15.6).
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    // Jaro-Winkler takes time quadratic in the length: no guesses for absurdly long names.
+    const MAX_LEN: usize = 128;
+    if name.len() > MAX_LEN {
+        return None;
+    }
     let mut scored: Vec<(f64, &str)> = candidates
-        .filter(|c| *c != name)
+        .filter(|c| *c != name && c.len() <= MAX_LEN)
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(s, _)| *s > 0.7)
         .collect();

@@ -1138,7 +1138,7 @@ impl Builder {
         let span = self.span(&p);
         let kind = match p.as_rule() {
             Rule::int_lit => ExprKind::Int(self.int(&p)),
-            Rule::float_lit => ExprKind::Float(p.as_str().parse::<f64>().unwrap_or(0.0)),
+            Rule::float_lit => ExprKind::Float(self.float(&p)),
             Rule::string_lit => ExprKind::Str(self.string(&p).0),
             Rule::fstring => ExprKind::FString(self.fstring(&p)?),
             Rule::kw_true => ExprKind::Bool(true),
@@ -1282,6 +1282,19 @@ impl Builder {
             }
         }
         v
+    }
+
+    /// A float literal's value; one beyond `f64` (infinite) is E0004.
+    fn float(&mut self, p: &P) -> f64 {
+        let v = p.as_str().parse::<f64>().unwrap_or(0.0);
+        if v.is_finite() {
+            return v;
+        }
+        self.errors.push(
+            Diagnostic::error("E0004", "float literal is too large", self.span(p))
+                .label("this literal is beyond the range of `f64` (about 1.8e308)"),
+        );
+        0.0
     }
 
     /// Decodes a string literal (with its quotes); reports bad escapes (E0005).
@@ -1530,7 +1543,7 @@ impl Builder {
         let kind = match lit.as_rule() {
             Rule::int_lit => PatternKind::Int { value: self.int(&lit), negative },
             Rule::float_lit => {
-                let v = lit.as_str().parse::<f64>().unwrap_or(0.0);
+                let v = self.float(&lit);
                 PatternKind::Float(if negative { -v } else { v })
             }
             Rule::string_lit => PatternKind::Str(self.string(&lit).0),

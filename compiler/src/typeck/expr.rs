@@ -51,6 +51,15 @@ impl Checker<'_> {
                     Some(Ty::Float(FloatTy::F32)) => FloatTy::F32,
                     _ => FloatTy::F64,
                 };
+                if ty == FloatTy::F32 && v.abs() > f64::from(f32::MAX) {
+                    self.error(
+                        Diagnostic::error("E0308", "literal out of range for `f32`", span)
+                            .label("this literal does not fit into `f32` (it would be infinite)")
+                            .note(format!("the largest `f32` is about {:e}", f32::MAX))
+                            .help("use `f64`"),
+                    );
+                    return error_expr(span);
+                }
                 mk(ExprKind::Float(*v), Ty::Float(ty), span)
             }
             K::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),

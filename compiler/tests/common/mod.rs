@@ -166,3 +166,34 @@ pub fn tail(s: &str, lines: usize) -> String {
     let start = v.len().saturating_sub(lines);
     v[start..].join("\n")
 }
+
+/// Whether `tool --version` runs and succeeds (a missing tool is skipped by name).
+pub fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Compiles the runtime's `.c` files among `files` (already written to `rt_dir`) with `cc flags`
+/// into `obj_dir`; the objects, or why they do not build under `label`.
+pub fn compile_runtime(
+    label: &str,
+    cc: &str,
+    flags: &[&str],
+    files: &[(&str, &str)],
+    rt_dir: &Path,
+    obj_dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(obj_dir).map_err(|e| e.to_string())?;
+    let mut objs = Vec::new();
+    for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".c")) {
+        let obj = obj_dir.join(format!("{name}.o"));
+        let o = run(
+            Command::new(cc).args(flags).arg("-I").arg(rt_dir).arg("-c").arg(rt_dir.join(name)).arg("-o").arg(&obj),
+            Duration::from_secs(300),
+        )?;
+        if o.code != Some(0) {
+            return Err(format!("runtime file {name} does not compile under {label}:\n{}", tail(&o.stderr(), 40)));
+        }
+        objs.push(obj);
+    }
+    Ok(objs)
+}

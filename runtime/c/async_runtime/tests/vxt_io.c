@@ -303,10 +303,14 @@ static void t_one_byte_unread(void) {
     onebyte_f *f = (onebyte_f *)t;
     f->fd = (vx_handle)sv[0];
     vx_task *h = vx_spawn_on(rt, t);
+    /* Wait for each poll instead of sleeping a fixed time (a loaded machine or wine can
+       take longer than any fixed nap), then settle: a spurious extra wake-up would show. */
     struct timespec ts = {0, 20000000};
+    while (atomic_load(&f->polls) < 1 || (atomic_load(&h->state) & VX_ST_RUNNING)) sched_yield();
     nanosleep(&ts, NULL);
     CHECK_EQ(atomic_load(&f->polls), 1);
     CHECK_EQ(vxt_send(sv[1], "x", 1), 1);
+    while (atomic_load(&f->polls) < 2 || (atomic_load(&h->state) & VX_ST_RUNNING)) sched_yield();
     nanosleep(&ts, NULL);
     nanosleep(&ts, NULL);
     CHECK_EQ(atomic_load(&f->polls), 2); /* woken exactly once for the byte */
