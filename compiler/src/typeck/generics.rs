@@ -14,6 +14,36 @@ use std::collections::HashMap;
 /// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
 const MAX_INSTANCE_DEPTH: usize = 64;
 
+/// Type arguments of more type nodes than this are an error (E0275): an instantiation that grows
+/// them (`f<T>` calling `f<(T, T)>`) would double the work at every step.
+const MAX_TYPE_ARGS_SIZE: usize = 512;
+
+/// At most this many instances of generic structs and enums (E0275): polymorphic recursion
+/// through a heap indirection (`struct W<T> { v: Vec<W<Vec<T>>> }`) would instantiate forever.
+const MAX_TYPE_INSTANCES: usize = 1024;
+
+/// Whether `targs` have more than `limit` type nodes (stops counting there).
+fn too_big(targs: &[Ty], limit: usize) -> bool {
+    let mut stack: Vec<&Ty> = targs.iter().collect();
+    let mut n = 0;
+    while let Some(t) = stack.pop() {
+        n += 1;
+        if n > limit {
+            return true;
+        }
+        match t {
+            Ty::Array(e, _) | Ty::Ref(e, _) | Ty::Ptr(e, _) => stack.push(e),
+            Ty::Tuple(ts) | Ty::Lib(_, ts) => stack.extend(ts),
+            Ty::Fn(ps, r) => {
+                stack.extend(ps);
+                stack.push(r);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The generic-struct instances known so far: instance -> (template name, type arguments).
 type InstanceArgs<'a> = &'a dyn Fn(&Ty) -> Option<(String, Vec<Ty>)>;
 
@@ -155,11 +185,8 @@ impl Checker<'_> {
         if let Some(&id) = self.instances.get(&key) {
             return Some(id);
         }
-        if self.instance_of.len() >= self.templates * MAX_INSTANCE_DEPTH + MAX_INSTANCE_DEPTH {
-            self.error(
-                Diagnostic::error("E0275", "too many instances of generic functions (recursive instantiation?)", span)
-                    .help("a generic function must not call itself with ever larger type arguments"),
-            );
+        if self.instance_of.len() >= self.templates * MAX_INSTANCE_DEPTH + MAX_INSTANCE_DEPTH || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("functions", span);
             return None;
         }
         let f = fn_decl(self.file, &self.res.functions[template as usize]);
@@ -189,11 +216,13 @@ impl Checker<'_> {
             type_params: Vec::new(),
         });
         let before = self.diags.len();
+        let kept_before = self.instance_diags.len();
         let body = self.with_env(&env, |c| c.check_body(id));
         let shown: Vec<String> = params.iter().zip(&targs).map(|(p, t)| format!("{p} = {}", self.ty_name(t))).collect();
         for d in &mut self.diags[before..] {
             d.secondary.push((span, format!("in `{}` instantiated here with {}", f.name.name, shown.join(", "))));
         }
+        self.keep_instance_diags(before, kept_before);
         let k = id as usize - self.templates;
         self.instance_bodies[k] = Some(body);
         Some(id)
@@ -216,6 +245,30 @@ impl Checker<'_> {
         }
     }
 
+    /// Records the diagnostics reported since `before` while creating a cached instance (see
+    /// `instance_diags`); they include those recorded since `kept_before` by nested instances.
+    fn keep_instance_diags(&mut self, before: usize, kept_before: usize) {
+        self.instance_diags.truncate(kept_before);
+        let new: Vec<Diagnostic> = self.diags[before..].to_vec();
+        self.instance_diags.extend(new);
+    }
+
+    /// E0275 for runaway instantiation of generic `what` (functions or types), reported once: the
+    /// chain that hit the limit unwinds with error types, and other chains would hit it again.
+    fn instance_limit(&mut self, what: &str, span: Span) {
+        if self.instance_limit.is_some() {
+            return;
+        }
+        let help = if what == "functions" {
+            "a generic function must not call itself with ever larger type arguments"
+        } else {
+            "a generic struct or enum must not contain itself (through `Vec`, `Box`, ...) with ever larger type arguments"
+        };
+        let d = Diagnostic::error("E0275", format!("too many instances of generic {what} (recursive instantiation?)"), span).help(help);
+        self.instance_limit = Some(d.clone());
+        self.error(d);
+    }
+
     /// The instance of generic struct `template` for `targs` (created on first use).
     pub fn instantiate_struct(&mut self, template: StructId, targs: Vec<Ty>, span: Span) -> Ty {
         if self.bad_templates.contains(&template) {
@@ -229,6 +282,11 @@ impl Checker<'_> {
         if let Some(&id) = self.struct_instances.get(&key) {
             return Ty::Struct(id);
         }
+        if self.struct_instances.len() + self.enum_instances.len() >= MAX_TYPE_INSTANCES || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("types", span);
+            return Ty::Error;
+        }
+        let (before, kept_before) = (self.diags.len(), self.instance_diags.len());
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.structs.len() as StructId;
         self.structs.push(hir::StructDef {
@@ -247,6 +305,7 @@ impl Checker<'_> {
             decl.fields.iter().map(|f| hir::FieldDef { name: f.name.name.clone(), ty: c.lower_ty(&f.ty) }).collect()
         });
         self.structs[id as usize].fields = fields;
+        self.keep_instance_diags(before, kept_before);
         Ty::Struct(id)
     }
 
@@ -320,6 +379,11 @@ impl Checker<'_> {
         if let Some(&id) = self.enum_instances.get(&key) {
             return Ty::Enum(id);
         }
+        if self.struct_instances.len() + self.enum_instances.len() >= MAX_TYPE_INSTANCES || too_big(&targs, MAX_TYPE_ARGS_SIZE) {
+            self.instance_limit("types", span);
+            return Ty::Error;
+        }
+        let (before, kept_before) = (self.diags.len(), self.instance_diags.len());
         let shown: Vec<String> = targs.iter().map(|t| self.ty_name(t)).collect();
         let id = self.enums.len() as EnumId;
         self.enums.push(hir::EnumDef {
@@ -338,6 +402,7 @@ impl Checker<'_> {
                 .collect()
         });
         self.enums[id as usize].variants = variants;
+        self.keep_instance_diags(before, kept_before);
         Ty::Enum(id)
     }
 
@@ -413,11 +478,13 @@ impl Checker<'_> {
             type_params: Vec::new(),
         });
         let before = self.diags.len();
+        let kept_before = self.instance_diags.len();
         let body = self.with_env(&env, |c| c.check_body(id));
         let shown = self.ty_name(&Ty::Struct(inst));
         for d in &mut self.diags[before..] {
             d.secondary.push((span, format!("in `{}` of `{shown}` used here", f.name.name)));
         }
+        self.keep_instance_diags(before, kept_before);
         let k = id as usize - self.templates;
         self.instance_bodies[k] = Some(body);
         Some(id)

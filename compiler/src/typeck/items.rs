@@ -456,6 +456,7 @@ impl Checker<'_> {
         let empty = ast::Block { stmts: Vec::new(), span: f.span };
         let body_ast = f.body.as_ref().unwrap_or(&empty);
         let diags_before = self.diags.len();
+        let kept_before = self.instance_diags.len();
         let mut body = self.block(&mut fcx, body_ast);
         if fcx.unknown_elements {
             // `Vec()` without a type: check again, now knowing what each such vector holds
@@ -467,7 +468,10 @@ impl Checker<'_> {
                     hints.entry(id as hir::LocalId).or_insert_with(|| Ty::Lib(*kind, defaulted));
                 }
             }
+            // Instances created by the first pass stay cached: keep what they reported.
             self.diags.truncate(diags_before);
+            let kept: Vec<Diagnostic> = self.instance_diags[kept_before..].to_vec();
+            self.diags.extend(kept);
             fcx = fresh_cx(locals);
             fcx.let_hints = hints;
             body = self.block(&mut fcx, body_ast);

@@ -73,6 +73,13 @@ pub(crate) struct Checker<'a> {
     /// Instances of generic enums, as for structs.
     pub enum_instances: std::collections::HashMap<(crate::types::EnumId, Vec<Ty>), crate::types::EnumId>,
     pub enum_template_of: std::collections::HashMap<crate::types::EnumId, (crate::types::EnumId, Vec<Ty>)>,
+    /// The E0275 (runaway generic instantiation) error, once reported: it must survive the
+    /// dropped first pass of a body (`check_body`), as the instances it cut short stay cached.
+    pub instance_limit: Option<Diagnostic>,
+    /// Every diagnostic reported while creating a cached instance (generic function or method
+    /// body, struct or enum instance): a body checked twice (`check_body`) drops its first pass's
+    /// diagnostics, but instances created then are not created again, so theirs are put back.
+    pub instance_diags: Vec<Diagnostic>,
     /// Generic-struct instances whose trait conformance is still to be checked, with the span
     /// of their first use.
     pub pending_impl_checks: Vec<(StructId, Span)>,
@@ -132,6 +139,8 @@ pub fn check(
         bad_templates: Default::default(),
         enum_instances: Default::default(),
         enum_template_of: Default::default(),
+        instance_limit: None,
+        instance_diags: Vec::new(),
         pending_impl_checks: Vec::new(),
         externs: Vec::new(),
     };
@@ -151,6 +160,11 @@ pub fn check(
     // Instances of generic functions follow the declared functions (their FnIds say so).
     functions.extend(std::mem::take(&mut cx.instance_bodies).into_iter().flatten());
     policies::attach_metadata(&mut cx.structs, &cx.struct_template_of, &metadata);
+    if let Some(d) = cx.instance_limit.take() {
+        if !cx.diags.iter().any(|x| x.code == "E0275") {
+            cx.diags.push(d);
+        }
+    }
     dedup(&mut cx.diags);
     let module = crate::module_name(&source.name);
     let program = hir::Program { module, structs: cx.structs, enums: cx.enums, functions, externs: cx.externs, main, suspends: Vec::new(), uses_runtime: false, library };

@@ -38,7 +38,12 @@ pub(crate) struct TagError {
 pub(crate) fn parse_tag(text: &str) -> Result<TagMap, TagError> {
     let b = text.as_bytes();
     let err = |message: String, label: &str, start: usize, end: usize| {
-        Err(TagError { message, label: label.to_string(), start, end: end.max(start + 1).min(b.len().max(start + 1)) })
+        let mut end = end.max(start + 1).min(b.len().max(start + 1));
+        // At least one whole character (`json:é`: the span must not end inside `é`).
+        while end < b.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        Err(TagError { message, label: label.to_string(), start, end })
     };
     let mut map = TagMap::new();
     let mut i = 0;
@@ -378,6 +383,9 @@ mod tests {
         }
         let e = parse_tag(r#"a:"1" b:2"#).unwrap_err();
         assert_eq!((e.start, e.end), (8, 9));
+        // The span covers the whole character (found by fuzzing: it ended inside `é`).
+        let e = parse_tag("json:é").unwrap_err();
+        assert_eq!((e.start, e.end), (5, 7));
     }
 
     #[test]
