@@ -37,7 +37,7 @@ pub struct FnEmitter<'a> {
     /// This function's C name (prefix of its file-scope helpers).
     pub c_name: String,
     pub locals: Vec<String>,
-    read: Vec<bool>,
+    pub(super) read: Vec<bool>,
     pub out: String,
     pub indent: usize,
     /// Statements to emit before the statement being built (hoisted temporaries).

@@ -119,7 +119,9 @@ impl FnEmitter<'_> {
                 let cty = self.c_type(&self.f.locals[local as usize].ty);
                 let decl = self.declare(&cty, &name, Some(&value));
                 self.line(&decl);
-                self.line(&format!("(void){name};"));
+                if !self.read[local as usize] {
+                    self.line(&format!("(void){name};"));
+                }
             }
             let guarded = arm.guard.is_some();
             if let Some(g) = &arm.guard {
