@@ -446,10 +446,7 @@ impl FnEmitter<'_> {
             }
             LibOp::VecPush => {
                 let name = handle(self, &args[0].ty);
-                let p = self.address_of(&args[0]);
-                let cty = format!("{name}*");
-                let pt = self.fresh_temp();
-                self.decl_pre(&cty, &pt, Some(p.to_string()));
+                let pt = self.receiver_address(&args[0], &name);
                 let v = self.owned(&args[1]);
                 self.prelude.push(format!("{name}_push({pt}, {});", strip_parens(&v)));
                 "((vex_unit)0)".to_string()
@@ -503,9 +500,7 @@ impl FnEmitter<'_> {
             }
             LibOp::MapInsert | LibOp::SetInsert => {
                 let name = handle(self, &args[0].ty);
-                let p = self.address_of(&args[0]);
-                let pt = self.fresh_temp();
-                self.decl_pre(&format!("{name}*"), &pt, Some(p.to_string()));
+                let pt = self.receiver_address(&args[0], &name);
                 let mut vals = Vec::new();
                 for (i, a) in args.iter().enumerate().skip(1) {
                     let v = self.owned(a);

@@ -76,6 +76,18 @@ impl<'e> Operand<'e> {
 }
 
 impl FnEmitter<'_> {
+    /// The address of a collection method's receiver (`v` in `v.push(x)`), taken before the
+    /// arguments run: a local's (or a field of one's) address is the same whatever they do, so
+    /// it is written in place; any other place's is held in a temporary.
+    pub(super) fn receiver_address(&mut self, recv: &hir::Expr, handle: &str) -> String {
+        let p = self.address_of(recv);
+        if fixed_address(recv) {
+            p
+        } else {
+            self.hoist(&format!("{handle}*"), &p)
+        }
+    }
+
     fn hoist(&mut self, cty: &str, value: &str) -> String {
         let t = self.fresh_temp();
         self.decl_pre(cty, &t, Some(value.to_string()));
