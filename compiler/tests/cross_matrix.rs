@@ -29,8 +29,11 @@
 //! `compiler/tests/cross/matrix.sh` runs the full matrix and the native run harness.
 
 mod common;
+#[path = "harness/report.rs"]
+mod report;
 
 use common::{run, tail, Expect, Outcome};
+use report::CheckResult as Check;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -93,31 +96,6 @@ struct Spec {
     run_skip: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Pass,
-    Fail,
-    Skip,
-}
-
-struct Check {
-    name: String,
-    verdict: Verdict,
-    detail: String,
-}
-
-impl Check {
-    fn new(name: String, r: Result<(), String>) -> Check {
-        match r {
-            Ok(()) => Check { name, verdict: Verdict::Pass, detail: String::new() },
-            Err(detail) => Check { name, verdict: Verdict::Fail, detail },
-        }
-    }
-
-    fn skip(name: String, reason: &str) -> Check {
-        Check { name, verdict: Verdict::Skip, detail: reason.to_string() }
-    }
-}
 
 struct Program {
     rel: String,
@@ -240,7 +218,7 @@ fn run_target(ctx: &Ctx, spec: &Spec, programs: &[&Program]) -> Vec<Check> {
     let mut to_run = Vec::new();
     for (p, r) in programs.iter().zip(built) {
         let ok = r.is_ok();
-        checks.push(Check::new(name(p, step), r));
+        checks.push(Check::named(name(p, step), r));
         if ok && spec.run != RunMode::LinkOnly {
             to_run.push(*p);
         }
@@ -259,13 +237,13 @@ fn run_target(ctx: &Ctx, spec: &Spec, programs: &[&Program]) -> Vec<Check> {
                     })
                 });
                 for (p, r) in to_run.iter().zip(results) {
-                    checks.push(Check::new(name(p, "run"), r));
+                    checks.push(Check::named(name(p, "run"), r));
                 }
             }
             (Some(wine), _) => checks.extend(wine_run(ctx, spec, wine, &dir, &to_run)),
             (None, reason) => {
                 let reason = reason.clone().unwrap_or_default();
-                checks.extend(to_run.iter().map(|p| Check::skip(name(p, "run"), &reason)));
+                checks.extend(to_run.iter().map(|p| Check::skip_named(name(p, "run"), &reason)));
             }
         }
     }
@@ -286,7 +264,7 @@ fn run_target(ctx: &Ctx, spec: &Spec, programs: &[&Program]) -> Vec<Check> {
 /// All the Windows programs in one wine session (see `cross/wine_runner.c`).
 fn wine_run(ctx: &Ctx, spec: &Spec, wine: &str, dir: &Path, programs: &[&Program]) -> Vec<Check> {
     let name = |p: &Program| format!("{} [{} run]", p.rel, spec.label);
-    let fail_all = |why: String| programs.iter().map(|p| Check::new(name(p), Err(why.clone()))).collect::<Vec<_>>();
+    let fail_all = |why: String| programs.iter().map(|p| Check::named(name(p), Err(why.clone()))).collect::<Vec<_>>();
     if programs.is_empty() {
         return Vec::new();
     }
@@ -348,7 +326,7 @@ fn wine_run(ctx: &Ctx, spec: &Spec, wine: &str, dir: &Path, programs: &[&Program
                 })
             }
         };
-        checks.push(Check::new(name(p), r));
+        checks.push(Check::named(name(p), r));
     }
     checks
 }
@@ -375,12 +353,12 @@ fn cli_checks(ctx: &Ctx, windows_cc: Option<&str>) -> Vec<Check> {
             }
         })
     };
-    let mut checks = vec![Check::new(
+    let mut checks = vec![Check::named(
         "vexc --target sparc-sun-solaris [cli]".into(),
         expect_error(&["--target", "sparc-sun-solaris"], "E0910", &["known targets", "aarch64-linux-gnu", "x86_64-windows-gnu"]),
     )];
     if works("tcc", &["-v"]) {
-        checks.push(Check::new(
+        checks.push(Check::named(
             "vexc --target aarch64-linux-gnu --cc tcc [cli]".into(),
             expect_error(&["--target", "aarch64-linux-gnu", "--cc", "tcc"], "E0911", &["apt-get install gcc-aarch64-linux-gnu", "ziglang"]),
         ));
@@ -393,7 +371,7 @@ fn cli_checks(ctx: &Ctx, windows_cc: Option<&str>) -> Vec<Check> {
                 _ => Err(format!("expected ./hello.exe only (exit {:?}):\n{}", o.code, tail(&o.stderr(), 30))),
             }
         });
-        checks.push(Check::new("vexc --target x86_64-w64-mingw32 names hello.exe [cli]".into(), r));
+        checks.push(Check::named("vexc --target x86_64-w64-mingw32 names hello.exe [cli]".into(), r));
     }
     checks
 }
@@ -416,7 +394,7 @@ fn main() {
             // Modules, libraries (built from C by tests/embed.rs) and compile-error tests are no programs.
             Ok(e) if e.module_of.is_some() || e.library.is_some() || !e.errors.is_empty() => {}
             Ok(expect) => programs.push(Program { rel, expect }),
-            Err(e) => header_errors.push(Check::new(format!("{rel} [headers]"), Err(e))),
+            Err(e) => header_errors.push(Check::named(format!("{rel} [headers]"), Err(e))),
         }
     }
     let filtered = !filters.is_empty();
@@ -482,7 +460,7 @@ fn main() {
     for (ti, spec) in specs.iter().enumerate() {
         if let Some(why) = &spec.skip {
             println!("{}: skipped ({why})", spec.label);
-            all.push(Check::skip(format!("target {} (every program)", spec.label), why));
+            all.push(Check::skip_named(format!("target {} (every program)", spec.label), why));
             continue;
         }
         println!(
@@ -502,7 +480,7 @@ fn main() {
                 continue;
             }
             match p.expect.cross_skip.iter().find(|(t, _)| t == "*" || spec.label.contains(t.as_str())) {
-                Some((_, reason)) => all.push(Check::skip(format!("{} [{}]", p.rel, spec.label), reason)),
+                Some((_, reason)) => all.push(Check::skip_named(format!("{} [{}]", p.rel, spec.label), reason)),
                 None => chosen.push(p),
             }
         }
@@ -510,33 +488,6 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 
-    let count = |v: Verdict| all.iter().filter(|c| c.verdict == v).count();
-    let (passed, failed, skipped) = (count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Skip));
-    if failed > 0 {
-        println!("\n==================== failures ====================");
-        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
-            println!("\nFAIL {}\n{}", c.name, c.detail);
-        }
-        println!("\n==================== failed checks ====================");
-        for c in all.iter().filter(|c| c.verdict == Verdict::Fail) {
-            println!("FAIL {}", c.name);
-        }
-    }
-    println!();
-    // skipped checks, by name; one line per reason when many share it (a missing runner)
-    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for c in all.iter().filter(|c| c.verdict == Verdict::Skip) {
-        by_reason.entry(c.detail.as_str()).or_default().push(c.name.as_str());
-    }
-    for (reason, names) in by_reason {
-        if names.len() <= 4 {
-            for n in names {
-                println!("skipped: {n} ({reason})");
-            }
-        } else {
-            println!("skipped: {} checks ({reason}): {}, ... ({} more)", names.len(), names[..3].join(", "), names.len() - 3);
-        }
-    }
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    let failed = report::summary(&all, &[]);
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }
