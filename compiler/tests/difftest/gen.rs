@@ -1018,6 +1018,22 @@ impl Gen {
         }
     }
 
+    /// Sometimes a variable of an aggregate type, or a call of a function returning one, in
+    /// place of a fresh literal.
+    fn existing_value(&mut self, ty: &Ty) -> Option<Ex> {
+        if self.rng.chance(40) {
+            if let Some(v) = self.pick_var(ty) {
+                return Some(Ex::typed(v));
+            }
+        }
+        if self.rng.chance(25) {
+            if let Some(c) = self.call(ty) {
+                return Some(Ex::typed(c));
+            }
+        }
+        None
+    }
+
     fn expr(&mut self, ty: &Ty, depth: u32) -> Ex {
         match ty {
             Ty::Int(t) => self.int_expr(*t, depth),
@@ -1026,15 +1042,8 @@ impl Gen {
             Ty::Str => self.str_expr(depth),
             Ty::Struct(i) => {
                 let i = *i;
-                if self.rng.chance(40) {
-                    if let Some(v) = self.pick_var(ty) {
-                        return Ex::typed(v);
-                    }
-                }
-                if self.rng.chance(25) {
-                    if let Some(c) = self.call(ty) {
-                        return Ex::typed(c);
-                    }
+                if let Some(e) = self.existing_value(ty) {
+                    return e;
                 }
                 let fields = self.structs[i].fields.clone();
                 let fs: Vec<String> = fields.iter().enumerate().map(|(k, f)| format!("f{k}: {}", self.expr(f, depth.saturating_sub(1)).s)).collect();
@@ -1042,15 +1051,8 @@ impl Gen {
             }
             Ty::Enum(i) => {
                 let i = *i;
-                if self.rng.chance(40) {
-                    if let Some(v) = self.pick_var(ty) {
-                        return Ex::typed(v);
-                    }
-                }
-                if self.rng.chance(25) {
-                    if let Some(c) = self.call(ty) {
-                        return Ex::typed(c);
-                    }
+                if let Some(e) = self.existing_value(ty) {
+                    return e;
                 }
                 let vs = self.enums[i].variants.clone();
                 let k = self.rng.below(vs.len() as u64) as usize;
@@ -1063,15 +1065,8 @@ impl Gen {
                 }
             }
             Ty::Array(t, n) => {
-                if self.rng.chance(40) {
-                    if let Some(v) = self.pick_var(ty) {
-                        return Ex::typed(v);
-                    }
-                }
-                if self.rng.chance(25) {
-                    if let Some(c) = self.call(ty) {
-                        return Ex::typed(c);
-                    }
+                if let Some(e) = self.existing_value(ty) {
+                    return e;
                 }
                 if self.rng.chance(25) {
                     let e = self.int_literal(*t);
@@ -1081,15 +1076,8 @@ impl Gen {
                 Ex::typed(format!("[{}]", items.join(", ")))
             }
             Ty::Tuple(a, b) => {
-                if self.rng.chance(40) {
-                    if let Some(v) = self.pick_var(ty) {
-                        return Ex::typed(v);
-                    }
-                }
-                if self.rng.chance(25) {
-                    if let Some(c) = self.call(ty) {
-                        return Ex::typed(c);
-                    }
+                if let Some(e) = self.existing_value(ty) {
+                    return e;
                 }
                 let x = self.int_expr(*a, depth.saturating_sub(1)).s;
                 let y = self.int_expr(*b, depth.saturating_sub(1)).s;
