@@ -796,14 +796,7 @@ impl Gen {
                 break;
             }
             self.scopes.push(Vec::new());
-            let pat = match p {
-                Some(t) => {
-                    let b = self.fresh("b");
-                    self.declare(&b, t.clone(), false);
-                    format!("E{ei}.V{k}({b})")
-                }
-                None => format!("E{ei}.V{k}"),
-            };
+            let pat = self.variant_pattern(ei, k, p);
             self.indent += 1;
             let mut body = String::new();
             let l = self.label();
@@ -1032,6 +1025,19 @@ impl Gen {
             }
         }
         None
+    }
+
+    /// The pattern of variant `k` of enum `ei` in a `match` arm; a payload is bound to a fresh
+    /// name declared in the arm's scope (the caller pushes it).
+    fn variant_pattern(&mut self, ei: usize, k: usize, payload: &Option<Ty>) -> String {
+        match payload {
+            Some(t) => {
+                let b = self.fresh("b");
+                self.declare(&b, t.clone(), false);
+                format!("E{ei}.V{k}({b})")
+            }
+            None => format!("E{ei}.V{k}"),
+        }
     }
 
     fn expr(&mut self, ty: &Ty, depth: u32) -> Ex {
@@ -1298,14 +1304,7 @@ impl Gen {
                 break;
             }
             self.scopes.push(Vec::new());
-            let pat = match p {
-                Some(t) => {
-                    let b = self.fresh("b");
-                    self.declare(&b, t.clone(), false);
-                    format!("E{ei}.V{k}({b})")
-                }
-                None => format!("E{ei}.V{k}"),
-            };
+            let pat = self.variant_pattern(ei, k, p);
             // a guard on a bool or integer payload, with a fallback arm for the variant
             let guard = match p {
                 Some(Ty::Bool) | Some(Ty::Int(_)) if self.rng.chance(30) => Some(self.bool_expr(1).s),
