@@ -32,17 +32,18 @@ void vex_sb_grow(vex_sb *sb, int64_t extra) {
         vex_rc_init(&sb->block->refs, 1);
         if (sb->len > 0) memcpy(sb->block->bytes, sb->small, (size_t)sb->len);
     }
-    sb->block->cap = cap;
+    sb->block->cap = vex_strbuf_cap(cap);
     sb->bytes = sb->block->bytes;
     sb->cap = cap;
 }
 
 void vex_sb_adopt(vex_sb *sb, vex_str s) {
-    if (s.heap && s.ptr == s.heap->bytes && vex_rc_get(&s.heap->refs) == 1) {
-        sb->block = s.heap;
-        sb->bytes = s.heap->bytes;
-        sb->len = s.len;
-        sb->cap = s.heap->cap;
+    vex_strbuf *b = vex_str_block(s);
+    if (b && vex_rc_get(&b->refs) == 1) {
+        sb->block = b;
+        sb->bytes = b->bytes;
+        sb->len = vex_str_len(s);
+        sb->cap = b->cap;
         return;
     }
     vex_sb_init(sb);
@@ -114,7 +115,7 @@ void vex_fmt_debug_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "f64(%g)", vex
 void vex_fmt_debug_bool(vex_sb *sb, bool v) { vex_fmt_text(sb, v ? "bool(true)" : "bool(false)", v ? 10 : 11); }
 void vex_fmt_debug_str(vex_sb *sb, vex_str s) {
     vex_fmt_text(sb, "\"", 1);
-    vex_fmt_text(sb, s.ptr, s.len);
+    vex_fmt_text(sb, s.ptr, vex_str_len(s));
     vex_fmt_text(sb, "\"", 1);
 }
 void vex_fmt_hex(vex_sb *sb, uint64_t bits) { vex_fmt_printf(sb, "%" PRIx64, bits); }
@@ -132,19 +133,18 @@ vex_str vex_sb_finish(vex_sb *sb) {
     if (sb->len == 0) {
         if (sb->block) vex_mem_free(sb->block);
         vex_sb_init(sb);
-        vex_str empty = {"", 0, NULL};
-        return empty;
+        return VEX_STR_LIT("", 0);
     }
     if (!sb->block || (sb->len < 1024 && sb->cap - sb->len - 1 > 16)) {
         vex_strbuf *exact = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)sb->len + 1, false);
         vex_rc_init(&exact->refs, 1);
-        exact->cap = sb->len + 1;
+        exact->cap = vex_strbuf_cap(sb->len + 1);
         memcpy(exact->bytes, sb->bytes, (size_t)sb->len);
         if (sb->block) vex_mem_free(sb->block);
         sb->block = exact;
     }
     sb->block->bytes[sb->len] = '\0';
-    vex_str s = {sb->block->bytes, sb->len, sb->block};
+    vex_str s = vex_str_of_block(sb->block, sb->len);
     vex_sb_init(sb);
     return s;
 }
