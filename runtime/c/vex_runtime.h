@@ -75,16 +75,18 @@ static inline uint32_t vex_rc_get(vex_rc *r) { return *r; }
 /* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated: long literals are arrays).
  * Literals point at static bytes; strings made at run time (concatenation, ...) are the bytes of
  * a reference-counted heap block, always from its first byte (nothing makes views into a block),
- * so the block is found from `ptr` and the value is 16 bytes, two registers: the top bit of
- * `tagged_len` says "heap" (VEX_STR_HEAP), the other bits are the length (never above
- * INT64_MAX). Read them through `vex_str_len` and `vex_str_block`, make literals with
- * VEX_STR_LIT. Copies retain, owners release. `cap` is the size of `bytes` (saturated at
- * UINT32_MAX, which only makes a huge block look smaller): a block whose only owner is
- * overwritten by a concatenation that starts with it (`s = s + x`) is appended to in place when
- * the bytes fit (vex_sb_adopt). */
+ * so the block is found from `ptr` and the value is 16 bytes, two registers, where a C program
+ * would keep pointer + length: the top bit of `tagged_len` says "heap" (VEX_STR_HEAP), the low 62
+ * bits are the length. Read them through `vex_str_len` and `vex_str_block`; make literals with
+ * VEX_STR_LIT. Copies retain, owners release.
+ * The block is only a 4-byte count before the bytes and their NUL, so that a string costs what
+ * C's malloc'ed copy costs (strings are kept by the million). Its size is len + 1, unless the
+ * string is VEX_STR_ROOMY: a long string built by appending keeps its geometric spare room,
+ * and the room's size (an int64_t, the bytes' capacity) is stored right after the NUL. A block
+ * whose only owner is overwritten by a concatenation that starts with it (`s = s + x`) is
+ * appended to in place when the bytes fit (vex_sb_adopt). */
 typedef struct vex_strbuf {
     vex_rc refs;
-    uint32_t cap;
     char bytes[];
 } vex_strbuf;
 typedef struct vex_str {
@@ -92,20 +94,22 @@ typedef struct vex_str {
     uint64_t tagged_len;
 } vex_str;
 #define VEX_STR_HEAP (UINT64_C(1) << 63)
+#define VEX_STR_ROOMY (UINT64_C(1) << 62)
+#define VEX_STR_MAX_LEN (VEX_STR_ROOMY - 1)
 /* A string viewing `len` static (or otherwise not Vex-owned) bytes. */
 #define VEX_STR_LIT(bytes, len) ((vex_str){(bytes), (uint64_t)(len)})
-static inline int64_t vex_str_len(vex_str s) { return (int64_t)(s.tagged_len & ~VEX_STR_HEAP); }
+static inline int64_t vex_str_len(vex_str s) { return (int64_t)(s.tagged_len & VEX_STR_MAX_LEN); }
 /* The heap block holding `s`'s bytes, NULL for a literal or C's bytes. */
 static inline vex_strbuf *vex_str_block(vex_str s) {
     if (!(s.tagged_len & VEX_STR_HEAP)) return NULL;
     return (vex_strbuf *)(void *)((char *)(uintptr_t)s.ptr - offsetof(vex_strbuf, bytes));
 }
-/* The string of the first `len` bytes of `block` (which the caller's reference owns). */
+/* The string of the first `len` bytes of `block`, a block of exactly len + 1 bytes (the
+ * caller's reference becomes the string's). */
 static inline vex_str vex_str_of_block(vex_strbuf *block, int64_t len) {
     vex_str s = {block->bytes, (uint64_t)len | VEX_STR_HEAP};
     return s;
 }
-static inline uint32_t vex_strbuf_cap(int64_t cap) { return (uint64_t)cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap; }
 
 /* The value of type `()` when one has to be stored. */
 typedef char vex_unit;

@@ -5,10 +5,9 @@
 
 /* A new heap string of `len` bytes (plus a NUL, so C-string builtins can use it directly). */
 static vex_str vex_str_alloc(int64_t len, char **bytes) {
-    if (len < 0 || (uint64_t)len > SIZE_MAX - sizeof(vex_strbuf) - 1) vex_panic_at("<runtime>", 0, "string too long");
+    if (len < 0 || (uint64_t)len > VEX_STR_MAX_LEN || (uint64_t)len > SIZE_MAX - sizeof(vex_strbuf) - 1) vex_panic_at("<runtime>", 0, "string too long");
     vex_strbuf *buf = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)len + 1, false);
     vex_rc_init(&buf->refs, 1);
-    buf->cap = vex_strbuf_cap(len + 1);
     buf->bytes[len] = '\0';
     *bytes = buf->bytes;
     return vex_str_of_block(buf, len);
