@@ -468,7 +468,7 @@ impl FnEmitter<'_> {
             }
             // In a frame every loop takes the general form, which yields at its back edge.
             StmtKind::While { cond, body } if self.in_task() => self.for_stmt(None, Some(cond), None, body),
-            StmtKind::While { cond, body } => self.versioned(cond, body, None, |e| e.while_loop(cond, body)),
+            StmtKind::While { cond, body } => self.versioned(None, cond, body, None, |e| e.while_loop(cond, body)),
             StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
             StmtKind::Return(value) => match value {
                 Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
@@ -534,13 +534,13 @@ impl FnEmitter<'_> {
     /// Emits a loop (by `emit`) versioned by `loops::plan` when its indices can be proven in
     /// bounds from a test on entry: `if (test) { loop without those checks } else { loop }`,
     /// or only the unchecked loop when the test holds at compile time.
-    fn versioned(&mut self, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {
+    fn versioned(&mut self, init: Option<&hir::Stmt>, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {
         if self.in_task() {
             return emit(self);
         }
         let f = self.f;
         let escaped = self.escaped.get_or_insert_with(|| super::loops::escaped_locals(f));
-        let Some(plan) = super::loops::plan(self.f, escaped, &self.locals, cond, body, post) else {
+        let Some(plan) = super::loops::plan(self.f, escaped, &self.locals, init, cond, body, post) else {
             return emit(self);
         };
         let Some(guard) = plan.guard else {
@@ -765,7 +765,7 @@ impl FnEmitter<'_> {
             self.stmt(i);
         }
         match cond {
-            Some(c) => self.versioned(c, body, post, |e| e.for_loop(Some(c), post, body)),
+            Some(c) => self.versioned(init, c, body, post, |e| e.for_loop(Some(c), post, body)),
             None => self.for_loop(None, post, body),
         }
         let depth = self.drop_scopes.len() - 1;

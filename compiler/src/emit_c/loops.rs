@@ -100,11 +100,22 @@ pub(super) fn plan(
     f: &hir::Function,
     escaped: &[bool],
     locals: &[String],
+    init: Option<&hir::Stmt>,
     cond: &hir::Expr,
     body: &hir::Block,
     post: Option<&hir::Stmt>,
 ) -> Option<Plan> {
     let ExprKind::Binary { op, lhs, rhs } = &cond.kind else { return None };
+    // A `for` init giving a local a constant (`let! i = 0`): its entry value is known.
+    let known = init.and_then(|s| match &s.kind {
+        StmtKind::Let { local, init: hir::Expr { kind: ExprKind::Int(c), .. } } => Some((*local, *c)),
+        StmtKind::Assign { place: hir::Expr { kind: ExprKind::Local(l), .. }, value: hir::Expr { kind: ExprKind::Int(c), .. } } => Some((*l, *c)),
+        _ => None,
+    });
+    let at_entry = |s: Side| match (s, known) {
+        (Side::Local(id), Some((k, c))) if id == k => Affine::entry(Side::Const(c)),
+        _ => Affine::entry(s),
+    };
     let (op, x, y) = match op {
         BinOp::Lt | BinOp::Le | BinOp::Ne => (*op, side(lhs)?, side(rhs)?),
         BinOp::Gt => (BinOp::Lt, side(rhs)?, side(lhs)?),
@@ -172,24 +183,24 @@ pub(super) fn plan(
     match op {
         BinOp::Lt => {
             // x < y: x only grows (it cannot wrap below y), y only shrinks.
-            let xl = matches!(mx, Motion::Invariant | Motion::Up).then(|| Affine::entry(x));
-            let yh = matches!(my, Motion::Invariant | Motion::Down).then(|| Affine::entry(y));
+            let xl = matches!(mx, Motion::Invariant | Motion::Up).then(|| at_entry(x));
+            let yh = matches!(my, Motion::Invariant | Motion::Down).then(|| at_entry(y));
             (x_lo, x_hi, y_lo, y_hi) = (xl, yh.map(|a| a.plus(-1)), xl.map(|a| a.plus(1)), yh);
         }
         BinOp::Le => {
             // x <= y: `x += 1` wraps only at x == y == max, so y must start below max (and
             // symmetrically x above min for `y -= 1`).
             let xl = match mx {
-                Motion::Invariant => Some(Affine::entry(x)),
+                Motion::Invariant => Some(at_entry(x)),
                 Motion::Up if matches!(my, Motion::Invariant | Motion::Down) => {
-                    guard.require(Affine::entry(y), false, max - 1, f).then(|| Affine::entry(x))
+                    guard.require(at_entry(y), false, max - 1, f).then(|| at_entry(x))
                 }
                 _ => None,
             };
             let yh = match my {
-                Motion::Invariant => Some(Affine::entry(y)),
+                Motion::Invariant => Some(at_entry(y)),
                 Motion::Down if matches!(mx, Motion::Invariant | Motion::Up) => {
-                    guard.require(Affine::entry(x), true, min + 1, f).then(|| Affine::entry(y))
+                    guard.require(at_entry(x), true, min + 1, f).then(|| at_entry(y))
                 }
                 _ => None,
             };
@@ -204,9 +215,9 @@ pub(super) fn plan(
                 _ => return None,
             };
             let (lo, hi) = match m {
-                Motion::Invariant => (Some(Affine::entry(mv)), Some(Affine::entry(mv))),
-                Motion::Up if guard.require_le(mv, inv) => (Some(Affine::entry(mv)), Some(Affine::entry(inv).plus(-1))),
-                Motion::Down if guard.require_le(inv, mv) => (Some(Affine::entry(inv).plus(1)), Some(Affine::entry(mv))),
+                Motion::Invariant => (Some(at_entry(mv)), Some(at_entry(mv))),
+                Motion::Up if guard.require_le(mv, inv) => (Some(at_entry(mv)), Some(at_entry(inv).plus(-1))),
+                Motion::Down if guard.require_le(inv, mv) => (Some(at_entry(inv).plus(1)), Some(at_entry(mv))),
                 _ => return None,
             };
             if swap {
