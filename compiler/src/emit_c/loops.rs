@@ -321,7 +321,10 @@ impl Guard {
     /// The C test, in the locals' own types; None when nothing is left to test.
     fn text(&self, f: &hir::Function, locals: &[String]) -> Option<String> {
         let mut terms = Vec::new();
-        for (&(id, lower), &c) in &self.consts {
+        // Each local's lower bound before its upper bound.
+        let mut consts: Vec<_> = self.consts.iter().collect();
+        consts.sort_by_key(|((id, lower), _)| (*id, !*lower));
+        for (&(id, lower), &c) in consts {
             let Some(Ty::Int(t)) = f.locals.get(id as usize).map(|l| &l.ty) else { continue };
             // (require_le may have recorded a bound every value meets.)
             if (lower && c <= t.min_value()) || (!lower && c >= t.max_value()) {
