@@ -41,7 +41,7 @@
 
 use crate::hir::{self, ExprKind, LocalId, StmtKind};
 use crate::syntax::ast::BinOp;
-use crate::types::{IntTy, Ty};
+use crate::types::Ty;
 use std::collections::BTreeMap;
 
 /// Statements (at any depth) a versioned loop body may have: the body is emitted twice.
@@ -244,7 +244,7 @@ pub(super) fn plan(
     }
     let mut unchecked = Vec::new();
     for (e, len, v, c) in indices {
-        let (Some(vty), Some((lo, hi))) = (int_ty(v), bounds_of(v)) else { continue };
+        let (Some(vty), Some((lo, hi)), true) = (int_ty(v), bounds_of(v), len > 0) else { continue };
         // `v + c` must not wrap in v's type: keep it below the maximum too.
         let cap = if c == 0 { len as i128 - 1 } else { (len as i128 - 1).min(vty.max_value()) };
         let mut trial = guard.clone_terms();
@@ -330,28 +330,17 @@ impl Guard {
             if (lower && c <= t.min_value()) || (!lower && c >= t.max_value()) {
                 continue;
             }
+            // (In range and not the type's minimum: a plain C literal of the right value.)
             let suffix = if t.signed() { "" } else { "u" };
             let name = &locals[id as usize];
-            if lower {
-                terms.push(format!("{name} >= {}", literal(c, *t, suffix)));
-            } else {
-                terms.push(format!("{name} <= {}", literal(c, *t, suffix)));
-            }
+            let cmp = if lower { ">=" } else { "<=" };
+            terms.push(format!("{name} {cmp} {c}{suffix}"));
         }
         for (a, b) in &self.pairs {
             terms.push(format!("{} <= {}", locals[*a as usize], locals[*b as usize]));
         }
         (!terms.is_empty()).then(|| terms.join(" && "))
     }
-}
-
-/// A C integer constant `c` for a comparison with a value of type `t` (a constant outside the
-/// type's range makes the comparison constant, which `text` never emits).
-fn literal(c: i128, t: IntTy, suffix: &str) -> String {
-    if t == IntTy::I64 && c == i64::MIN as i128 {
-        return "INT64_MIN".to_string();
-    }
-    format!("{c}{suffix}")
 }
 
 fn side(e: &hir::Expr) -> Option<Side> {
