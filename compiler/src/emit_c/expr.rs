@@ -598,6 +598,8 @@ impl FnEmitter<'_> {
         let line = self.src_line(e);
         let checked = match index.kind {
             ExprKind::Int(v) if v >= 0 && (v as u128) < len as u128 => v.to_string(),
+            // Proven in bounds in this copy of a versioned loop (`loops.rs`).
+            _ if self.unchecked.contains(&(e as *const hir::Expr)) => super::func::strip_parens(&i).to_string(),
             _ => match index.ty {
                 Ty::Int(IntTy::U64) => format!("vex_check_index_u({i}, {len}, VX_SOURCE_FILE, {line})"),
                 _ => format!("vex_check_index((int64_t){}, {len}, VX_SOURCE_FILE, {line})", paren(&i)),

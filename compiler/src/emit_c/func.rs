@@ -70,6 +70,12 @@ pub struct FnEmitter<'a> {
     line_directives: bool,
     /// A suspending function: emitted as a state machine over a frame (`tasks.rs`).
     pub(super) task: Option<super::tasks::TaskCx>,
+    /// `Index` expressions (by address) proven in bounds in the loop copy being emitted
+    /// (`loops.rs`): emitted without their check.
+    pub(super) unchecked: std::collections::HashSet<*const hir::Expr>,
+    /// Locals whose address the function takes (`loops::escaped_locals`), computed at the
+    /// first loop.
+    escaped: Option<Vec<bool>>,
 }
 
 /// `ret name(params)` for a function.
@@ -146,6 +152,8 @@ pub fn emit_function(
         drop_scopes: Vec::new(),
         line_directives: opts.line_directives,
         task: is_task.then(super::tasks::TaskCx::default),
+        unchecked: std::collections::HashSet::new(),
+        escaped: None,
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -460,24 +468,7 @@ impl FnEmitter<'_> {
             }
             // In a frame every loop takes the general form, which yields at its back edge.
             StmtKind::While { cond, body } if self.in_task() => self.for_stmt(None, Some(cond), None, body),
-            StmtKind::While { cond, body } => {
-                let (c, pre) = self.capture_bool(cond);
-                self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
-                if pre.is_empty() {
-                    self.line(&format!("while ({}) {{", strip_parens(&c)));
-                } else {
-                    self.line("for (;;) {");
-                    self.indent += 1;
-                    for p in pre {
-                        self.line(&p);
-                    }
-                    self.line(&format!("if (!{}) break;", paren(&c)));
-                    self.indent -= 1;
-                }
-                self.block(body);
-                self.line("}");
-                self.loops.pop();
-            }
+            StmtKind::While { cond, body } => self.versioned(None, cond, body, None, |e| e.while_loop(cond, body)),
             StmtKind::For { init, cond, post, body } => self.for_stmt(init.as_deref(), cond.as_ref(), post.as_deref(), body),
             StmtKind::Return(value) => match value {
                 Some(v) if !matches!(v.ty, Ty::Unit | Ty::Never) && !matches!(self.f.ret, Ty::Unit | Ty::Never) => {
@@ -519,6 +510,60 @@ impl FnEmitter<'_> {
                 }
             }
         }
+    }
+
+    fn while_loop(&mut self, cond: &hir::Expr, body: &hir::Block) {
+        let (c, pre) = self.capture_bool(cond);
+        self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
+        if pre.is_empty() {
+            self.line(&format!("while ({}) {{", strip_parens(&c)));
+        } else {
+            self.line("for (;;) {");
+            self.indent += 1;
+            for p in pre {
+                self.line(&p);
+            }
+            self.line(&format!("if (!{}) break;", paren(&c)));
+            self.indent -= 1;
+        }
+        self.block(body);
+        self.line("}");
+        self.loops.pop();
+    }
+
+    /// Emits a loop (by `emit`) versioned by `loops::plan` when its indices can be proven in
+    /// bounds from a test on entry: `if (test) { loop without those checks } else { loop }`,
+    /// or only the unchecked loop when the test holds at compile time.
+    fn versioned(&mut self, init: Option<&hir::Stmt>, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {
+        if self.in_task() {
+            return emit(self);
+        }
+        let f = self.f;
+        let escaped = self.escaped.get_or_insert_with(|| super::loops::escaped_locals(f));
+        let Some(plan) = super::loops::plan(self.f, escaped, &self.locals, init, cond, body, post) else {
+            return emit(self);
+        };
+        let Some(guard) = plan.guard else {
+            self.unchecked.extend(plan.unchecked.iter().copied());
+            emit(self);
+            for e in &plan.unchecked {
+                self.unchecked.remove(e);
+            }
+            return;
+        };
+        self.line(&format!("if ({guard}) {{"));
+        self.indent += 1;
+        self.unchecked.extend(plan.unchecked.iter().copied());
+        emit(self);
+        for e in &plan.unchecked {
+            self.unchecked.remove(e);
+        }
+        self.indent -= 1;
+        self.line("} else {");
+        self.indent += 1;
+        emit(self);
+        self.indent -= 1;
+        self.line("}");
     }
 
     /// The C statement leaving the function with `value`: a plain `return`, or, when the
@@ -719,6 +764,19 @@ impl FnEmitter<'_> {
         if let Some(i) = init {
             self.stmt(i);
         }
+        match cond {
+            Some(c) => self.versioned(init, c, body, post, |e| e.for_loop(Some(c), post, body)),
+            None => self.for_loop(None, post, body),
+        }
+        let depth = self.drop_scopes.len() - 1;
+        self.emit_drops_from(depth);
+        self.drop_scopes.pop();
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    /// A `for` loop after its init statement.
+    fn for_loop(&mut self, cond: Option<&hir::Expr>, post: Option<&hir::Stmt>, body: &hir::Block) {
         let (c, cond_pre) = match cond {
             Some(c) => {
                 let (t, p) = self.capture_bool(c);
@@ -776,11 +834,6 @@ impl FnEmitter<'_> {
                 self.line("}");
             }
         }
-        let depth = self.drop_scopes.len() - 1;
-        self.emit_drops_from(depth);
-        self.drop_scopes.pop();
-        self.indent -= 1;
-        self.line("}");
     }
 }
 

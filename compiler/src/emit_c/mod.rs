@@ -13,6 +13,7 @@ mod expr;
 mod ffi;
 mod func;
 mod lines;
+mod loops;
 pub mod library;
 mod matching;
 mod names;
