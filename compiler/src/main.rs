@@ -283,6 +283,9 @@ fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    // vexc exits once the C is built: freeing the program's trees node by node would be
+    // wasted time. (`vexc run` frees them: the program it then runs may need the memory.)
+    vexc::skip_freeing_trees();
     let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
     if let Err(d) = cli.opts.check() {
         return early.fail(&[d]);
@@ -536,11 +539,14 @@ fn cmd_check(file: &Path, lib: bool, color: Color) -> u8 {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
     };
+    // vexc exits right after: freeing the program's trees node by node would be wasted time.
+    vexc::skip_freeing_trees();
     guard::set_stage("front end");
     let result = if lib { vexc::check_library(&mut sess.sources, id) } else { vexc::check(&mut sess.sources, id) };
     guard::set_stage("driver");
     match result {
-        Ok((_, warnings)) => {
+        Ok((program, warnings)) => {
+            vexc::release(program);
             sess.report(&warnings);
             EXIT_OK
         }
