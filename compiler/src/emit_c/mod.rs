@@ -257,7 +257,7 @@ fn definition_order(program: &hir::Program, reachable: &[FnId]) -> Vec<FnId> {
 /// globals and frames that name them come before all definitions. A function called only by
 /// itself and by functions defined after it needs none.
 fn prototypes_needed(program: &hir::Program, order: &[FnId]) -> BTreeSet<FnId> {
-    let position: std::collections::HashMap<FnId, usize> = order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let position: rustc_hash::FxHashMap<FnId, usize> = order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let mut need = BTreeSet::new();
     if let Some(exports) = &program.library {
         need.extend(exports.iter().map(|e| e.func));

@@ -3,7 +3,7 @@
 //! clash with C (keywords, standard typedefs, our own prefixes) or an earlier local.
 
 use crate::hir::{self, FnId};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 pub struct Names {
     /// The C shims of the `extern "C"` calls (`ffi.rs`), by call signature.

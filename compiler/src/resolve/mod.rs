@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::hir::{FnId, LocalId};
 use crate::span::Span;
 use crate::syntax::ast::{self, NodeId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a name in an expression denotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,11 +98,11 @@ pub struct Resolved {
     pub module_names: HashMap<crate::span::FileId, String>,
     pub visible: HashMap<(crate::span::FileId, String), String>,
     /// Names the prelude declares (visible in every module).
-    pub prelude_names: std::collections::HashSet<String>,
+    pub prelude_names: rustc_hash::FxHashSet<String>,
     /// `import * as m`: (importing module, alias) -> the module.
     pub namespaces: HashMap<(crate::span::FileId, String), crate::span::FileId>,
     /// Exported items: (module, name).
-    pub exports: std::collections::HashSet<(crate::span::FileId, String)>,
+    pub exports: rustc_hash::FxHashSet<(crate::span::FileId, String)>,
     /// Policies (§4.10) by name: index into `ast::File::items` (the first of that name).
     pub policies: HashMap<String, usize>,
 }
@@ -149,7 +149,7 @@ pub fn resolve(
     module_names: &HashMap<crate::span::FileId, String>,
     imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>,
 ) -> (Resolved, Vec<Diagnostic>) {
-    let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::new() };
+    let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::default() };
     r.out.main = main;
     r.out.module_names = module_names.clone();
     r.out.prelude_names = file
@@ -223,8 +223,8 @@ impl Resolver {
     fn resolve_imports(&mut self, file: &ast::File, imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>) {
         use crate::modules::ImportTarget;
         // Each module's items: name -> (key, exported, span).
-        let mut items: HashMap<crate::span::FileId, Vec<(String, bool, Span)>> = HashMap::new();
-        let mut export_lists: HashMap<crate::span::FileId, Vec<String>> = HashMap::new();
+        let mut items: HashMap<crate::span::FileId, Vec<(String, bool, Span)>> = HashMap::default();
+        let mut export_lists: HashMap<crate::span::FileId, Vec<String>> = HashMap::default();
         for item in &file.items {
             if let ast::ItemKind::ExportList(names) = &item.kind {
                 export_lists.entry(item.span.file).or_default().extend(names.iter().map(|n| n.name.clone()));

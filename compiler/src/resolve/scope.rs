@@ -5,7 +5,7 @@ use crate::diag::Diagnostic;
 use crate::hir::LocalId;
 use crate::span::Span;
 use crate::syntax::ast;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(super) struct BodyResolver<'r> {
     r: &'r mut Resolver,
@@ -16,7 +16,7 @@ pub(super) struct BodyResolver<'r> {
 
 impl<'r> BodyResolver<'r> {
     pub fn new(r: &'r mut Resolver, owner: Option<u32>) -> Self {
-        BodyResolver { r, owner, locals: Vec::new(), scopes: vec![HashMap::new()] }
+        BodyResolver { r, owner, locals: Vec::new(), scopes: vec![HashMap::default()] }
     }
 
     pub fn finish(self) -> Vec<LocalDecl> {
@@ -50,7 +50,7 @@ impl<'r> BodyResolver<'r> {
     }
 
     fn push(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
     }
 
     fn pop(&mut self) {
@@ -264,7 +264,7 @@ impl<'r> BodyResolver<'r> {
     }
 
     fn pattern(&mut self, p: &ast::Pattern) {
-        self.pattern_in(p, &HashMap::new());
+        self.pattern_in(p, &HashMap::default());
     }
 
     /// `shared`: names already bound by an earlier alternative of an enclosing or-pattern; the
