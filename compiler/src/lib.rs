@@ -68,7 +68,7 @@ fn library_exports(ast: &syntax::ast::File, resolved: &resolve::Resolved, file: 
         .exports
         .iter()
         .filter(|(f, _)| *f == file)
-        .filter_map(|(_, name)| resolved.free_fns.get(&resolved.key(file, name)).copied())
+        .filter_map(|(_, name)| resolved.free_fns.get(&*resolved.key(file, name)).copied())
         .collect();
     ids.sort_unstable();
     ids.dedup();

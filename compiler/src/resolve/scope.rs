@@ -313,24 +313,30 @@ impl<'r> BodyResolver<'r> {
     /// Binds a name used in an expression; `callee` selects the call order of §8.5.
     fn name(&mut self, node: ast::NodeId, name: &ast::Ident, callee: bool) {
         let n = name.name.as_str();
-        let builtin = builtins::lookup(n);
-        let local = self.lookup_local(n).map(Res::Local);
-        let method = self.owner.and_then(|o| self.r.out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
-        let key = self.r.out.key(name.span.file, n);
-        let free = self.r.out.free_fns.get(&key).copied().map(Res::Fn).or_else(|| self.r.out.extern_fns.get(&key).copied().map(Res::Extern));
-        let strukt = self.r.out.struct_ids.get(&key).copied().map(Res::Struct);
-        let constant = self.r.out.consts.get(&key).copied().map(Res::Const);
+        // Each candidate is looked up only when the ones before it in the §8.5 order failed
+        // (most names are locals): the closures keep that order in one place.
+        let out = &self.r.out;
+        let builtin = || builtins::lookup(n).map(Res::Builtin);
+        let local = || self.lookup_local(n).map(Res::Local);
+        let method = || self.owner.and_then(|o| out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
+        let key = std::cell::OnceCell::new();
+        let key = || key.get_or_init(|| out.key(name.span.file, n));
+        let free = || out.free_fns.get(&**key()).copied().map(Res::Fn).or_else(|| out.extern_fns.get(&**key()).copied().map(Res::Extern));
+        let strukt = || out.struct_ids.get(&**key()).copied().map(Res::Struct);
+        let constant = || out.consts.get(&**key()).copied().map(Res::Const);
         let found = if callee {
-            builtin.map(Res::Builtin).or(local).or(method).or(free).or(constant).or(strukt)
+            builtin().or_else(local).or_else(method).or_else(free).or_else(constant).or_else(strukt)
         } else {
-            local.or(constant).or(free).or(builtin.map(Res::Builtin)).or(strukt)
+            local().or_else(constant).or_else(free).or_else(builtin).or_else(strukt)
         };
-        let namespace = self.r.out.namespaces.get(&(name.span.file, n.to_string())).copied().map(Res::Namespace);
-        match found.or(if local.is_none() { namespace } else { None }) {
+        // A namespace alias is shadowed by a local of the same name (a local would have been found).
+        let found = found.or_else(|| out.namespaces.get(&name.span.file).and_then(|m| m.get(n)).copied().map(Res::Namespace));
+        let unresolved_type = found.is_none() && (out.other_types.contains_key(&**key()) || out.enum_ids.contains_key(&**key()));
+        match found {
             Some(res) => {
                 self.r.out.names.insert(node, res);
             }
-            None if self.r.out.other_types.contains_key(&key) || self.r.out.enum_ids.contains_key(&key) => {}
+            None if unresolved_type => {}
             None => {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
