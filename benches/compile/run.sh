@@ -17,11 +17,11 @@
 # emitted per Vex line (all lines, and without #line directives), and the targets of issue 9.
 #
 # Usage: benches/compile/run.sh [-n RUNS] [LINES...]
-# Environment: VEXC (default: target/release/vexc of this checkout), KEEP=1 keeps the work dir.
+# Environment: VEXC (default: target/dist/vexc of this checkout, the shipped build of ./build.sh), KEEP=1 keeps the work dir.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-VEXC=${VEXC:-$REPO/target/release/vexc}
+VEXC=${VEXC:-$REPO/target/dist/vexc}
 RUNS=5
 while getopts "n:" opt; do
     case $opt in
