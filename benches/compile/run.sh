@@ -20,8 +20,9 @@
 # Environment: VEXC (default: target/dist/vexc of this checkout, the shipped build of ./build.sh), KEEP=1 keeps the work dir.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-VEXC=${VEXC:-$REPO/target/dist/vexc}
+# The vexc whose speed is measured: the shipped (LTO) build, not the tests' release build.
+VEXC=${VEXC:-$(cd "$HERE/../.." && pwd)/target/dist/vexc}
+. "$HERE/../common.sh"
 RUNS=5
 while getopts "n:" opt; do
     case $opt in
@@ -31,12 +32,8 @@ while getopts "n:" opt; do
 done
 shift $((OPTIND - 1))
 SIZES=${*:-20000 10000}
-[ -x "$VEXC" ] || { echo "no vexc at $VEXC (run ./build.sh, or set VEXC)" >&2; exit 2; }
 
-OUT=$(mktemp -d)
-if [ "${KEEP:-}" = 1 ]; then echo "work directory: $OUT"; else trap 'rm -rf "$OUT"' EXIT; fi
-cc -O2 "$REPO/benches/programs/measure.c" -o "$OUT/measure" || exit 2
-median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+bench_setup
 have() { command -v "$1" >/dev/null; }
 
 # time_it NAME CMD...: runs CMD RUNS times (in $OUT/w), appends "NAME wall cpu" medians to $RES.
@@ -60,6 +57,18 @@ time_it() {
     echo "$name $(awk '{print $1}' "$OUT/runs" | median) $(awk '{print $2}' "$OUT/runs" | median)" >>"$RES"
 }
 
+# The full builds measured, and compiler_args NAME setting `args` to the vexc options of one.
+COMPILERS=""
+have tcc && COMPILERS="tcc"
+have gcc && COMPILERS="$COMPILERS gcc-O0 gcc-O2"
+compiler_args() {
+    case $1 in
+        tcc) args=(--cc tcc) ;;
+        gcc-O0) args=(--cc gcc) ;;
+        gcc-O2) args=(--cc gcc --release) ;;
+    esac
+}
+
 STATUS=0
 echo "== vexc compile speed: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg); median of $RUNS runs"
 for lines in $SIZES; do
@@ -80,15 +89,8 @@ for lines in $SIZES; do
     RES="$OUT/res$lines"; : >"$RES"
     time_it check "$VEXC" check "$P"
     time_it emit-c "$VEXC" --emit-c "$OUT/emit" "$P"
-    compilers=""
-    have tcc && compilers="tcc"
-    have gcc && compilers="$compilers gcc-O0 gcc-O2"
-    for c in $compilers; do
-        case $c in
-            tcc) args=(--cc tcc) ;;
-            gcc-O0) args=(--cc gcc) ;;
-            gcc-O2) args=(--cc gcc --release) ;;
-        esac
+    for c in $COMPILERS; do
+        compiler_args "$c"
         time_it "cold:$c" "$VEXC" "${args[@]}" "$P" -o "$OUT/prog"
         time_it "warm:$c" "$VEXC" "${args[@]}" "$P" -o "$OUT/prog"
         # Same base name in another directory: the #line directives (and so the C) are the same.
@@ -122,7 +124,7 @@ for lines in $SIZES; do
         t=$(get cold:tcc 2); w=$(get warm:tcc 2)
         echo "  $vlines-line program builds with tcc <= 500 ms: cold ${t%.*} ms $(verdict "$t" 500 le), rebuild ${w%.*} ms $(verdict "$w" 500 le)"
     fi
-    for c in $compilers; do
+    for c in $COMPILERS; do
         w=$(get "warm:$c" 2)
         echo "  unchanged rebuild <= 50 ms ($c): ${w%.*} ms  $(verdict "$w" 50 le)"
     done
@@ -130,15 +132,8 @@ done
 
 # The fixed cost: an unchanged rebuild of a one-line program (examples/hello.vx).
 RES="$OUT/res-hello"; : >"$RES"
-compilers=""
-have tcc && compilers="tcc"
-have gcc && compilers="$compilers gcc-O0 gcc-O2"
-for c in $compilers; do
-    case $c in
-        tcc) args=(--cc tcc) ;;
-        gcc-O0) args=(--cc gcc) ;;
-        gcc-O2) args=(--cc gcc --release) ;;
-    esac
+for c in $COMPILERS; do
+    compiler_args "$c"
     time_it "warm:$c" "$VEXC" "${args[@]}" "$REPO/examples/hello.vx" -o "$OUT/hello"
 done
 echo

@@ -14,8 +14,7 @@
 # Usage: benches/programs/checks.sh [-n RUNS] [-c CC] [NAME...]   (default: 5 runs, gcc, all)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-VEXC=${VEXC:-$REPO/target/release/vexc}
+. "$HERE/../common.sh"
 RUNS=5
 CC=gcc
 while getopts "n:c:" opt; do
@@ -27,11 +26,7 @@ while getopts "n:c:" opt; do
 done
 shift $((OPTIND - 1))
 NAMES=${*:-fib nbody spectral_norm mandelbrot fannkuch_redux binary_trees map_ints map_strings vec_sum string_build}
-[ -x "$VEXC" ] || { echo "no vexc at $VEXC (run ./build.sh, or set VEXC)" >&2; exit 2; }
-OUT=$(mktemp -d)
-if [ "${KEEP:-}" = 1 ]; then echo "work directory: $OUT"; else trap 'rm -rf "$OUT"' EXIT; fi
-cc -O2 "$HERE/measure.c" -o "$OUT/measure" || exit 2
-median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+bench_setup
 
 # The edits (sed expressions on vex_runtime.h and on the program's C).
 NOBOUNDS_H='s/if (VEX_LIKELY((uint64_t)i < (uint64_t)len)) return i;/return i;/; s/if (VEX_LIKELY(i < (uint64_t)len)) return (int64_t)i;/return (int64_t)i;/'

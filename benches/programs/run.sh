@@ -15,8 +15,7 @@
 # jobs run, CPU time moves less than wall time. The wall-clock ratio is printed too.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-VEXC=${VEXC:-$REPO/target/release/vexc}
+. "$HERE/../common.sh"
 RUNS=5
 CCS=gcc,clang
 while getopts "n:c:" opt; do
@@ -27,7 +26,6 @@ while getopts "n:c:" opt; do
     esac
 done
 shift $((OPTIND - 1))
-[ -x "$VEXC" ] || { echo "no vexc at $VEXC (run ./build.sh, or set VEXC)" >&2; exit 2; }
 
 # Numeric programs (target: <= 1.05 x C each, geomean <= 1.02); the rest are memory/ownership
 # programs (target: <= 1.10 x C in time, <= 1.2 x C in peak memory).
@@ -43,12 +41,9 @@ else
     done
 fi
 
-OUT=$(mktemp -d)
-if [ "${KEEP:-}" = 1 ]; then echo "build directory: $OUT"; else trap 'rm -rf "$OUT"' EXIT; fi
-cc -O2 "$HERE/measure.c" -o "$OUT/measure" || { echo "cannot build measure.c" >&2; exit 2; }
+bench_setup
 
 status=0
-median() { sort -n | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 IFS=, read -r -a compilers <<<"$CCS"
 for CC in "${compilers[@]}"; do

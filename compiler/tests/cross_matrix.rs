@@ -32,10 +32,10 @@ mod common;
 #[path = "harness/report.rs"]
 mod report;
 
-use common::{run, tail, Expect, Outcome};
+use common::{repo_root, run, tail, Expect, Outcome};
 use report::CheckResult as Check;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -47,29 +47,15 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// One `vexc` build (the first one of a target also builds zig's libc and the runtime).
 const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
+use vexc::driver::target::tool_works as works;
 
-fn works(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// `zig cc` as a `--cc` value: `zig` on PATH, else the ziglang Python package.
-fn zig_cc() -> Option<&'static str> {
-    if works("zig", &["version"]) {
-        Some("zig cc")
-    } else if works("python3", &["-m", "ziglang", "version"]) {
-        Some("python3 -m ziglang cc")
-    } else {
-        None
-    }
+/// `zig cc` as a `--cc` value, as vexc itself finds it (`zig` on PATH, else the ziglang Python
+/// package).
+fn zig_cc() -> Option<String> {
+    let zig = vexc::driver::target::zig()?;
+    let words: Vec<String> =
+        std::iter::once(zig.program.to_string_lossy().into_owned()).chain(zig.args.iter().map(|a| a.to_string_lossy().into_owned())).collect();
+    Some(words.join(" "))
 }
 
 fn wine() -> Option<String> {
@@ -420,7 +406,7 @@ fn main() {
     let zig_spec = |label, triple| Spec {
         label,
         triple,
-        cc: zig.map(String::from),
+        cc: zig.clone(),
         run: RunMode::LinkOnly,
         runner: None,
         skip: zig.is_none().then(|| no_zig.to_string()),
@@ -436,7 +422,7 @@ fn main() {
         Spec {
             label: "x86_64-windows",
             triple: "x86_64-windows-gnu",
-            cc: if mingw { Some("x86_64-w64-mingw32-gcc".into()) } else { zig.map(String::from) },
+            cc: if mingw { Some("x86_64-w64-mingw32-gcc".into()) } else { zig.clone() },
             run: RunMode::Wine,
             run_skip: wine.is_none().then(|| "wine is not installed (apt-get install wine64)".to_string()),
             runner: wine,

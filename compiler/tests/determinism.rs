@@ -3,12 +3,10 @@
 //! multi-module program (imports resolved relative to the importer), one with `#line`
 //! directives (which name files by base name) and one that uses tasks (frames, vtables).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::repo_root;
+use std::path::Path;
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

@@ -11,22 +11,16 @@
 //!
 //! A missing tool (make, g++, clang, a sanitizer runtime) is reported as skipped, by name.
 
+mod common;
+use common::{repo_root, have};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
 
 fn vexc() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vexc"));
     c.env("VEXC_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vexc-cache"));
     c.arg("--color").arg("never");
     c
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 fn run_ok(cmd: &mut Command) -> Output {

@@ -16,6 +16,7 @@
 //! `VEX_FUZZ_REPRO=FILE` checks one file and prints its outcome (used to reduce hangs in a
 //! child process that can be killed).
 
+mod common;
 #[path = "fuzz/gen.rs"]
 mod gen;
 #[path = "fuzz/mutate.rs"]
@@ -25,6 +26,7 @@ mod oracle;
 #[path = "fuzz/reduce.rs"]
 mod reduce;
 
+use common::repo_root;
 use gen::Rng;
 use oracle::Outcome;
 use std::path::{Path, PathBuf};
@@ -40,10 +42,6 @@ fn env_num(name: &str, default: u64) -> u64 {
         Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
         Err(_) => default,
     }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
 fn out_dir() -> PathBuf {

@@ -50,7 +50,7 @@
 mod common;
 mod harness;
 
-use common::{compile_runtime, have, run, tail, Expect, Outcome};
+use common::{compile_runtime, have, repo_root, run, tail, Expect, Outcome};
 use harness::report::{self, CheckResult, Verdict};
 use harness::selected_checks;
 use std::path::{Path, PathBuf};
@@ -68,10 +68,6 @@ const TSAN_OPTIONS: &str = "halt_on_error=1:second_deadlock_stack=1";
 const LIBS: &[&str] = &["-lm", "-lpthread"];
 /// Why [tcc] is skipped for programs that use concurrency.
 const TCC_NO_ATOMICS: &str = "tcc has no <stdatomic.h>";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
 
 // ------------------------------------------------------------------ processes
 

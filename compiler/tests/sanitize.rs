@@ -3,14 +3,10 @@
 
 mod common;
 
-use common::{run, Expect, Outcome};
+use common::{have, repo_root, run, Expect, Outcome};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
 /// `vexc ARGS` with its own runtime cache `cache`.
 fn vexc(cache: &Path, args: &[&str]) -> Outcome {
@@ -23,10 +19,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_string_lossy().into_owned()
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 /// The runtime cache entries (`rt-*` directories) under `cache`.
@@ -88,7 +80,7 @@ fn address_undefined_runs_clean_programs_and_instruments_the_runtime() {
 
     // Clean programs run as without sanitizers (structs, strings, maps, FFI calls, tasks).
     for ex in ["examples/bank_account.vx", "examples/temperatures.vx", "compiler/tests/run/slice/extern_c.vx", "examples/pipeline.vx"] {
-        let path = repo().join(ex);
+        let path = repo_root().join(ex);
         let o = vexc(cache.path(), &["run", &path.to_string_lossy(), asan[0], asan[1]]);
         assert_expected(&path, &o, &["Sanitizer", "runtime error"]);
     }
@@ -133,7 +125,7 @@ fn address_undefined_runs_clean_programs_and_instruments_the_runtime() {
 fn thread_sanitizer_runs_concurrent_programs_clean() {
     let cache = tempfile::tempdir().unwrap();
     for p in ["shared_refcounts_across_tasks.vx", "fan_out_fan_in.vx", "select_basic.vx"] {
-        let path = repo().join("compiler/tests/run/concurrency").join(p);
+        let path = repo_root().join("compiler/tests/run/concurrency").join(p);
         let o = vexc(cache.path(), &["run", &path.to_string_lossy(), "--sanitize", "thread", "-O1"]);
         assert_expected(&path, &o, &["ThreadSanitizer"]);
     }
@@ -149,7 +141,7 @@ fn memory_sanitizer_with_clang() {
         return;
     }
     let cache = tempfile::tempdir().unwrap();
-    let path = repo().join("examples/bank_account.vx");
+    let path = repo_root().join("examples/bank_account.vx");
     let o = vexc(cache.path(), &["run", &path.to_string_lossy(), "--cc", "clang", "--sanitize", "memory,undefined"]);
     assert_expected(&path, &o, &["MemorySanitizer", "runtime error"]);
 }

@@ -10,15 +10,12 @@
 //! missing or changed snapshot fails.
 
 mod common;
+use common::repo_root;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use vexc::diag;
 use vexc::span::{SourceFile, SourceMap};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
 
 fn vx_files(rel_dir: &str) -> Vec<(String, PathBuf)> {
     let root = repo_root();

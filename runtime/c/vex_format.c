@@ -17,7 +17,7 @@ void vex_sb_init(vex_sb *sb) {
 /* Room for `extra` more bytes and the NUL: the builder owns its block alone, so it grows in
  * place (realloc), doubling; text still in `small` moves to a first block. */
 void vex_sb_grow(vex_sb *sb, int64_t extra) {
-    if (extra > INT64_MAX - sb->len - 1) vex_panic_at("<runtime>", 0, "string too long");
+    if (extra > (int64_t)VEX_STR_MAX_LEN - sb->len) vex_panic_at("<runtime>", 0, "string too long");
     if (sb->len + extra + 1 <= sb->cap) return;
     int64_t cap = sb->cap < 32 ? 32 : sb->cap;
     while (cap < sb->len + extra + 1) {
@@ -32,17 +32,18 @@ void vex_sb_grow(vex_sb *sb, int64_t extra) {
         vex_rc_init(&sb->block->refs, 1);
         if (sb->len > 0) memcpy(sb->block->bytes, sb->small, (size_t)sb->len);
     }
-    sb->block->cap = cap;
     sb->bytes = sb->block->bytes;
     sb->cap = cap;
 }
 
 void vex_sb_adopt(vex_sb *sb, vex_str s) {
-    if (s.heap && s.ptr == s.heap->bytes && vex_rc_get(&s.heap->refs) == 1) {
-        sb->block = s.heap;
-        sb->bytes = s.heap->bytes;
-        sb->len = s.len;
-        sb->cap = s.heap->cap;
+    vex_strbuf *b = vex_str_block(s);
+    if (b && vex_rc_get(&b->refs) == 1) {
+        sb->block = b;
+        sb->bytes = b->bytes;
+        sb->len = vex_str_len(s);
+        sb->cap = sb->len + 1;
+        if (s.tagged_len & VEX_STR_ROOMY) memcpy(&sb->cap, b->bytes + sb->len + 1, sizeof sb->cap);
         return;
     }
     vex_sb_init(sb);
@@ -114,7 +115,7 @@ void vex_fmt_debug_f64(vex_sb *sb, double v) { vex_fmt_printf(sb, "f64(%g)", vex
 void vex_fmt_debug_bool(vex_sb *sb, bool v) { vex_fmt_text(sb, v ? "bool(true)" : "bool(false)", v ? 10 : 11); }
 void vex_fmt_debug_str(vex_sb *sb, vex_str s) {
     vex_fmt_text(sb, "\"", 1);
-    vex_fmt_text(sb, s.ptr, s.len);
+    vex_fmt_text(sb, s.ptr, vex_str_len(s));
     vex_fmt_text(sb, "\"", 1);
 }
 void vex_fmt_hex(vex_sb *sb, uint64_t bits) { vex_fmt_printf(sb, "%" PRIx64, bits); }
@@ -132,19 +133,23 @@ vex_str vex_sb_finish(vex_sb *sb) {
     if (sb->len == 0) {
         if (sb->block) vex_mem_free(sb->block);
         vex_sb_init(sb);
-        vex_str empty = {"", 0, NULL};
-        return empty;
+        return VEX_STR_LIT("", 0);
     }
     if (!sb->block || (sb->len < 1024 && sb->cap - sb->len - 1 > 16)) {
         vex_strbuf *exact = vex_mem_alloc(sizeof(vex_strbuf) + (size_t)sb->len + 1, false);
         vex_rc_init(&exact->refs, 1);
-        exact->cap = sb->len + 1;
         memcpy(exact->bytes, sb->bytes, (size_t)sb->len);
         if (sb->block) vex_mem_free(sb->block);
         sb->block = exact;
+        sb->cap = sb->len + 1;
     }
     sb->block->bytes[sb->len] = '\0';
-    vex_str s = {sb->block->bytes, sb->len, sb->block};
+    vex_str s = vex_str_of_block(sb->block, sb->len);
+    if (sb->cap - sb->len - 1 >= (int64_t)sizeof sb->cap) {
+        /* room to say how much room there is (else the block passes for an exact one) */
+        memcpy(sb->block->bytes + sb->len + 1, &sb->cap, sizeof sb->cap);
+        s.tagged_len |= VEX_STR_ROOMY;
+    }
     vex_sb_init(sb);
     return s;
 }

@@ -45,6 +45,8 @@ void vex_mem_free(void *p) {
     free(p);
 }
 
+void vex_rc_overflow(void) { vex_panic_at("<runtime>", 0, "too many references to one value"); }
+
 void vex_trace_string_drop(const char *bytes, int64_t len) {
 #ifdef VEX_ALLOC_STATS
     const char *trace = getenv("VEX_TRACE_DROPS");

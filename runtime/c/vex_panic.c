@@ -35,7 +35,7 @@ void vex_panic_index_u(const char *file, int32_t line, uint64_t index, int64_t l
 void vex_panic_msg(const char *file, int32_t line, vex_str msg) {
     vex_report_begin();
     fputs("panic: ", stderr);
-    if (msg.len > 0) fwrite(msg.ptr, 1, (size_t)msg.len, stderr);
+    if (vex_str_len(msg) > 0) fwrite(msg.ptr, 1, (size_t)vex_str_len(msg), stderr);
     vex_report_end(file, line);
 }
 
@@ -44,7 +44,7 @@ void vex_assert_failed(const char *file, int32_t line, vex_str msg, int has_msg)
     fputs("assertion failed", stderr);
     if (has_msg) {
         fputs(": ", stderr);
-        if (msg.len > 0) fwrite(msg.ptr, 1, (size_t)msg.len, stderr);
+        if (vex_str_len(msg) > 0) fwrite(msg.ptr, 1, (size_t)vex_str_len(msg), stderr);
     }
     vex_report_end(file, line);
 }

@@ -43,7 +43,7 @@ void vex_print_text(int err, const char *text, int64_t len) {
     if (len > 0) fwrite(text, 1, (size_t)len, vex_stream(err));
 }
 
-void vex_print_str(int err, vex_str s) { vex_print_text(err, s.ptr, s.len); }
+void vex_print_str(int err, vex_str s) { vex_print_text(err, s.ptr, vex_str_len(s)); }
 
 void vex_print_i64(int err, int64_t v) { fprintf(vex_stream(err), "%" PRId64, v); }
 
@@ -68,7 +68,7 @@ void vex_print_debug_bool(int err, bool v) { fputs(v ? "bool(true)" : "bool(fals
 void vex_print_debug_str(int err, vex_str s) {
     FILE *f = vex_stream(err);
     fputc('"', f);
-    if (s.len > 0) fwrite(s.ptr, 1, (size_t)s.len, f);
+    if (vex_str_len(s) > 0) fwrite(s.ptr, 1, (size_t)vex_str_len(s), f);
     fputc('"', f);
 }
 

@@ -25,57 +25,6 @@
 #endif
 #endif
 
-/* Reference counts of heap blocks (strings, closure environments, Vec/Box/Map/Set blocks,
- * channels). `vex_rc_dec` returns true when the count reached zero (the caller frees);
- * `vex_rc_get` is for copy-on-write "am I the only owner" checks. With VEX_THREADS they are
- * atomic: increments relaxed (a new reference is made from an existing one), decrements
- * acquire-release (the last owner sees every other owner's writes before freeing), reads
- * acquire. Otherwise plain size_t arithmetic, as fast as before. */
-#if defined(VEX_THREADS) && !defined(__TINYC__)
-#include <stdatomic.h>
-typedef _Atomic size_t vex_rc;
-static inline void vex_rc_init(vex_rc *r, size_t n) { atomic_init(r, n); }
-static inline void vex_rc_inc(vex_rc *r) { atomic_fetch_add_explicit(r, 1, memory_order_relaxed); }
-static inline bool vex_rc_dec(vex_rc *r) { return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1; }
-static inline size_t vex_rc_get(vex_rc *r) { return atomic_load_explicit(r, memory_order_acquire); }
-/* A program built for threads must not link a runtime built without (plain counts would race):
- * the two builds export differently named exit hooks, so a mix fails to link. */
-#define vex_exit_status vex_exit_status_threads
-#else
-typedef size_t vex_rc;
-static inline void vex_rc_init(vex_rc *r, size_t n) { *r = n; }
-static inline void vex_rc_inc(vex_rc *r) { ++*r; }
-static inline bool vex_rc_dec(vex_rc *r) { return --*r == 0; }
-static inline size_t vex_rc_get(vex_rc *r) { return *r; }
-#endif
-
-/* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated when sliced). Literals point
- * at static bytes (`heap` NULL); strings made at run time (concatenation, ...) live in a
- * reference-counted heap block that `ptr` points into. Copies retain, owners release. `cap` is
- * the size of `bytes`: a block whose only owner is overwritten by a concatenation that starts
- * with it (`s = s + x`) is appended to in place when the bytes fit (vex_sb_adopt). */
-typedef struct vex_strbuf {
-    vex_rc refs;
-    int64_t cap;
-    char bytes[];
-} vex_strbuf;
-typedef struct vex_str {
-    const char *ptr;
-    int64_t len;
-    vex_strbuf *heap;
-} vex_str;
-
-/* The value of type `()` when one has to be stored. */
-typedef char vex_unit;
-
-/* VEX_HELPER marks the generated per-type helpers (`static inline`, emitted for every type a
- * program mentions, used or not): clang warns about unused static inline functions in a .c. */
-#if defined(__GNUC__) || defined(__clang__)
-#define VEX_HELPER static inline __attribute__((unused))
-#else
-#define VEX_HELPER static inline
-#endif
-
 /* VEX_COLD: the panics are cold, so compilers move the failing branches of the checks (array
  * bounds, division by zero) out of the hot code: with gcc this alone takes the bounds checks of
  * fannkuch-redux's flip loop from ~25% to nothing measurable (benches/RESULTS.md). */
@@ -87,6 +36,90 @@ typedef char vex_unit;
 #define VEX_NORETURN _Noreturn
 #define VEX_COLD
 #define VEX_LIKELY(x) (x)
+#endif
+
+/* Reference counts of heap blocks (strings, closure environments, Vec/Box/Map/Set blocks,
+ * channels). `vex_rc_dec` returns true when the count reached zero (the caller frees);
+ * `vex_rc_get` is for copy-on-write "am I the only owner" checks. With VEX_THREADS they are
+ * atomic: increments relaxed (a new reference is made from an existing one), decrements
+ * acquire-release (the last owner sees every other owner's writes before freeing), reads
+ * acquire. Otherwise plain arithmetic, as fast as before.
+ * Counts are 32 bits so that a string block's header (count + capacity) is 8 bytes: strings are
+ * kept by the million, and 8 bytes less per block is often a smaller malloc size class. Each
+ * reference is a stored value of at least 8 bytes, so 2^32 of them means 32 GiB holding copies
+ * of one value; an increment past the top panics (`vex_rc_overflow`) instead of wrapping. */
+VEX_NORETURN VEX_COLD void vex_rc_overflow(void);
+#if defined(VEX_THREADS) && !defined(__TINYC__)
+#include <stdatomic.h>
+typedef _Atomic uint32_t vex_rc;
+static inline void vex_rc_init(vex_rc *r, uint32_t n) { atomic_init(r, n); }
+static inline void vex_rc_inc(vex_rc *r) {
+    if (!VEX_LIKELY(atomic_fetch_add_explicit(r, 1, memory_order_relaxed) != UINT32_MAX)) vex_rc_overflow();
+}
+static inline bool vex_rc_dec(vex_rc *r) { return atomic_fetch_sub_explicit(r, 1, memory_order_acq_rel) == 1; }
+static inline uint32_t vex_rc_get(vex_rc *r) { return atomic_load_explicit(r, memory_order_acquire); }
+/* A program built for threads must not link a runtime built without (plain counts would race):
+ * the two builds export differently named exit hooks, so a mix fails to link. */
+#define vex_exit_status vex_exit_status_threads
+#else
+typedef uint32_t vex_rc;
+static inline void vex_rc_init(vex_rc *r, uint32_t n) { *r = n; }
+static inline void vex_rc_inc(vex_rc *r) {
+    if (!VEX_LIKELY(*r != UINT32_MAX)) vex_rc_overflow();
+    ++*r;
+}
+static inline bool vex_rc_dec(vex_rc *r) { return --*r == 0; }
+static inline uint32_t vex_rc_get(vex_rc *r) { return *r; }
+#endif
+
+/* `string`: immutable UTF-8 bytes (not necessarily NUL-terminated: long literals are arrays).
+ * Literals point at static bytes; strings made at run time (concatenation, ...) are the bytes of
+ * a reference-counted heap block, always from its first byte (nothing makes views into a block),
+ * so the block is found from `ptr` and the value is 16 bytes, two registers, where a C program
+ * would keep pointer + length: the top bit of `tagged_len` says "heap" (VEX_STR_HEAP), the low 62
+ * bits are the length. Read them through `vex_str_len` and `vex_str_block`; make literals with
+ * VEX_STR_LIT. Copies retain, owners release.
+ * The block is only a 4-byte count before the bytes and their NUL, so that a string costs what
+ * C's malloc'ed copy costs (strings are kept by the million). Its size is len + 1, unless the
+ * string is VEX_STR_ROOMY: a long string built by appending keeps its geometric spare room,
+ * and the room's size (an int64_t, the bytes' capacity) is stored right after the NUL. A block
+ * whose only owner is overwritten by a concatenation that starts with it (`s = s + x`) is
+ * appended to in place when the bytes fit (vex_sb_adopt). */
+typedef struct vex_strbuf {
+    vex_rc refs;
+    char bytes[];
+} vex_strbuf;
+typedef struct vex_str {
+    const char *ptr;
+    uint64_t tagged_len;
+} vex_str;
+#define VEX_STR_HEAP (UINT64_C(1) << 63)
+#define VEX_STR_ROOMY (UINT64_C(1) << 62)
+#define VEX_STR_MAX_LEN (VEX_STR_ROOMY - 1)
+/* A string viewing `len` static (or otherwise not Vex-owned) bytes. */
+#define VEX_STR_LIT(bytes, len) ((vex_str){(bytes), (uint64_t)(len)})
+static inline int64_t vex_str_len(vex_str s) { return (int64_t)(s.tagged_len & VEX_STR_MAX_LEN); }
+/* The heap block holding `s`'s bytes, NULL for a literal or C's bytes. */
+static inline vex_strbuf *vex_str_block(vex_str s) {
+    if (!(s.tagged_len & VEX_STR_HEAP)) return NULL;
+    return (vex_strbuf *)(void *)((char *)(uintptr_t)s.ptr - offsetof(vex_strbuf, bytes));
+}
+/* The string of the first `len` bytes of `block`, a block of exactly len + 1 bytes (the
+ * caller's reference becomes the string's). */
+static inline vex_str vex_str_of_block(vex_strbuf *block, int64_t len) {
+    vex_str s = {block->bytes, (uint64_t)len | VEX_STR_HEAP};
+    return s;
+}
+
+/* The value of type `()` when one has to be stored. */
+typedef char vex_unit;
+
+/* VEX_HELPER marks the generated per-type helpers (`static inline`, emitted for every type a
+ * program mentions, used or not): clang warns about unused static inline functions in a .c. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEX_HELPER static inline __attribute__((unused))
+#else
+#define VEX_HELPER static inline
 #endif
 
 /* ---- panics (vex_panic.c): flush stdout, print `panic: MSG at FILE:LINE` on stderr, abort */
@@ -207,7 +240,7 @@ static inline uint64_t vex_hash_bytes(const unsigned char *p, size_t n, uint64_t
     return vex_mum(vex_mum(a ^ VEX_HASH_P1, b ^ h) ^ VEX_HASH_P2, h ^ VEX_HASH_P1);
 }
 static inline uint64_t vex_hash_str(vex_str s, uint64_t seed) {
-    return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)s.len, seed);
+    return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)vex_str_len(s), seed);
 }
 /* Bytes of `group` equal to `byte`: the high bit of each matching byte is set. */
 static inline uint64_t vex_group_match(uint64_t group, uint8_t byte) {
@@ -260,7 +293,8 @@ static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex
             if (is_str) {
                 vex_str k;
                 memcpy(&k, e, sizeof k);
-                if (k.len == skey.len && (k.len == 0 || memcmp(k.ptr, skey.ptr, (size_t)k.len) == 0)) return slot;
+                int64_t n = vex_str_len(k);
+                if (n == vex_str_len(skey) && (n == 0 || memcmp(k.ptr, skey.ptr, (size_t)n) == 0)) return slot;
             } else if (vex_read_le(e, key_size) == ikey) {
                 return slot;
             }
@@ -430,7 +464,7 @@ void vex_sb_grow(vex_sb *sb, int64_t extra);
 /* The text built so far as a string the builder still owns (no count: valid until the builder
  * changes or is dropped; for a lookup key that is only compared). */
 static inline vex_str vex_sb_view(const vex_sb *sb) {
-    vex_str s = {sb->bytes, sb->len, NULL};
+    vex_str s = {sb->bytes, (uint64_t)sb->len};
     return s;
 }
 void vex_sb_drop(vex_sb *sb);
@@ -441,10 +475,11 @@ static inline void vex_fmt_text(vex_sb *sb, const char *text, int64_t len) {
     sb->len += len;
 }
 static inline void vex_fmt_str(vex_sb *sb, vex_str s) {
-    if (s.len <= 0) return;
-    if (!VEX_LIKELY(s.len < sb->cap - sb->len)) vex_sb_grow(sb, s.len);
-    memcpy(sb->bytes + sb->len, s.ptr, (size_t)s.len);
-    sb->len += s.len;
+    int64_t n = vex_str_len(s);
+    if (n <= 0) return;
+    if (!VEX_LIKELY(n < sb->cap - sb->len)) vex_sb_grow(sb, n);
+    memcpy(sb->bytes + sb->len, s.ptr, (size_t)n);
+    sb->len += n;
 }
 void vex_fmt_i64(vex_sb *sb, int64_t v);
 void vex_fmt_u64(vex_sb *sb, uint64_t v);
@@ -501,16 +536,18 @@ vex_str vex_str_concat(vex_str a, vex_str b);
 vex_str vex_str_copy(const char *bytes, int64_t len);
 /* A `string` viewing C's NUL-terminated bytes (owned by C; never freed by Vex). */
 static inline vex_str vex_str_from_c(const char *p) {
-    vex_str s = {p ? p : "", p ? (int64_t)strlen(p) : 0, NULL};
+    vex_str s = {p ? p : "", p ? (uint64_t)strlen(p) : 0};
     return s;
 }
 void vex_strbuf_free(vex_strbuf *buf);
 static inline vex_str vex_str_retain(vex_str s) {
-    if (s.heap) vex_rc_inc(&s.heap->refs);
+    vex_strbuf *b = vex_str_block(s);
+    if (b) vex_rc_inc(&b->refs);
     return s;
 }
 static inline void vex_str_release(vex_str s) {
-    if (s.heap && vex_rc_dec(&s.heap->refs)) vex_strbuf_free(s.heap);
+    vex_strbuf *b = vex_str_block(s);
+    if (b && vex_rc_dec(&b->refs)) vex_strbuf_free(b);
 }
 
 /* ---- array bounds */

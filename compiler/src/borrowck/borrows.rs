@@ -28,10 +28,14 @@ impl Checker<'_> {
         }
     }
 
-    /// The secondary label at the first borrow (which may come later in the text when it was
-    /// made in the previous iteration of a loop).
+    /// The secondary label at the first borrow. A live borrow made in this pass through the code
+    /// lies before the conflicting action in the text, or strictly inside it (`t += f(&t!)`: the
+    /// argument is borrowed before the assignment happens); anything else was made in the
+    /// previous iteration of a loop, including the same borrow expression met again.
     fn first_label(first: &Loan, span: Span, text: String) -> String {
-        if first.span.start > span.start {
+        let before = first.span.end <= span.start;
+        let inside = span.start <= first.span.start && first.span.end <= span.end && first.span != span;
+        if !before && !inside {
             format!("{text}, in the previous iteration of the loop")
         } else {
             text

@@ -464,6 +464,12 @@ impl<'a> Checker<'a> {
                 if *operator {
                     // Operator operands never move (§15.2).
                     args.iter().for_each(|a| self.expr(a, st, None));
+                } else if self.program.functions[*func as usize].mutating {
+                    // A mutating method may keep its arguments in the receiver.
+                    let recv = match receiver {
+                        Receiver::AddressOf(x) | Receiver::Pointer(x) | Receiver::Value(x) => x,
+                    };
+                    self.store_into(Some(recv), args, st);
                 } else {
                     args.iter().for_each(|a| self.operand(a, st, carry));
                 }
@@ -512,7 +518,7 @@ impl<'a> Checker<'a> {
                         self.check_mutation(root, span, Some(what), st);
                     }
                 }
-                args.iter().skip(1).for_each(|a| self.operand(a, st, None));
+                self.store_into(args.first(), args.get(1..).unwrap_or(&[]), st);
             }
             VecLit | BoxNew | MapLit => args.iter().for_each(|a| self.operand(a, st, carry)),
             ChanSend => {
@@ -525,6 +531,18 @@ impl<'a> Checker<'a> {
             VecNew | VecLen | VecGet | VecConcat | BoxGet | MapNew | MapGet | MapLen | SetNew | SetContains | SetLen => {
                 args.iter().for_each(|a| self.expr(a, st, None))
             }
+        }
+    }
+
+    /// Operands handed to an operation that may keep them in `recv` (`v.push(&x!)`, a mutating
+    /// method): borrows they carry are held by the receiver's root variable from then on, as if
+    /// assigned into it, so a second `v.push(&x!)` conflicts with the first.
+    fn store_into(&mut self, recv: Option<&Expr>, values: &[Expr], st: &mut State) {
+        let root = recv.filter(|r| holds_ref(&r.ty, self.program)).and_then(place_root).map(|(r, _)| r);
+        let carry = root.map(|_| self.pseudo());
+        values.iter().for_each(|a| self.operand(a, st, carry));
+        if let (Some(c), Some(r)) = (carry, root) {
+            self.transfer(c, r, false, st);
         }
     }
 

@@ -479,7 +479,7 @@ mod tests {
     /// A program on the real (non-threaded) runtime.
     const PLAIN: &str = "#include <stdio.h>\n#include \"vex_runtime.h\"\n\
         int main(void) {\n    vex_str s = vex_str_concat(vex_str_from_c(\"ab\"), vex_str_from_c(\"c\"));\n\
-        printf(\"len=%d\\n\", (int)s.len);\n    vex_str_release(s);\n    return vex_exit_status(7);\n}\n";
+        printf(\"len=%d\\n\", (int)vex_str_len(s));\n    vex_str_release(s);\n    return vex_exit_status(7);\n}\n";
 
     fn threaded(source: &str) -> CompiledC {
         CompiledC {

@@ -428,18 +428,9 @@ fn auto(target: &Target, opt_level: u32, debug: bool) -> Result<CCompiler, Diagn
 
 /// `zig cc`: `zig` on `PATH`, else the `ziglang` Python package (`python3 -m ziglang cc`).
 pub fn zig() -> Option<CCompiler> {
-    let works = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let (program, args): (&str, &[&str]) = if works("zig", &["version"]) {
+    let (program, args): (&str, &[&str]) = if tool_works("zig", &["version"]) {
         ("zig", &["cc"])
-    } else if works("python3", &["-m", "ziglang", "version"]) {
+    } else if tool_works("python3", &["-m", "ziglang", "version"]) {
         ("python3", &["-m", "ziglang", "cc"])
     } else {
         return None;
@@ -451,6 +442,11 @@ pub fn zig() -> Option<CCompiler> {
         version: String::new(),
         target: String::new(),
     })
+}
+
+/// Whether `program args` runs and succeeds (a probe for an installed tool; output discarded).
+pub fn tool_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
 /// Compiles and links a tiny program (headers, libc, libm, the link libraries of the target):

@@ -93,7 +93,7 @@ impl FnEmitter<'_> {
             }
             B::Strdup => {
                 let s = self.borrowed(&args[0]);
-                format!("vex_str_concat({}, ((vex_str){{\"\", 0, NULL}}))", strip_parens(&s))
+                format!("vex_str_concat({}, {})", strip_parens(&s), super::expr::str_value("\"\"", 0))
             }
             B::ToString => {
                 let x = self.borrowed(&args[0]);
@@ -105,11 +105,11 @@ impl FnEmitter<'_> {
             }
             B::StringNew => match args.first() {
                 Some(s) => self.owned(s),
-                None => "((vex_str){\"\", 0, NULL})".to_string(),
+                None => super::expr::str_value("\"\"", 0),
             },
             B::StrLen => {
                 let s = self.borrowed(&args[0]);
-                format!("{}.len", paren(&s))
+                format!("vex_str_len({})", strip_parens(&s))
             }
         }
     }

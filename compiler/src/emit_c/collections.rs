@@ -249,11 +249,11 @@ VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
             let fast = key_is_str || matches!(elem, Ty::Int(_) | Ty::Bool);
             let entry = format!("struct {name}_entry");
             let (hash, skey, ikey) = if key_is_str {
-                ("vex_hash_str(k, t->seed)".to_string(), "k", "0".to_string())
+                ("vex_hash_str(k, t->seed)".to_string(), "k".to_string(), "0".to_string())
             } else {
                 (
                     "vex_hash_int(vex_read_le((const unsigned char *)&k, sizeof k), t->seed, sizeof k)".to_string(),
-                    "((vex_str){\"\", 0, NULL})",
+                    super::expr::str_value("\"\"", 0),
                     "vex_read_le((const unsigned char *)&k, sizeof k)".to_string(),
                 )
             };

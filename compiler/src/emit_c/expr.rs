@@ -34,6 +34,13 @@ pub fn impure(e: &hir::Expr) -> bool {
     found
 }
 
+/// A `string` value (`vex_str`) viewing `len` bytes at the C expression `ptr` that Vex does not
+/// own (a literal): every such value the emitted C makes goes through here, so the string's
+/// representation is spelled in one place (`VEX_STR_LIT`, vex_runtime.h).
+pub(super) fn str_value(ptr: &str, len: usize) -> String {
+    format!("VEX_STR_LIT({ptr}, {len})")
+}
+
 fn is_constant(e: &hir::Expr) -> bool {
     matches!(e.kind, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Unit)
 }
@@ -364,7 +371,7 @@ impl FnEmitter<'_> {
                 let line = self.src_line(e);
                 let msg = match message {
                     Some(m) => self.expr(m),
-                    None => "((vex_str){\"\", 0, NULL})".to_string(),
+                    None => str_value("\"\"", 0),
                 };
                 let call = match kind {
                     hir::AbortKind::Assert => format!("vex_assert_failed(VX_SOURCE_FILE, {line}, {msg}, {});", message.is_some() as u8),
@@ -416,7 +423,7 @@ impl FnEmitter<'_> {
 
     fn string_literal(&mut self, s: &str) -> String {
         let ptr = self.c_bytes(s.as_bytes());
-        format!("((vex_str){{{ptr}, {}, NULL}})", s.len())
+        str_value(&ptr, s.len())
     }
 
     /// A C expression for a `const char*` to `bytes`: a string literal, or (beyond the 4095

@@ -407,7 +407,7 @@ pub(super) fn api_prelude(program: &hir::Program, sources: &SourceMap) -> String
             "/* A string result: a malloc'ed, NUL-terminated copy the caller owns ({m}_string_free). */\n\
              static {string_ty} vxl_string_out(vex_str s, int32_t line) {{\n    \
              {string_ty} r;\n    \
-             r.len = (size_t)s.len;\n    \
+             r.len = (size_t)vex_str_len(s);\n    \
              r.ptr = (char *)malloc(r.len + 1);\n    \
              if (!r.ptr) vex_panic_at(VX_SOURCE_FILE, line, \"out of memory\");\n    \
              if (r.len) memcpy(r.ptr, s.ptr, r.len);\n    \

@@ -104,7 +104,7 @@ static vx_poll_t main_poll(vx_task *t) {
                 t->wait_line = __LINE__;
                 return VX_PENDING;
             }
-            f->total += f->m.s.len + f->m.shared.len;
+            f->total += vex_str_len(f->m.s) + vex_str_len(f->m.shared);
             msg_drop(&f->m);
         }
     }
