@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-shot build of vexc (the C runtime is embedded in the binary at build time).
-# Usage: ./build.sh            -> target/release/vexc
+# Usage: ./build.sh            -> target/dist/vexc (the `dist` profile: release + fat LTO, Cargo.toml)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,7 +34,7 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-cargo build --release
+cargo build --profile dist
 echo
-echo "build.sh: vexc is at $(pwd)/target/release/vexc"
-echo "          try: ./target/release/vexc run examples/hello.vx"
+echo "build.sh: vexc is at $(pwd)/target/dist/vexc"
+echo "          try: ./target/dist/vexc run examples/hello.vx"

@@ -17,9 +17,11 @@
 # emitted per Vex line (all lines, and without #line directives), and the targets of issue 9.
 #
 # Usage: benches/compile/run.sh [-n RUNS] [LINES...]
-# Environment: VEXC (default: target/release/vexc of this checkout), KEEP=1 keeps the work dir.
+# Environment: VEXC (default: target/dist/vexc of this checkout, the shipped build of ./build.sh), KEEP=1 keeps the work dir.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+# The vexc whose speed is measured: the shipped (LTO) build, not the tests' release build.
+VEXC=${VEXC:-$(cd "$HERE/../.." && pwd)/target/dist/vexc}
 . "$HERE/../common.sh"
 RUNS=5
 while getopts "n:" opt; do

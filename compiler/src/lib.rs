@@ -11,6 +11,7 @@ pub mod resolve;
 pub mod span;
 pub mod syntax;
 pub mod tasks;
+pub mod timing;
 pub mod typeck;
 pub mod types;
 
@@ -43,11 +44,13 @@ pub fn compile_to_c(sources: &mut SourceMap, file: FileId) -> Result<CompiledC, 
 /// As [`compile_to_c`], with choices about the C (`#line` directives).
 pub fn compile_to_c_with(sources: &mut SourceMap, file: FileId, opts: emit_c::EmitOptions) -> Result<CompiledC, Vec<Diagnostic>> {
     let (program, warnings) = check(sources, file)?;
-    Ok(to_c(&program, warnings, sources, opts))
+    let c = to_c(&program, warnings, sources, opts);
+    release(program);
+    Ok(c)
 }
 
 fn to_c(program: &hir::Program, warnings: Vec<Diagnostic>, sources: &SourceMap, opts: emit_c::EmitOptions) -> CompiledC {
-    let source = emit_c::emit(program, sources, opts);
+    let source = timing::stage("emit-c", || emit_c::emit(program, sources, opts));
     let uses_runtime = emit_c::uses_runtime(program);
     // The program's C file lands next to the runtime's: never let it take a runtime file's name.
     let mut file_name = format!("{}.c", program.module);
@@ -65,7 +68,7 @@ fn library_exports(ast: &syntax::ast::File, resolved: &resolve::Resolved, file: 
         .exports
         .iter()
         .filter(|(f, _)| *f == file)
-        .filter_map(|(_, name)| resolved.free_fns.get(&resolved.key(file, name)).copied())
+        .filter_map(|(_, name)| resolved.free_fns.get(&*resolved.key(file, name)).copied())
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -118,7 +121,10 @@ pub fn compile_library(sources: &mut SourceMap, file: FileId, opts: emit_c::Emit
     let (program, warnings) = check_as(sources, file, true)?;
     let c = to_c(&program, warnings, sources, opts);
     let header = emit_c::library::header(&program, sources);
-    Ok(CompiledLibrary { module: program.module.clone(), c, header_name: format!("{}.h", program.module), header })
+    let module = program.module.clone();
+    release(program);
+    let header_name = format!("{module}.h");
+    Ok(CompiledLibrary { module, c, header_name, header })
 }
 
 /// Runs the front end only: the typed program and its warnings, or the diagnostics.
@@ -134,17 +140,24 @@ pub fn check_library(sources: &mut SourceMap, file: FileId) -> Result<(hir::Prog
 }
 
 fn check_as(sources: &mut SourceMap, file: FileId, library: bool) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut loaded = modules::load(sources, file)?;
+    let mut loaded = timing::stage("parse", || modules::load(sources, file))?;
     add_prelude(&mut loaded.ast)?;
+    let result = check_loaded(&loaded, sources, file, library);
+    // The typed program owns everything it needs: the AST can go.
+    timing::stage("free-ast", || release(loaded));
+    result
+}
+
+fn check_loaded(loaded: &modules::Program, sources: &SourceMap, file: FileId, library: bool) -> Result<(hir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
     let ast = &loaded.ast;
     // Type checking runs even after name errors: unresolved names have the error type, which
     // silences follow-up errors, so the user sees every independent mistake at once.
-    let (resolved, mut resolve_diags) = resolve::resolve(ast, file, &loaded.module_names, &loaded.imports);
-    let ast = &loaded.ast;
+    let (resolved, mut resolve_diags) = timing::stage("resolve", || resolve::resolve(ast, file, &loaded.module_names, &loaded.imports));
     // Library mode: exported generic functions (E0780), reported with the other errors.
     let mut lib_errors = Vec::new();
     let exports = library.then(|| library_exports(ast, &resolved, file, &mut lib_errors));
-    let checked = typeck::check(ast, &resolved, sources.get(file), exports);
+    let checked = timing::stage("typeck", || typeck::check(ast, &resolved, sources.get(file), exports));
+    release(resolved);
     if resolve_diags.iter().any(diag::Diagnostic::is_error) {
         let mut all = resolve_diags;
         match checked {
@@ -172,18 +185,38 @@ fn check_as(sources: &mut SourceMap, file: FileId, library: bool) -> Result<(hir
             return Err(lib_errors.into_iter().chain(warnings).collect());
         }
     }
-    match borrowck::check(&program) {
+    match timing::stage("borrowck", || borrowck::check(&program)) {
         Ok(mut w) => warnings.append(&mut w),
         Err(mut errors) => {
             errors.extend(warnings);
             return Err(errors);
         }
     }
-    let errors = tasks::lower(&mut program);
+    let errors = timing::stage("tasks", || tasks::lower(&mut program));
     if !errors.is_empty() {
         return Err(errors.into_iter().chain(warnings).collect());
     }
     Ok((program, warnings))
+}
+
+/// Set by a process that exits right after compiling (the vexc command line): the front end's
+/// big trees (AST, name tables, typed program) are then not freed one node at a time, which
+/// costs several percent of `vexc check`; the operating system takes the memory back at exit.
+static SKIP_FREEING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks the front end not to free its trees (see `SKIP_FREEING`). Only for a process that
+/// compiles a bounded number of programs and then exits; a long-lived user must not call it.
+pub fn skip_freeing_trees() {
+    SKIP_FREEING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Drops `value`, or leaks it when the process is about to exit anyway (`skip_freeing_trees`).
+pub fn release<T>(value: T) {
+    if SKIP_FREEING.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
 }
 
 /// The builtin generic enums (§12.1), declared in Vex. A program that declares its own type of

@@ -9,6 +9,14 @@ use vexc::diag::{self, Diagnostic};
 use vexc::driver::{self, codes, guard, BuildOptions};
 use vexc::span::{FileId, SourceFile, SourceMap};
 
+/// mimalloc instead of the system allocator: the front end makes millions of small
+/// allocations (pest's pair queue, AST and HIR nodes), and mimalloc backs them with transparent
+/// huge pages where the kernel allows, so `vexc check` of a 20,000-line program takes ~225 page
+/// faults instead of ~17,800 and ~25% less time (benches/RESULTS.md), for about twice the peak
+/// memory (117 MB instead of 58 MB at 20,000 lines).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ABOUT: &str = "The Vex compiler: turns a Vex program (.vx) into a native executable.";
 
 const LONG_ABOUT: &str = "The Vex compiler. vexc checks a Vex program (names, types, mutability), translates it \
@@ -283,6 +291,9 @@ fn finish_build_dir(dir: tempfile::TempDir, keep: bool) {
 }
 
 fn cmd_build(cli: &Cli, file: &Path) -> u8 {
+    // vexc exits once the C is built: freeing the program's trees node by node would be
+    // wasted time. (`vexc run` frees them: the program it then runs may need the memory.)
+    vexc::skip_freeing_trees();
     let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
     if let Err(d) = cli.opts.check() {
         return early.fail(&[d]);
@@ -536,11 +547,14 @@ fn cmd_check(file: &Path, lib: bool, color: Color) -> u8 {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
     };
+    // vexc exits right after: freeing the program's trees node by node would be wasted time.
+    vexc::skip_freeing_trees();
     guard::set_stage("front end");
     let result = if lib { vexc::check_library(&mut sess.sources, id) } else { vexc::check(&mut sess.sources, id) };
     guard::set_stage("driver");
     match result {
-        Ok((_, warnings)) => {
+        Ok((program, warnings)) => {
+            vexc::release(program);
             sess.report(&warnings);
             EXIT_OK
         }

@@ -8,7 +8,7 @@
 use crate::diag::Diagnostic;
 use crate::span::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What an import's module string denotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub fn load(sources: &mut SourceMap, main: FileId) -> Result<Program, Vec<Diagno
         next_id: ast.node_count,
         sources,
         out: Program::default(),
-        by_key: HashMap::new(),
+        by_key: HashMap::default(),
         stack: vec![main],
         diags: Vec::new(),
     };

@@ -4,7 +4,7 @@
 
 use crate::diag::Diagnostic;
 use crate::hir::{self, ExprKind, LocalId, StmtKind};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 pub fn check_function(f: &hir::Function, diags: &mut Vec<Diagnostic>) {
     let mut alive: HashSet<LocalId> = f.params.iter().copied().collect();
@@ -24,7 +24,7 @@ pub fn check_function(f: &hir::Function, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_defer(f: &hir::Function, call: &hir::Expr, at: crate::span::Span, alive: &HashSet<LocalId>, diags: &mut Vec<Diagnostic>) {
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     hir::visit_expr(call, &mut |e| {
         let ExprKind::Local(id) = e.kind else { return };
         let Some(local) = f.locals.get(id as usize) else { return };

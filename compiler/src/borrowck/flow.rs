@@ -117,7 +117,7 @@ pub(super) struct Checker<'a> {
     scopes: Vec<Vec<LocalId>>,
     /// Every local listed in `scopes` (a local is declared in one block only), so that
     /// `declare` is not linear in the number of locals of a block.
-    scoped: std::collections::HashSet<LocalId>,
+    scoped: rustc_hash::FxHashSet<LocalId>,
     loops: Vec<LoopCx>,
     /// Nesting depth of the statement being checked (for temporary loans).
     depth: u32,

@@ -24,7 +24,7 @@ pub fn check(program: &hir::Program) -> Result<Vec<Diagnostic>, Vec<Diagnostic>>
     }
     diags.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     // Instances of one generic function share their spans: report each mistake once.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     diags.retain(|d| seen.insert((d.code, d.span, d.message.clone())));
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)

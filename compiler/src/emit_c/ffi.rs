@@ -37,6 +37,9 @@ fn boundary_type(t: &Ty) -> String {
 
 /// Every shim the reachable code needs, in a deterministic order (named by `Names`).
 pub(super) fn shim_keys(program: &hir::Program, reachable: &[hir::FnId]) -> Vec<ShimKey> {
+    if program.externs.is_empty() {
+        return Vec::new(); // the common case: no body to walk
+    }
     let mut keys = std::collections::BTreeSet::new();
     for &id in reachable {
         hir::visit_block_exprs(&program.functions[id as usize].body, &mut |e| {
@@ -62,6 +65,9 @@ fn shim_signature(name: &str, args: &[Ty], ret: &Ty) -> String {
 
 /// The shims file, or None when the program calls no extern function.
 pub fn ffi_file(program: &hir::Program) -> Option<String> {
+    if program.externs.is_empty() {
+        return None; // without naming every function first (`Names::new`)
+    }
     let names = super::names::Names::new(program);
     let shims = &names.ffi;
     if shims.is_empty() {

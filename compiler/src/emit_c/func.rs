@@ -896,7 +896,7 @@ fn mark_reads_block(b: &hir::Block, read: &mut [bool]) {
     struct Reads<'r> {
         read: &'r mut [bool],
         /// Assignment-target roots (by address): written there, not read.
-        written: std::collections::HashSet<*const hir::Expr>,
+        written: rustc_hash::FxHashSet<*const hir::Expr>,
     }
     impl hir::Visit for Reads<'_> {
         fn stmt(&mut self, s: &hir::Stmt) {
@@ -924,5 +924,5 @@ fn mark_reads_block(b: &hir::Block, read: &mut [bool]) {
             }
         }
     }
-    hir::walk_block(b, &mut Reads { read, written: std::collections::HashSet::new() });
+    hir::walk_block(b, &mut Reads { read, written: rustc_hash::FxHashSet::default() });
 }

@@ -258,7 +258,7 @@ fn definition_order(program: &hir::Program, reachable: &[FnId]) -> Vec<FnId> {
 /// globals and frames that name them come before all definitions. A function called only by
 /// itself and by functions defined after it needs none.
 fn prototypes_needed(program: &hir::Program, order: &[FnId]) -> BTreeSet<FnId> {
-    let position: std::collections::HashMap<FnId, usize> = order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let position: rustc_hash::FxHashMap<FnId, usize> = order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let mut need = BTreeSet::new();
     if let Some(exports) = &program.library {
         need.extend(exports.iter().map(|e| e.func));
@@ -297,20 +297,25 @@ pub(crate) fn reachable(program: &hir::Program) -> Vec<FnId> {
         if !seen.insert(id) {
             continue;
         }
-        let mut calls = Vec::new();
-        if let Some(f) = program.functions.get(id as usize) {
-            hir::visit_block_stmts(&f.body, &mut |s| {
+        /// The functions a body refers to: `go` targets, calls, closures and function values.
+        struct Uses(Vec<FnId>);
+        impl hir::Visit for Uses {
+            fn stmt(&mut self, s: &hir::Stmt) {
                 if let hir::StmtKind::Go { func, .. } = &s.kind {
-                    calls.push(*func);
+                    self.0.push(*func);
                 }
-            });
-            hir::visit_block_exprs(&f.body, &mut |x| {
+            }
+            fn expr(&mut self, x: &hir::Expr) {
                 if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } | ExprKind::Closure { func, .. } | ExprKind::FnRef(func) = &x.kind {
-                    calls.push(*func);
+                    self.0.push(*func);
                 }
-            });
+            }
         }
-        work.extend(calls.into_iter().filter(|c| !seen.contains(c)));
+        let mut uses = Uses(Vec::new());
+        if let Some(f) = program.functions.get(id as usize) {
+            hir::walk_block(&f.body, &mut uses);
+        }
+        work.extend(uses.0.into_iter().filter(|c| !seen.contains(c)));
     }
     seen.into_iter().collect()
 }

@@ -3,7 +3,7 @@
 //! clash with C (keywords, standard typedefs, our own prefixes) or an earlier local.
 
 use crate::hir::{self, FnId};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 pub struct Names {
     /// The C shims of the `extern "C"` calls (`ffi.rs`), by call signature.
@@ -15,17 +15,27 @@ pub struct Names {
 
 /// Names made distinct by a numeric suffix (`x`, `x_1`, `x_2`, ...).
 #[derive(Default)]
-pub struct Distinct(HashSet<String>);
+pub struct Distinct {
+    used: HashSet<String>,
+    /// Per base name, the first suffix not tried yet: every suffix below it is taken (and stays
+    /// taken), so the search resumes there. Without it, n functions of one name (the instances
+    /// of a generic function) cost n^2 attempts.
+    next_suffix: HashMap<String, u32>,
+}
 
 impl Distinct {
     pub fn fresh(&mut self, base: String) -> String {
-        let mut name = base.clone();
-        let mut n = 1;
-        while !self.0.insert(name.clone()) {
-            name = format!("{base}_{n}");
-            n += 1;
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        name
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let name = format!("{base}_{next}");
+            *next += 1;
+            if self.used.insert(name.clone()) {
+                return name;
+            }
+        }
     }
 }
 

@@ -11,7 +11,8 @@ use crate::diag::Diagnostic;
 use crate::hir::{FnId, LocalId};
 use crate::span::Span;
 use crate::syntax::ast::{self, NodeId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// What a name in an expression denotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,13 +97,13 @@ pub struct Resolved {
     /// imported into a module to its key. See [`Resolved::key`].
     pub main: crate::span::FileId,
     pub module_names: HashMap<crate::span::FileId, String>,
-    pub visible: HashMap<(crate::span::FileId, String), String>,
+    pub visible: HashMap<crate::span::FileId, HashMap<String, String>>,
     /// Names the prelude declares (visible in every module).
-    pub prelude_names: std::collections::HashSet<String>,
+    pub prelude_names: rustc_hash::FxHashSet<String>,
     /// `import * as m`: (importing module, alias) -> the module.
-    pub namespaces: HashMap<(crate::span::FileId, String), crate::span::FileId>,
+    pub namespaces: HashMap<crate::span::FileId, HashMap<String, crate::span::FileId>>,
     /// Exported items: (module, name).
-    pub exports: std::collections::HashSet<(crate::span::FileId, String)>,
+    pub exports: rustc_hash::FxHashSet<(crate::span::FileId, String)>,
     /// Policies (§4.10) by name: index into `ast::File::items` (the first of that name).
     pub policies: HashMap<String, usize>,
 }
@@ -110,34 +111,36 @@ pub struct Resolved {
 impl Resolved {
     /// The table key of `name` as written in file `at`: an import, else the module's own item
     /// (`module::name`; plain for the main file), else a prelude name.
-    pub fn key(&self, at: crate::span::FileId, name: &str) -> String {
-        if let Some(k) = self.visible.get(&(at, name.to_string())) {
-            return k.clone();
+    /// Borrowed where it can be (a name of the main file is its own key): name lookups are
+    /// the resolver's and type checker's most frequent operation.
+    pub fn key<'a>(&'a self, at: crate::span::FileId, name: &'a str) -> Cow<'a, str> {
+        if let Some(k) = self.visible.get(&at).and_then(|names| names.get(name)) {
+            return Cow::Borrowed(k);
         }
         match self.module_names.get(&at) {
-            Some(m) if !self.prelude_names.contains(name) => format!("{m}::{name}"),
-            _ => name.to_string(),
+            Some(m) if !self.prelude_names.contains(name) => Cow::Owned(format!("{m}::{name}")),
+            _ => Cow::Borrowed(name),
         }
     }
 
     pub fn struct_id(&self, at: Span, name: &str) -> Option<u32> {
-        self.struct_ids.get(&self.key(at.file, name)).copied()
+        self.struct_ids.get(&*self.key(at.file, name)).copied()
     }
 
     pub fn enum_id(&self, at: Span, name: &str) -> Option<u32> {
-        self.enum_ids.get(&self.key(at.file, name)).copied()
+        self.enum_ids.get(&*self.key(at.file, name)).copied()
     }
 
     pub fn alias(&self, at: Span, name: &str) -> Option<usize> {
-        self.aliases.get(&self.key(at.file, name)).copied()
+        self.aliases.get(&*self.key(at.file, name)).copied()
     }
 
     pub fn trait_item(&self, at: Span, name: &str) -> Option<usize> {
-        self.traits.get(&self.key(at.file, name)).copied()
+        self.traits.get(&*self.key(at.file, name)).copied()
     }
 
     pub fn other_type(&self, at: Span, name: &str) -> bool {
-        self.other_types.contains_key(&self.key(at.file, name))
+        self.other_types.contains_key(&*self.key(at.file, name))
     }
 }
 
@@ -149,7 +152,7 @@ pub fn resolve(
     module_names: &HashMap<crate::span::FileId, String>,
     imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>,
 ) -> (Resolved, Vec<Diagnostic>) {
-    let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::new() };
+    let mut r = Resolver { out: Resolved::default(), diags: Vec::new(), item_spans: HashMap::default() };
     r.out.main = main;
     r.out.module_names = module_names.clone();
     r.out.prelude_names = file
@@ -196,7 +199,7 @@ impl Resolver {
     /// Registers the item `name` of its module; false (after E0428) if the module has one.
     fn define(&mut self, name: &ast::Ident, what: &str) -> bool {
         let key = self.out.key(name.span.file, &name.name);
-        if let Some(prev) = self.item_spans.get(&key) {
+        if let Some(prev) = self.item_spans.get(&*key) {
             self.diags.push(
                 Diagnostic::error("E0428", format!("the name `{}` is defined multiple times", name.name), name.span)
                     .label(format!("`{}` redefined here", name.name))
@@ -212,6 +215,7 @@ impl Resolver {
             );
             return false;
         }
+        let key = key.into_owned();
         self.item_spans.insert(key, name.span);
         true
     }
@@ -223,8 +227,8 @@ impl Resolver {
     fn resolve_imports(&mut self, file: &ast::File, imports: &HashMap<(crate::span::FileId, String), crate::modules::ImportTarget>) {
         use crate::modules::ImportTarget;
         // Each module's items: name -> (key, exported, span).
-        let mut items: HashMap<crate::span::FileId, Vec<(String, bool, Span)>> = HashMap::new();
-        let mut export_lists: HashMap<crate::span::FileId, Vec<String>> = HashMap::new();
+        let mut items: HashMap<crate::span::FileId, Vec<(String, bool, Span)>> = HashMap::default();
+        let mut export_lists: HashMap<crate::span::FileId, Vec<String>> = HashMap::default();
         for item in &file.items {
             if let ast::ItemKind::ExportList(names) = &item.kind {
                 export_lists.entry(item.span.file).or_default().extend(names.iter().map(|n| n.name.clone()));
@@ -256,7 +260,7 @@ impl Resolver {
                 ast::Import::Named { module, module_span, .. } | ast::Import::Module { module, module_span } => (module, *module_span),
                 ast::Import::Namespace { alias, module, .. } => {
                     if let Some(ImportTarget::File(target)) = imports.get(&(here, module.clone())).copied() {
-                        self.out.namespaces.insert((here, alias.name.clone()), target);
+                        self.out.namespaces.entry(here).or_default().insert(alias.name.clone(), target);
                     }
                     continue;
                 }
@@ -307,8 +311,8 @@ impl Resolver {
                             }
                             continue;
                         }
-                        let key = self.out.key(decl.file, &name);
-                        self.out.visible.insert((here, name), key);
+                        let key = self.out.key(decl.file, &name).into_owned();
+                        self.out.visible.entry(here).or_default().insert(name, key);
                     }
                 }
             }
@@ -317,7 +321,7 @@ impl Resolver {
 
     /// The table key of a declared item (see [`Resolved::key`]).
     fn item_key(&self, name: &ast::Ident) -> String {
-        self.out.key(name.span.file, &name.name)
+        self.out.key(name.span.file, &name.name).into_owned()
     }
 
     fn collect_items(&mut self, file: &ast::File) {

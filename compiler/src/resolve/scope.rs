@@ -5,7 +5,7 @@ use crate::diag::Diagnostic;
 use crate::hir::LocalId;
 use crate::span::Span;
 use crate::syntax::ast;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(super) struct BodyResolver<'r> {
     r: &'r mut Resolver,
@@ -16,7 +16,7 @@ pub(super) struct BodyResolver<'r> {
 
 impl<'r> BodyResolver<'r> {
     pub fn new(r: &'r mut Resolver, owner: Option<u32>) -> Self {
-        BodyResolver { r, owner, locals: Vec::new(), scopes: vec![HashMap::new()] }
+        BodyResolver { r, owner, locals: Vec::new(), scopes: vec![HashMap::default()] }
     }
 
     pub fn finish(self) -> Vec<LocalDecl> {
@@ -50,7 +50,7 @@ impl<'r> BodyResolver<'r> {
     }
 
     fn push(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
     }
 
     fn pop(&mut self) {
@@ -264,7 +264,7 @@ impl<'r> BodyResolver<'r> {
     }
 
     fn pattern(&mut self, p: &ast::Pattern) {
-        self.pattern_in(p, &HashMap::new());
+        self.pattern_in(p, &HashMap::default());
     }
 
     /// `shared`: names already bound by an earlier alternative of an enclosing or-pattern; the
@@ -313,24 +313,30 @@ impl<'r> BodyResolver<'r> {
     /// Binds a name used in an expression; `callee` selects the call order of §8.5.
     fn name(&mut self, node: ast::NodeId, name: &ast::Ident, callee: bool) {
         let n = name.name.as_str();
-        let builtin = builtins::lookup(n);
-        let local = self.lookup_local(n).map(Res::Local);
-        let method = self.owner.and_then(|o| self.r.out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
-        let key = self.r.out.key(name.span.file, n);
-        let free = self.r.out.free_fns.get(&key).copied().map(Res::Fn).or_else(|| self.r.out.extern_fns.get(&key).copied().map(Res::Extern));
-        let strukt = self.r.out.struct_ids.get(&key).copied().map(Res::Struct);
-        let constant = self.r.out.consts.get(&key).copied().map(Res::Const);
+        // Each candidate is looked up only when the ones before it in the §8.5 order failed
+        // (most names are locals): the closures keep that order in one place.
+        let out = &self.r.out;
+        let builtin = || builtins::lookup(n).map(Res::Builtin);
+        let local = || self.lookup_local(n).map(Res::Local);
+        let method = || self.owner.and_then(|o| out.methods.get(&(o, n.to_string())).copied()).map(Res::SelfMethod);
+        let key = std::cell::OnceCell::new();
+        let key = || key.get_or_init(|| out.key(name.span.file, n));
+        let free = || out.free_fns.get(&**key()).copied().map(Res::Fn).or_else(|| out.extern_fns.get(&**key()).copied().map(Res::Extern));
+        let strukt = || out.struct_ids.get(&**key()).copied().map(Res::Struct);
+        let constant = || out.consts.get(&**key()).copied().map(Res::Const);
         let found = if callee {
-            builtin.map(Res::Builtin).or(local).or(method).or(free).or(constant).or(strukt)
+            builtin().or_else(local).or_else(method).or_else(free).or_else(constant).or_else(strukt)
         } else {
-            local.or(constant).or(free).or(builtin.map(Res::Builtin)).or(strukt)
+            local().or_else(constant).or_else(free).or_else(builtin).or_else(strukt)
         };
-        let namespace = self.r.out.namespaces.get(&(name.span.file, n.to_string())).copied().map(Res::Namespace);
-        match found.or(if local.is_none() { namespace } else { None }) {
+        // A namespace alias is shadowed by a local of the same name (a local would have been found).
+        let found = found.or_else(|| out.namespaces.get(&name.span.file).and_then(|m| m.get(n)).copied().map(Res::Namespace));
+        let unresolved_type = found.is_none() && (out.other_types.contains_key(&**key()) || out.enum_ids.contains_key(&**key()));
+        match found {
             Some(res) => {
                 self.r.out.names.insert(node, res);
             }
-            None if self.r.out.other_types.contains_key(&key) || self.r.out.enum_ids.contains_key(&key) => {}
+            None if unresolved_type => {}
             None => {
                 let what = if callee { "function" } else { "value" };
                 let mut candidates: Vec<&str> = self.scopes.iter().flat_map(|s| s.keys().map(String::as_str)).collect();

@@ -24,16 +24,14 @@ use crate::types::{LibTy, Ty};
 /// suspending bodies. Returns the errors.
 pub fn lower(program: &mut hir::Program) -> Vec<Diagnostic> {
     let n = program.functions.len();
-    let mut suspends: Vec<bool> = program.functions.iter().map(|f| f.is_async).collect();
-    let calls: Vec<Vec<FnId>> = program.functions.iter().map(|f| direct_calls(&f.body)).collect();
-    let waits: Vec<bool> = program.functions.iter().map(|f| first_wait(&f.body).is_some()).collect();
-    for i in 0..n {
-        suspends[i] |= waits[i];
-    }
+    let runtime_types = RuntimeTypes::new(program);
+    // One walk per body gathers everything inference needs.
+    let summaries: Vec<Summary> = program.functions.iter().map(|f| Summary::of(f, &runtime_types)).collect();
+    let mut suspends: Vec<bool> = program.functions.iter().zip(&summaries).map(|(f, s)| f.is_async || s.waits).collect();
     loop {
         let mut changed = false;
         for i in 0..n {
-            if !suspends[i] && calls[i].iter().any(|c| suspends.get(*c as usize).copied().unwrap_or(false)) {
+            if !suspends[i] && summaries[i].calls.iter().any(|c| suspends.get(*c as usize).copied().unwrap_or(false)) {
                 suspends[i] = true;
                 changed = true;
             }
@@ -43,23 +41,26 @@ pub fn lower(program: &mut hir::Program) -> Vec<Diagnostic> {
         }
     }
     let mut errors = Vec::new();
-    for (i, f) in program.functions.iter().enumerate() {
-        if f.captures.is_some() && suspends[i] {
-            // A closure: called through a plain C function pointer.
-            let span = first_suspension(&f.body, &suspends).unwrap_or(f.span);
-            errors.push(
-                Diagnostic::error("E0728", "a closure cannot wait: this suspends the task", span)
-                    .label("suspends")
-                    .help("move the waiting into a named function (calls of it suspend the calling task), or into a `go` block"),
-            );
-            suspends[i] = false;
+    // Without a suspending function there is nothing that could wait where it must not.
+    if suspends.contains(&true) {
+        for (i, f) in program.functions.iter().enumerate() {
+            if f.captures.is_some() && suspends[i] {
+                // A closure: called through a plain C function pointer.
+                let span = first_suspension(&f.body, &suspends).unwrap_or(f.span);
+                errors.push(
+                    Diagnostic::error("E0728", "a closure cannot wait: this suspends the task", span)
+                        .label("suspends")
+                        .help("move the waiting into a named function (calls of it suspend the calling task), or into a `go` block"),
+                );
+                suspends[i] = false;
+            }
+            check_bodies(f, &suspends, &mut errors);
         }
-        check_bodies(f, &suspends, &mut errors);
     }
     let reachable = crate::emit_c::reachable(program);
     let uses_runtime = reachable.iter().any(|&id| {
         let f = &program.functions[id as usize];
-        suspends[id as usize] || f.locals.iter().any(|l| needs_runtime(program, &l.ty)) || mentions_runtime(program, &f.body)
+        suspends[id as usize] || summaries[id as usize].mentions_runtime || f.locals.iter().any(|l| runtime_types.needs_runtime(&l.ty))
     });
     if let (true, Some(main)) = (uses_runtime, program.main) {
         // `main` is the root task (RUNTIME.md: `vx_main`).
@@ -78,15 +79,41 @@ pub fn lower(program: &mut hir::Program) -> Vec<Diagnostic> {
     errors
 }
 
-/// Calls by name (free functions and methods) in a body; function values do not count.
-fn direct_calls(b: &hir::Block) -> Vec<FnId> {
-    let mut out = Vec::new();
-    hir::visit_block_exprs(b, &mut |e| {
-        if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &e.kind {
-            out.push(*func);
+/// What inference needs from one body, gathered in one walk.
+#[derive(Default)]
+struct Summary {
+    /// Calls by name (free functions and methods); function values do not count.
+    calls: Vec<FnId>,
+    /// It has a waiting operation.
+    waits: bool,
+    /// It has a `go` statement, or an expression whose type holds a channel or runtime.
+    mentions_runtime: bool,
+}
+
+impl Summary {
+    fn of(f: &hir::Function, runtime_types: &RuntimeTypes) -> Summary {
+        struct Walk<'a> {
+            out: Summary,
+            runtime_types: &'a RuntimeTypes<'a>,
         }
-    });
-    out
+        impl hir::Visit for Walk<'_> {
+            fn stmt(&mut self, s: &hir::Stmt) {
+                self.out.mentions_runtime |= matches!(s.kind, StmtKind::Go { .. });
+            }
+            fn expr(&mut self, e: &hir::Expr) {
+                if let ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } = &e.kind {
+                    self.out.calls.push(*func);
+                }
+                self.out.waits |= is_wait_op(e);
+                if !self.out.mentions_runtime {
+                    self.out.mentions_runtime = self.runtime_types.needs_runtime(&e.ty);
+                }
+            }
+        }
+        let mut walk = Walk { out: Summary::default(), runtime_types };
+        hir::walk_block(&f.body, &mut walk);
+        walk.out
+    }
 }
 
 /// A library operation or builtin that waits (a suspension point inside a task).
@@ -102,16 +129,6 @@ pub fn is_wait_op(e: &hir::Expr) -> bool {
 pub fn is_suspension(e: &hir::Expr, suspends: &[bool]) -> bool {
     is_wait_op(e)
         || matches!(&e.kind, ExprKind::Call { func, .. } | ExprKind::MethodCall { func, .. } if suspends.get(*func as usize).copied().unwrap_or(false))
-}
-
-fn first_wait(b: &hir::Block) -> Option<Span> {
-    let mut found = None;
-    hir::visit_block_exprs(b, &mut |e| {
-        if found.is_none() && is_wait_op(e) {
-            found = Some(e.span);
-        }
-    });
-    found
 }
 
 fn first_suspension(b: &hir::Block, suspends: &[bool]) -> Option<Span> {
@@ -156,18 +173,34 @@ fn check_bodies(f: &hir::Function, suspends: &[bool], errors: &mut Vec<Diagnosti
     });
 }
 
-fn needs_runtime(program: &hir::Program, ty: &Ty) -> bool {
-    program.any_component(ty, &|t| match t {
-        Ty::Lib(LibTy::Channel | LibTy::Runtime, _) => Some(true),
-        Ty::Ref(t, _) | Ty::Ptr(t, _) => Some(needs_runtime(program, t)),
-        Ty::Fn(ps, r) => Some(ps.iter().any(|p| needs_runtime(program, p)) || needs_runtime(program, r)),
-        _ => None,
-    })
+/// Which types hold a channel or runtime handle by value or through a reference (what makes a
+/// program need the async runtime). Every expression's type is asked, so each struct's and
+/// enum's answer is computed once, up front.
+struct RuntimeTypes<'p> {
+    program: &'p hir::Program,
+    structs: Vec<bool>,
+    enums: Vec<bool>,
 }
 
-fn mentions_runtime(program: &hir::Program, b: &hir::Block) -> bool {
-    let mut found = false;
-    hir::visit_block_stmts(b, &mut |s| found |= matches!(s.kind, StmtKind::Go { .. }));
-    hir::visit_block_exprs(b, &mut |e| found |= needs_runtime(program, &e.ty));
-    found
+impl<'p> RuntimeTypes<'p> {
+    fn new(program: &'p hir::Program) -> Self {
+        let mut t = RuntimeTypes { program, structs: Vec::new(), enums: Vec::new() };
+        // Computed without the tables (both empty: nothing is looked up in them yet).
+        let structs = (0..program.structs.len() as u32).map(|id| t.needs_runtime(&Ty::Struct(id))).collect();
+        let enums = (0..program.enums.len() as u32).map(|id| t.needs_runtime(&Ty::Enum(id))).collect();
+        t.structs = structs;
+        t.enums = enums;
+        t
+    }
+
+    fn needs_runtime(&self, ty: &Ty) -> bool {
+        self.program.any_component(ty, &|t| match t {
+            Ty::Lib(LibTy::Channel | LibTy::Runtime, _) => Some(true),
+            Ty::Ref(t, _) | Ty::Ptr(t, _) => Some(self.needs_runtime(t)),
+            Ty::Fn(ps, r) => Some(ps.iter().any(|p| self.needs_runtime(p)) || self.needs_runtime(r)),
+            Ty::Struct(id) => self.structs.get(*id as usize).copied(),
+            Ty::Enum(id) => self.enums.get(*id as usize).copied(),
+            _ => None,
+        })
+    }
 }

@@ -9,7 +9,7 @@ use crate::resolve::fn_decl;
 use crate::span::Span;
 use crate::syntax::ast::{self, TypeKind};
 use crate::types::{EnumId, StructId, Ty};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Instantiation chains deeper than this (e.g. `f<T>` calling `f<[T; 1]>`) are an error.
 const MAX_INSTANCE_DEPTH: usize = 64;
@@ -115,7 +115,7 @@ impl Checker<'_> {
         let error = hir::Expr { kind: ExprKind::Unit, ty: Ty::Error, span };
         let f = fn_decl(self.file, &self.res.functions[template as usize]);
         let params: Vec<String> = self.sigs[template as usize].type_params.clone();
-        let mut env: HashMap<String, Ty> = HashMap::new();
+        let mut env: HashMap<String, Ty> = HashMap::default();
         if !type_args.is_empty() {
             if !self.type_arg_count_ok("function", &f.name, params.len(), type_args.len(), span) {
                 return error;
@@ -334,7 +334,7 @@ impl Checker<'_> {
         }
         let Some((decl, _)) = self.struct_decl_of(template) else { return Ty::Error };
         let params: Vec<String> = decl.type_params.iter().map(|p| p.name.name.clone()).collect();
-        let mut env: HashMap<String, Ty> = HashMap::new();
+        let mut env: HashMap<String, Ty> = HashMap::default();
         for init in fields {
             if let Some(f) = decl.fields.iter().find(|f| f.name.name == init.name.name) {
                 // Probe the value's type (diagnostics from the probe are deduplicated later).
@@ -416,7 +416,7 @@ impl Checker<'_> {
         }
         let Some(decl) = self.enum_decl(template).cloned() else { return Ty::Error };
         let params: Vec<String> = decl.type_params.iter().map(|p| p.name.name.clone()).collect();
-        let mut env: HashMap<String, Ty> = HashMap::new();
+        let mut env: HashMap<String, Ty> = HashMap::default();
         if let (Some(pt), Some(actual)) = (decl.variants.get(variant as usize).and_then(|v| v.payload.as_ref()), payload) {
             let known_instances = self.instance_args_fn();
             unify(pt, actual, &params, &mut env, &known_instances);

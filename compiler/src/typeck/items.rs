@@ -6,7 +6,7 @@ use crate::hir::{self, FnId, ReceiverKind};
 use crate::resolve::fn_decl;
 use crate::syntax::ast::{self, ItemKind, TypeKind};
 use crate::types::{StructId, Ty};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 impl Checker<'_> {
     /// Items whose semantics later issues deliver are rejected with E0658 at their span.
@@ -66,7 +66,7 @@ impl Checker<'_> {
                 self.structs[id].span = s.name.span;
                 continue;
             }
-            let mut seen: HashMap<&str, crate::span::Span> = HashMap::new();
+            let mut seen: HashMap<&str, crate::span::Span> = HashMap::default();
             let mut fields = Vec::new();
             for f in &s.fields {
                 if let Some(prev) = seen.insert(&f.name.name, f.name.span) {
@@ -85,7 +85,7 @@ impl Checker<'_> {
         }
         for (id, entry) in self.res.enums.iter().enumerate() {
             let ItemKind::Enum(e) = &self.file.items[entry.item].kind else { continue };
-            let mut seen: HashMap<&str, crate::span::Span> = HashMap::new();
+            let mut seen: HashMap<&str, crate::span::Span> = HashMap::default();
             let mut variants = Vec::new();
             for v in &e.variants {
                 if let Some(prev) = seen.insert(&v.name.name, v.name.span) {

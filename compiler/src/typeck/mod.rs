@@ -53,26 +53,26 @@ pub(crate) struct Checker<'a> {
     pub diags: Vec<Diagnostic>,
     /// Type aliases being expanded (cycle detection) and already reported as cyclic.
     pub alias_stack: Vec<String>,
-    pub bad_aliases: std::collections::HashSet<String>,
+    pub bad_aliases: rustc_hash::FxHashSet<String>,
     /// Evaluated constants (None: erroneous) and those being evaluated (cycle detection).
-    pub const_cache: std::collections::HashMap<usize, Option<hir::Expr>>,
+    pub const_cache: rustc_hash::FxHashMap<usize, Option<hir::Expr>>,
     pub const_stack: Vec<usize>,
     /// Type parameters of the generic instance being checked, bound to concrete types.
-    pub type_env: std::collections::HashMap<String, Ty>,
+    pub type_env: rustc_hash::FxHashMap<String, Ty>,
     /// Instances of generic functions: (template, type arguments) -> FnId, the template of each
     /// instance, and the checked bodies (ids from `templates` on, in creation order).
-    pub instances: std::collections::HashMap<(FnId, Vec<Ty>), FnId>,
-    pub instance_of: std::collections::HashMap<FnId, FnId>,
+    pub instances: rustc_hash::FxHashMap<(FnId, Vec<Ty>), FnId>,
+    pub instance_of: rustc_hash::FxHashMap<FnId, FnId>,
     pub instance_bodies: Vec<Option<hir::Function>>,
     pub templates: usize,
     /// Instances of generic structs: (template, type arguments) -> StructId; which instance
     /// comes from which template; templates rejected as infinitely recursive.
-    pub struct_instances: std::collections::HashMap<(StructId, Vec<Ty>), StructId>,
-    pub struct_template_of: std::collections::HashMap<StructId, (StructId, Vec<Ty>)>,
-    pub bad_templates: std::collections::HashSet<StructId>,
+    pub struct_instances: rustc_hash::FxHashMap<(StructId, Vec<Ty>), StructId>,
+    pub struct_template_of: rustc_hash::FxHashMap<StructId, (StructId, Vec<Ty>)>,
+    pub bad_templates: rustc_hash::FxHashSet<StructId>,
     /// Instances of generic enums, as for structs.
-    pub enum_instances: std::collections::HashMap<(crate::types::EnumId, Vec<Ty>), crate::types::EnumId>,
-    pub enum_template_of: std::collections::HashMap<crate::types::EnumId, (crate::types::EnumId, Vec<Ty>)>,
+    pub enum_instances: rustc_hash::FxHashMap<(crate::types::EnumId, Vec<Ty>), crate::types::EnumId>,
+    pub enum_template_of: rustc_hash::FxHashMap<crate::types::EnumId, (crate::types::EnumId, Vec<Ty>)>,
     /// The E0275 (runaway generic instantiation) error, once reported: it must survive the
     /// dropped first pass of a body (`check_body`), as the instances it cut short stay cached.
     pub instance_limit: Option<Diagnostic>,
@@ -99,9 +99,9 @@ pub(crate) struct FnCx {
     /// A `Vec()` whose element type is not known yet was seen (first pass, §3.7).
     pub unknown_elements: bool,
     /// What `push` revealed about such vectors, by local (used by the second pass).
-    pub element_hints: std::collections::HashMap<LocalId, Ty>,
+    pub element_hints: rustc_hash::FxHashMap<LocalId, Ty>,
     /// Types for unannotated `let`s, learnt by the first pass.
-    pub let_hints: std::collections::HashMap<LocalId, Ty>,
+    pub let_hints: rustc_hash::FxHashMap<LocalId, Ty>,
     pub loop_depth: u32,
     /// The receiver local of a method (always local 0).
     pub self_local: Option<LocalId>,
@@ -204,6 +204,6 @@ impl<'a> Checker<'a> {
 
 /// Drops exact repeats (an expression checked twice reports its error once).
 fn dedup(diags: &mut Vec<Diagnostic>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     diags.retain(|d| seen.insert((d.code, d.message.clone(), d.span)));
 }

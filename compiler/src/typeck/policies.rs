@@ -15,7 +15,8 @@ use crate::hir;
 use crate::span::Span;
 use crate::syntax::ast::{self, ItemKind};
 use crate::types::StructId;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// The `key -> value` pairs of one field.
 pub type TagMap = BTreeMap<String, String>;
@@ -114,7 +115,7 @@ impl Checker<'_> {
     pub fn check_policies(&mut self) -> StructMetadata {
         let file = self.file;
         // Own fields of every policy, tags parsed (all policies, duplicates and unused ones too).
-        let mut own: HashMap<usize, Vec<(String, TagMap, Span)>> = HashMap::new();
+        let mut own: HashMap<usize, Vec<(String, TagMap, Span)>> = HashMap::default();
         for (i, item) in file.items.iter().enumerate() {
             let ItemKind::Policy(p) = &item.kind else { continue };
             let fields = p
@@ -129,7 +130,7 @@ impl Checker<'_> {
         }
         self.check_policy_cycles();
 
-        let mut out = StructMetadata::new();
+        let mut out = StructMetadata::default();
         for (i, item) in file.items.iter().enumerate() {
             let ItemKind::Struct(s) = &item.kind else { continue };
             let meta = self.struct_metadata(s, &own);
@@ -197,7 +198,7 @@ impl Checker<'_> {
             Active,
             Done,
         }
-        let mut marks: HashMap<usize, Mark> = HashMap::new();
+        let mut marks: HashMap<usize, Mark> = HashMap::default();
         let mut roots: Vec<usize> = self.res.policies.values().copied().collect();
         roots.sort();
         for root in roots {
@@ -250,7 +251,7 @@ impl Checker<'_> {
     fn resolve_policy(&self, item: usize, own: &HashMap<usize, Vec<(String, TagMap, Span)>>) -> PolicyFields {
         let file = self.file;
         let mut order: Vec<usize> = Vec::new();
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen: HashSet<usize> = HashSet::default();
         let mut stack: Vec<(usize, usize)> = vec![(item, 0)];
         seen.insert(item);
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
@@ -288,7 +289,7 @@ impl Checker<'_> {
                 meta.push((f.name.name.clone(), TagMap::new()));
             }
         }
-        let mut warned: HashSet<String> = HashSet::new();
+        let mut warned: HashSet<String> = HashSet::default();
         for pname in &s.policies {
             let Some(item) = self.policy_item(pname) else { continue };
             for (field, (map, decl_span)) in self.resolve_policy(item, own) {

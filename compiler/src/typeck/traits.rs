@@ -14,7 +14,7 @@ use crate::hir::{self, ExprKind, FnId, Receiver, ReceiverKind};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinOp, UnaryOp};
 use crate::types::{StructId, Ty};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The trait and method an operator is rewritten to (§11.1).
 pub fn operator_trait(op: BinOp) -> Option<(&'static str, &'static str)> {
@@ -66,7 +66,7 @@ impl<'a> Checker<'a> {
     /// The types a struct's methods see: its type parameters bound (for a generic instance),
     /// `Self`, and its associated-type bindings (`type Item = T;`).
     pub fn struct_env(&mut self, sid: StructId) -> HashMap<String, Ty> {
-        let mut env = HashMap::new();
+        let mut env = HashMap::default();
         env.insert("Self".to_string(), Ty::Struct(sid));
         let Some((decl, targs)) = self.struct_decl_of(sid) else { return env };
         env.extend(decl.type_params.iter().map(|p| p.name.name.clone()).zip(targs));
@@ -81,7 +81,7 @@ impl<'a> Checker<'a> {
     /// `tref`: `Self`, the associated types as the struct binds them, the trait's parameters.
     fn trait_env(&mut self, senv: &HashMap<String, Ty>, tr: &ast::TraitDecl, tref: &ast::TraitRef) -> HashMap<String, Ty> {
         let args: Vec<Ty> = self.with_env(senv, |c| tref.args.iter().map(|a| c.lower_ty(a)).collect());
-        let mut env = HashMap::new();
+        let mut env = HashMap::default();
         env.insert("Self".to_string(), senv.get("Self").cloned().unwrap_or(Ty::Error));
         for a in &tr.assoc_types {
             // A missing binding is reported by the name check; `Error` keeps it quiet here.
