@@ -946,7 +946,14 @@ impl Builder {
     fn expr(&mut self, p: P) -> R<Expr> {
         let span = self.span(&p);
         self.enter(1, span)?;
-        let kids: Vec<P> = p.into_inner().collect();
+        let mut inner = p.into_inner();
+        if inner.len() == 1 {
+            // A lone operand (most expressions): no operator stack, no vectors.
+            let e = self.operand(inner.next().ok_or_else(|| ice("empty expression".into()))?);
+            self.leave(1);
+            return e;
+        }
+        let kids: Vec<P> = inner.collect();
         let e = match kids.iter().position(|k| k.as_rule() == Rule::range_op) {
             Some(i) => {
                 let start = self.chain(&kids[..i], None)?;
@@ -1025,7 +1032,16 @@ impl Builder {
     /// the casts are the `type` children after the first `kw_as`.
     fn operand(&mut self, p: P) -> R<Expr> {
         let span = self.span(&p);
-        let kids: Vec<P> = p.into_inner().collect();
+        let mut inner = p.into_inner();
+        if inner.len() == 1 {
+            // Neither prefix operators, `!`s nor casts (most operands): just the postfix chain.
+            let base = inner.next().ok_or_else(|| ice("empty operand".into()))?;
+            if !matches!(base.as_rule(), Rule::postfix_expr | Rule::c_postfix) {
+                return Err(ice(format!("unexpected {:?} in unary", base.as_rule())));
+            }
+            return self.postfix(base);
+        }
+        let kids: Vec<P> = inner.collect();
         let unary_len = kids.iter().position(|k| k.as_rule() == Rule::kw_as).unwrap_or(kids.len());
         let (unary, casts) = kids.split_at(unary_len);
         let n = casts.iter().filter(|c| c.as_rule() == Rule::r#type).count();
