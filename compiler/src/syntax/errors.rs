@@ -146,12 +146,8 @@ fn describe_rule(rule: Rule) -> (Cat, &'static str) {
         | R::never_type => (Construct, "a type"),
         R::expr
         | R::cond_expr
-        | R::bin_chain
-        | R::c_chain
         | R::operand
         | R::c_operand
-        | R::unary
-        | R::c_unary
         | R::postfix_expr
         | R::c_postfix
         | R::int_lit

@@ -187,6 +187,17 @@ impl Builder {
         Ok(())
     }
 
+    /// As [`Builder::enter`], computing the span only when the limit is exceeded.
+    fn enter_lazy(&mut self, n: usize, span: impl FnOnce(&Self) -> Span) -> R<()> {
+        let n32 = u32::try_from(n).unwrap_or(u32::MAX);
+        if self.depth.saturating_add(n32) > MAX_TREE_DEPTH {
+            let span = span(self);
+            return self.enter(n, span);
+        }
+        self.depth += n32;
+        Ok(())
+    }
+
     fn leave(&mut self, n: usize) {
         self.depth = self.depth.saturating_sub(u32::try_from(n).unwrap_or(u32::MAX));
     }
@@ -928,35 +939,60 @@ impl Builder {
     // ------------------------------------------------------------------ expressions
 
     /// `expr` or `cond_expr`: a binary chain with an optional range.
+    ///
+    /// The grammar's chain and unary rules are silent (each was a pest rule call per operand),
+    /// so the children are the operands separated by `infix_op`, and the two chains of a range
+    /// separated by `range_op`.
     fn expr(&mut self, p: P) -> R<Expr> {
         let span = self.span(&p);
         self.enter(1, span)?;
-        let mut k = Kids::new(&p);
-        let start = self.chain(k.any()?)?;
-        let e = match k.opt(Rule::range_op) {
-            Some(op) => {
-                let inclusive = op.as_str() == "..=";
-                let end = self.chain(k.any()?)?;
+        let mut inner = p.into_inner();
+        if inner.len() == 1 {
+            // A lone operand (most expressions): no operator stack, no vectors.
+            let e = self.operand(inner.next().ok_or_else(|| ice("empty expression".into()))?);
+            self.leave(1);
+            return e;
+        }
+        let kids: Vec<P> = inner.collect();
+        let e = match kids.iter().position(|k| k.as_rule() == Rule::range_op) {
+            Some(i) => {
+                let start = self.chain(&kids[..i], None)?;
+                let inclusive = kids[i].as_str() == "..=";
+                let end = self.chain(&kids[i + 1..], None)?;
                 let sp = start.span.to(end.span);
                 self.mk(ExprKind::Range { start: Box::new(start), end: Box::new(end), inclusive }, sp)
             }
-            None => start,
+            None => self.chain(&kids, None)?,
         };
         self.leave(1);
         Ok(e)
     }
 
+    /// Span from the start of `kids` to `end` (a byte offset in the parsed text).
+    fn span_to(&self, kids: &[P], end: usize) -> Span {
+        let start = kids.first().map_or(end, |k| k.as_span().start());
+        Span::new(self.file, self.base + start, self.base + end)
+    }
+
     /// `operand (op operand)*` with the §2.7 precedence table, built with an operator stack.
-    fn chain(&mut self, p: P) -> R<Expr> {
-        let span = self.span(&p);
-        let kids: Vec<P> = p.into_inner().collect();
+    /// `whole` is the chain's own pair when it has one (`array_elem`); otherwise its span is
+    /// the one the former `bin_chain` rule had.
+    fn chain(&mut self, kids: &[P], whole: Option<&P>) -> R<Expr> {
         let n_ops = kids.len() / 2;
-        self.enter(n_ops, span)?;
+        self.enter_lazy(n_ops, |b| match whole {
+            Some(p) => b.span(p),
+            None => {
+                // The last operand's end; for a lone operand, after the blanks that follow it
+                // (pest skipped them before trying the `(op operand)*` that matched nothing).
+                let end = kids.last().map_or(0, |k| k.as_span().end());
+                b.span_to(kids, if n_ops == 0 { skip_blanks(kids, end) } else { end })
+            }
+        })?;
         let mut operands: Vec<Expr> = Vec::with_capacity(n_ops + 1);
         let mut ops: Vec<(BinOp, u8)> = Vec::new();
-        let mut it = kids.into_iter();
+        let mut it = kids.iter();
         let first = it.next().ok_or_else(|| ice("empty chain".into()))?;
-        operands.push(self.operand(first)?);
+        operands.push(self.operand(first.clone())?);
         while let Some(op_pair) = it.next() {
             let op = bin_op(op_pair.as_str()).ok_or_else(|| ice(format!("unknown operator {:?}", op_pair.as_str())))?;
             let prec = precedence(op);
@@ -969,7 +1005,7 @@ impl Builder {
             }
             ops.push((op, prec));
             let rhs = it.next().ok_or_else(|| ice("operator without operand".into()))?;
-            operands.push(self.operand(rhs)?);
+            operands.push(self.operand(rhs.clone())?);
         }
         while let Some((op, _)) = ops.pop() {
             self.reduce(&mut operands, op)?;
@@ -992,17 +1028,27 @@ impl Builder {
         Ok(())
     }
 
-    /// `unary (as type)*`
+    /// `unary (as type)*`; the unary's parts are children of the operand (its rule is silent),
+    /// the casts are the `type` children after the first `kw_as`.
     fn operand(&mut self, p: P) -> R<Expr> {
         let span = self.span(&p);
-        let mut k = Kids::new(&p);
-        let first = k.any()?;
-        let casts: Vec<P> = k.it.filter(|c| c.as_rule() == Rule::r#type).collect();
-        let n = casts.len();
+        let mut inner = p.into_inner();
+        if inner.len() == 1 {
+            // Neither prefix operators, `!`s nor casts (most operands): just the postfix chain.
+            let base = inner.next().ok_or_else(|| ice("empty operand".into()))?;
+            if !matches!(base.as_rule(), Rule::postfix_expr | Rule::c_postfix) {
+                return Err(ice(format!("unexpected {:?} in unary", base.as_rule())));
+            }
+            return self.postfix(base);
+        }
+        let kids: Vec<P> = inner.collect();
+        let unary_len = kids.iter().position(|k| k.as_rule() == Rule::kw_as).unwrap_or(kids.len());
+        let (unary, casts) = kids.split_at(unary_len);
+        let n = casts.iter().filter(|c| c.as_rule() == Rule::r#type).count();
         self.enter(n, span)?;
-        let mut e = self.unary(first)?;
-        for t in casts {
-            let ty = self.ty(t)?;
+        let mut e = self.unary(unary)?;
+        for t in casts.iter().filter(|c| c.as_rule() == Rule::r#type) {
+            let ty = self.ty(t.clone())?;
             let sp = e.span.to(ty.span);
             e = self.mk(ExprKind::Cast { expr: Box::new(e), ty }, sp);
         }
@@ -1011,25 +1057,27 @@ impl Builder {
     }
 
     /// `prefix_op* postfix borrow_bang*`
-    fn unary(&mut self, p: P) -> R<Expr> {
-        if p.as_rule() != Rule::unary && p.as_rule() != Rule::c_unary {
-            return Err(ice(format!("expected unary, found {:?}", p.as_rule())));
+    fn unary(&mut self, kids: &[P]) -> R<Expr> {
+        let n_pre = kids.iter().take_while(|c| c.as_rule() == Rule::prefix_op).count();
+        let (prefixes, rest) = kids.split_at(n_pre);
+        let (base, bang_pairs) = rest.split_first().ok_or_else(|| ice("unary without operand".into()))?;
+        if !matches!(base.as_rule(), Rule::postfix_expr | Rule::c_postfix)
+            || bang_pairs.iter().any(|c| c.as_rule() != Rule::borrow_bang)
+        {
+            return Err(ice(format!("unexpected {:?} in unary", base.as_rule())));
         }
-        let span = self.span(&p);
-        let (mut prefixes, mut bangs, mut base) = (Vec::new(), Vec::new(), None);
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::prefix_op => prefixes.push(c),
-                Rule::borrow_bang => bangs.push(self.span(&c)),
-                Rule::postfix_expr | Rule::c_postfix => base = Some(c),
-                r => return Err(ice(format!("unexpected {r:?} in unary"))),
-            }
-        }
-        let base = base.ok_or_else(|| ice("unary without operand".into()))?;
-        self.enter(prefixes.len(), span)?;
-        let mut e = self.postfix(base)?;
+        self.enter_lazy(prefixes.len(), |b| {
+            // Without `!`s, pest's former unary rule also took the blanks after the operand.
+            let end = match bang_pairs.last() {
+                Some(bang) => bang.as_span().end(),
+                None => skip_blanks(kids, base.as_span().end()),
+            };
+            b.span_to(kids, end)
+        })?;
+        let mut e = self.postfix(base.clone())?;
         // `&x!`: each `!` after the operand belongs to the innermost `&` still without one.
-        let mut bangs = bangs.into_iter();
+        let bang_spans: Vec<Span> = bang_pairs.iter().map(|c| self.span(c)).collect();
+        let mut bangs = bang_spans.into_iter();
         for op in prefixes.iter().rev() {
             let op_span = self.span(op);
             let kind = match op.as_str() {
@@ -1193,7 +1241,8 @@ impl Builder {
         let repeat = has(&p, Rule::repeat_semi);
         let mut elems = Vec::new();
         for c in p.into_inner().filter(|c| c.as_rule() == Rule::array_elem) {
-            elems.push(self.chain(c)?);
+            let kids: Vec<P> = c.clone().into_inner().collect();
+            elems.push(self.chain(&kids, Some(&c))?);
         }
         if repeat {
             let count = elems.pop().ok_or_else(|| ice("repeat without count".into()))?;
@@ -1607,5 +1656,29 @@ fn precedence(op: BinOp) -> u8 {
         Shl | Shr => 8,
         Add | Sub => 9,
         Mul | Div | Rem => 10,
+    }
+}
+
+/// `pos` moved past the blanks and comments that pest's implicit WHITESPACE would skip there,
+/// in the text `kids` were parsed from.
+fn skip_blanks(kids: &[P], pos: usize) -> usize {
+    let Some(first) = kids.first() else { return pos };
+    let b = first.as_span().get_input().as_bytes();
+    let mut i = pos;
+    loop {
+        match b.get(i) {
+            Some(b' ' | b'\t' | b'\n' | 0x0C | b'\r') => i += 1,
+            Some(b'/') if b.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            Some(b'/') if b.get(i + 1) == Some(&b'*') => {
+                let Some(k) = b[i + 2..].windows(2).position(|w| w == b"*/") else { return i };
+                i += 2 + k + 2;
+            }
+            _ => return i,
+        }
     }
 }
