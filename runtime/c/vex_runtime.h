@@ -183,17 +183,27 @@ void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
  * and string keys (compile-time entry and key sizes: no calls, no run-time-sized copies). Each
  * slot has a control byte: 0x80 when empty, else the low 7 bits of the key's hash (h2); a lookup
  * scans eight control bytes at a time as one 64-bit word and compares keys only where h2
- * matches; groups are visited by triangular probing from the other hash bits. */
+ * matches; groups are visited by triangular probing from the group the hash's top bits name
+ * (vex_tab_home). Top bits, so that doubling a table (same seed) sends the keys of old group g
+ * to new groups 2g and 2g+1: growth walks both tables in order instead of writing at random. */
 struct vex_maptab {
     vex_rc refs;
     int64_t len;
-    int64_t cap;         /* slots: a power of two, at least VEX_MAP_GROUP */
+    int64_t cap;         /* slots: a power of two, at least 2 * VEX_MAP_GROUP */
     int64_t growth_left; /* inserts left before the table must grow */
     uint64_t seed;
-    uint8_t *ctrl;       /* cap control bytes */
+    uint32_t shift;      /* 64 - log2(cap / VEX_MAP_GROUP): hash >> shift is the home group */
+    uint8_t *ctrl;       /* cap control bytes, in the slots' block just after them */
     unsigned char *slots;
 };
 #define VEX_MAP_GROUP 8
+/* VEX_PREFETCH: a hint to start loading the line at `p` (for reading) now, where the address
+ * is known well before the bytes are needed. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEX_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define VEX_PREFETCH(p) ((void)(p))
+#endif
 #if defined(__SIZEOF_INT128__)
 __extension__ typedef unsigned __int128 vex_u128;
 static inline uint64_t vex_mum(uint64_t a, uint64_t b) {
@@ -272,18 +282,20 @@ static inline uint64_t vex_load_group(const uint8_t *ctrl) {
     return g;
 #endif
 }
+/* The group where `hash`'s probe sequence starts: its top bits (the low 7 are h2). */
+static inline uint64_t vex_tab_home(const struct vex_maptab *t, uint64_t hash) {
+    return hash >> t->shift;
+}
 /* The slot of a key in `t` (-1 if absent; then `*insert_at`, if given, is the empty slot where it
  * would go). `is_str`: the keys are strings (`skey`), else integers of `key_size` bytes (`ikey`),
  * always at the start of an entry of `entry_size` bytes. Constant arguments fold away. */
 static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex_str skey, uint64_t ikey, size_t key_size, size_t entry_size, uint64_t hash, int64_t *insert_at) {
     uint8_t h2 = (uint8_t)(hash & 0x7f);
     uint64_t mask = (uint64_t)(t->cap / VEX_MAP_GROUP) - 1;
-    uint64_t g = (hash >> 7) & mask;
-#if defined(__GNUC__) || defined(__clang__)
+    uint64_t g = vex_tab_home(t, hash);
     /* The first group's slots are fetched while its control bytes load: in a large table both
      * miss the cache, and the misses overlap instead of following each other. */
-    for (size_t off = 0; off < VEX_MAP_GROUP * entry_size; off += 64) __builtin_prefetch(t->slots + g * VEX_MAP_GROUP * entry_size + off);
-#endif
+    for (size_t off = 0; off < VEX_MAP_GROUP * entry_size; off += 64) VEX_PREFETCH(t->slots + g * VEX_MAP_GROUP * entry_size + off);
     for (uint64_t step = 1;; step++) {
         uint64_t group = vex_load_group(t->ctrl + g * VEX_MAP_GROUP);
         uint64_t m = vex_group_match(group, h2);
