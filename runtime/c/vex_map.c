@@ -40,7 +40,7 @@ static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, c
         vex_str x, y;
         memcpy(&x, a, sizeof x);
         memcpy(&y, b, sizeof y);
-        return vex_str_eq(x, y);
+        return vex_str_len(x) == vex_str_len(y) && vex_bytes_eq((const unsigned char *)x.ptr, (const unsigned char *)y.ptr, (size_t)vex_str_len(x));
     }
     if (l->key_size == 8) return vex_read_le(a, 8) == vex_read_le(b, 8);
     return memcmp(a, b, l->key_size) == 0;
@@ -73,6 +73,7 @@ static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
     t->shift = 64 - group_bits;
     t->slots = vex_mem_alloc((size_t)cap * (l->entry_size + 1), false);
     t->ctrl = t->slots + (size_t)cap * l->entry_size;
+    vex_mem_advise_random(t->slots, (size_t)cap * (l->entry_size + 1));
     memset(t->ctrl, VEX_CTRL_EMPTY, (size_t)cap);
     uintptr_t addr = (uintptr_t)t;
     t->seed = vex_mum((uint64_t)addr ^ VEX_HASH_P2, VEX_HASH_P0 ^ (uint64_t)cap);
