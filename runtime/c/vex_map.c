@@ -4,9 +4,9 @@
  * Lookups scan the control bytes eight at a time as one 64-bit word (portable SWAR, no SIMD
  * intrinsics), comparing keys only where h2 matches; the group index comes from the other hash
  * bits (h1, the top ones: vex_tab_home) and advances by triangular probing, which visits every
- * group of a power-of-two table. The table grows at 7/8 load, doubling. Entries are laid out by the generated code (key, then
- * value, described by `vex_map_layout`); keys are integers (hashed as their bytes) or
- * strings. Nothing is ever removed, so there are no tombstones.
+ * group of a power-of-two table. The table grows at 7/8 load, doubling. Entries are laid out
+ * by the generated code (key, then value, described by `vex_map_layout`); keys are integers
+ * (hashed as their bytes) or strings. Nothing is ever removed, so there are no tombstones.
  *
  * The hash is seeded per table from the address of the table first allocated (randomised by the
  * allocator and ASLR), so an attacker cannot precompute colliding keys; it mixes with
