@@ -85,18 +85,15 @@ static void vex_tab_free(struct vex_maptab *t) {
     vex_mem_free(t);
 }
 
-/* Walks over a large table's entries touch each string key's block at random: fetching the one
- * KEY_AHEAD slots further on keeps several of those cache misses in flight at once. */
+/* Walks over a large table's entries (growth, the last release) touch each string key's block
+ * at random: fetching the one KEY_AHEAD slots further on keeps several of those cache misses in
+ * flight at once. The bytes' line: the block's header (its count) is in it or the one before. */
 #define VEX_KEY_AHEAD 16
-static void vex_prefetch_key(const vex_map_layout *l, const struct vex_maptab *t, int64_t i, bool block) {
+static void vex_prefetch_key(const vex_map_layout *l, const struct vex_maptab *t, int64_t i) {
     if (!l->key_is_str || i >= t->cap || (t->ctrl[i] & VEX_CTRL_EMPTY)) return;
     vex_str s;
     memcpy(&s, t->slots + (size_t)i * l->entry_size, sizeof s);
-    if (block) {
-        if (s.heap) VEX_PREFETCH(s.heap);
-    } else {
-        VEX_PREFETCH(s.ptr);
-    }
+    VEX_PREFETCH(s.ptr);
 }
 
 /* The slot of `key` in `t`, or -1; with `insert_at` set, also the empty slot where it would go. */
@@ -161,7 +158,7 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
     n->seed = t->seed;
     if (grow) {
         for (int64_t i = 0; i < t->cap; i++) {
-            vex_prefetch_key(l, t, i + VEX_KEY_AHEAD, false);
+            vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
             if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
             unsigned char *entry = t->slots + (size_t)i * l->entry_size;
             uint64_t h = !l->key_is_str && l->key_size == 8 ? vex_hash_int(vex_read_le(entry, 8), n->seed, 8) : vex_key_hash(l, entry, n->seed);
@@ -246,7 +243,7 @@ void vex_map_release(const vex_map_layout *l, vex_map m) {
     struct vex_maptab *t = m.tab;
     if (!t || !vex_rc_dec(&t->refs)) return;
     for (int64_t i = 0; i < t->cap; i++) {
-        vex_prefetch_key(l, t, i + VEX_KEY_AHEAD, true);
+        vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
         if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
         unsigned char *entry = t->slots + (size_t)i * l->entry_size;
         if (l->key_is_str) {
