@@ -3,14 +3,20 @@
  * Each slot has a control byte: 0x80 when empty, else the low 7 bits of the key's hash (h2).
  * Lookups scan the control bytes eight at a time as one 64-bit word (portable SWAR, no SIMD
  * intrinsics), comparing keys only where h2 matches; the group index comes from the other hash
- * bits (h1) and advances by triangular probing, which visits every group of a power-of-two
- * table. The table grows at 7/8 load. Entries are laid out by the generated code (key, then
- * value, described by `vex_map_layout`); keys are integers (hashed as their bytes) or
- * strings. Nothing is ever removed, so there are no tombstones.
+ * bits (h1, the top ones: vex_tab_home) and advances by triangular probing, which visits every
+ * group of a power-of-two table. The table grows at 7/8 load, doubling. Entries are laid out
+ * by the generated code (key, then value, described by `vex_map_layout`); keys are integers
+ * (hashed as their bytes) or strings. Nothing is ever removed, so there are no tombstones.
  *
- * The hash is seeded per table from the table's own address (randomised by the allocator and
- * ASLR), so an attacker cannot precompute colliding keys; it mixes with 64x64->128-bit
- * multiplies (wyhash's `mum`), computed portably.
+ * The hash is seeded per table from the address of the table first allocated (randomised by the
+ * allocator and ASLR), so an attacker cannot precompute colliding keys; it mixes with
+ * 64x64->128-bit multiplies (wyhash's `mum`), computed portably. A grown or copied table keeps
+ * its seed: a copy is then the same bytes, and growth moves the keys of old group g to new
+ * groups 2g and 2g+1, in order (the only scattered reads left are string keys' bytes, fetched
+ * ahead).
+ *
+ * The slots and the control bytes are one heap block (slots first, for their alignment): one
+ * allocation per table, and a large table is one mapping given back whole.
  *
  * Tables are reference counted like the other library types: copies share a table, and the
  * first insert into a shared one copies it (retaining its keys and values). */
@@ -34,7 +40,7 @@ static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, c
         vex_str x, y;
         memcpy(&x, a, sizeof x);
         memcpy(&y, b, sizeof y);
-        return vex_str_eq(x, y);
+        return vex_str_len(x) == vex_str_len(y) && vex_bytes_eq((const unsigned char *)x.ptr, (const unsigned char *)y.ptr, (size_t)vex_str_len(x));
     }
     if (l->key_size == 8) return vex_read_le(a, 8) == vex_read_le(b, 8);
     return memcmp(a, b, l->key_size) == 0;
@@ -54,6 +60,7 @@ static void vex_copy_entry(unsigned char *dst, const unsigned char *src, size_t 
     }
 }
 
+/* An empty table of `cap` slots (a power of two, at least 2 * VEX_GROUP), with a fresh seed. */
 static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
     if ((uint64_t)cap > SIZE_MAX / (l->entry_size + 1)) vex_panic_at("<runtime>", 0, "map too large");
     struct vex_maptab *t = vex_mem_alloc(sizeof *t, false);
@@ -61,25 +68,39 @@ static struct vex_maptab *vex_tab_alloc(const vex_map_layout *l, int64_t cap) {
     t->len = 0;
     t->cap = cap;
     t->growth_left = cap - cap / 8;
-    t->ctrl = vex_mem_alloc((size_t)cap, false);
+    uint32_t group_bits = 0;
+    while (((int64_t)VEX_GROUP << group_bits) < cap) group_bits++;
+    t->shift = 64 - group_bits;
+    t->slots = vex_mem_alloc((size_t)cap * (l->entry_size + 1), false);
+    t->ctrl = t->slots + (size_t)cap * l->entry_size;
+    vex_mem_advise_random(t->slots, (size_t)cap * (l->entry_size + 1));
     memset(t->ctrl, VEX_CTRL_EMPTY, (size_t)cap);
-    t->slots = vex_mem_alloc((size_t)cap * l->entry_size, false);
     uintptr_t addr = (uintptr_t)t;
     t->seed = vex_mum((uint64_t)addr ^ VEX_HASH_P2, VEX_HASH_P0 ^ (uint64_t)cap);
     return t;
 }
 
 static void vex_tab_free(struct vex_maptab *t) {
-    vex_mem_free(t->ctrl);
     vex_mem_free(t->slots);
     vex_mem_free(t);
+}
+
+/* Walks over a large table's entries (growth, the last release) touch each string key's block
+ * at random: fetching the one KEY_AHEAD slots further on keeps several of those cache misses in
+ * flight at once. The bytes' line: the block's header (its count) is in it or the one before. */
+#define VEX_KEY_AHEAD 16
+static void vex_prefetch_key(const vex_map_layout *l, const struct vex_maptab *t, int64_t i) {
+    if (!l->key_is_str || i >= t->cap || (t->ctrl[i] & VEX_CTRL_EMPTY)) return;
+    vex_str s;
+    memcpy(&s, t->slots + (size_t)i * l->entry_size, sizeof s);
+    VEX_PREFETCH(s.ptr);
 }
 
 /* The slot of `key` in `t`, or -1; with `insert_at` set, also the empty slot where it would go. */
 static int64_t vex_tab_find(const vex_map_layout *l, const struct vex_maptab *t, const unsigned char *key, uint64_t hash, int64_t *insert_at) {
     uint8_t h2 = (uint8_t)(hash & 0x7f);
     int64_t groups = t->cap / VEX_GROUP;
-    int64_t g = (int64_t)((hash >> 7) & (uint64_t)(groups - 1));
+    int64_t g = (int64_t)vex_tab_home(t, hash);
     for (int64_t step = 1;; step++) {
         uint64_t group = vex_load_group(t->ctrl + g * VEX_GROUP);
         uint64_t m = vex_group_match(group, h2);
@@ -101,7 +122,7 @@ static int64_t vex_tab_find(const vex_map_layout *l, const struct vex_maptab *t,
  * entries to a new table compares no keys). */
 static int64_t vex_tab_empty_slot(const struct vex_maptab *t, uint64_t hash) {
     uint64_t mask = (uint64_t)(t->cap / VEX_GROUP) - 1;
-    uint64_t g = (hash >> 7) & mask;
+    uint64_t g = vex_tab_home(t, hash);
     for (uint64_t step = 1;; step++) {
         uint64_t e = vex_group_empty(vex_load_group(t->ctrl + g * VEX_GROUP));
         if (e) return (int64_t)(g * VEX_GROUP) + vex_lowest_byte(e);
@@ -122,36 +143,50 @@ static void vex_tab_place(const vex_map_layout *l, struct vex_maptab *t, const u
 static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
     struct vex_maptab *t = m->tab;
     if (t && vex_rc_get(&t->refs) == 1 && t->growth_left > 0) return;
-    int64_t cap = t ? t->cap : 2 * VEX_GROUP;
-    if (t && t->growth_left <= 0) {
+    if (!t) {
+        m->tab = vex_tab_alloc(l, 2 * VEX_GROUP);
+        return;
+    }
+    bool shared = vex_rc_get(&t->refs) > 1;
+    bool grow = t->growth_left <= 0;
+    int64_t cap = t->cap;
+    if (grow) {
         if (cap > INT64_MAX / 2) vex_panic_at("<runtime>", 0, "map too large");
         cap *= 2;
     }
     struct vex_maptab *n = vex_tab_alloc(l, cap);
-    if (t) {
-        bool shared = vex_rc_get(&t->refs) > 1;
+    n->seed = t->seed;
+    if (grow) {
         for (int64_t i = 0; i < t->cap; i++) {
+            vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
             if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
             unsigned char *entry = t->slots + (size_t)i * l->entry_size;
             uint64_t h = !l->key_is_str && l->key_size == 8 ? vex_hash_int(vex_read_le(entry, 8), n->seed, 8) : vex_key_hash(l, entry, n->seed);
             vex_tab_place(l, n, entry, h);
-            if (shared) {
-                if (l->key_is_str) {
-                    vex_str s;
-                    memcpy(&s, entry, sizeof s);
-                    (void)vex_str_retain(s);
-                }
-                if (l->retain_value) l->retain_value(entry + l->value_offset);
+        }
+    } else {
+        /* same size and seed: the same layout */
+        memcpy(n->slots, t->slots, (size_t)cap * (l->entry_size + 1));
+        n->len = t->len;
+        n->growth_left = t->growth_left;
+    }
+    if (shared) {
+        for (int64_t i = 0; i < n->cap; i++) {
+            if (n->ctrl[i] & VEX_CTRL_EMPTY) continue;
+            unsigned char *entry = n->slots + (size_t)i * l->entry_size;
+            if (l->key_is_str) {
+                vex_str s;
+                memcpy(&s, entry, sizeof s);
+                (void)vex_str_retain(s);
             }
+            if (l->retain_value) l->retain_value(entry + l->value_offset);
         }
-        if (shared) {
-            /* drop our reference; if the other owners let go meanwhile it was the last one
-             * (possible with threads), and the normal release frees the old table */
-            vex_map m_old = {t};
-            vex_map_release(l, m_old);
-        } else {
-            vex_tab_free(t);
-        }
+        /* drop our reference; if the other owners let go meanwhile it was the last one
+         * (possible with threads), and the normal release frees the old table */
+        vex_map m_old = {t};
+        vex_map_release(l, m_old);
+    } else {
+        vex_tab_free(t);
     }
     m->tab = n;
 }
@@ -208,6 +243,7 @@ void vex_map_release(const vex_map_layout *l, vex_map m) {
     struct vex_maptab *t = m.tab;
     if (!t || !vex_rc_dec(&t->refs)) return;
     for (int64_t i = 0; i < t->cap; i++) {
+        vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
         if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
         unsigned char *entry = t->slots + (size_t)i * l->entry_size;
         if (l->key_is_str) {

@@ -3,10 +3,16 @@
  * (`-DVEX_ALLOC_STATS`) can count them: at a normal exit it reports any block still live and
  * makes the program fail, and with `VEX_TRACE_DROPS=1` in the environment it logs every string
  * freed (with its text), which lets tests observe the order of drops. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE 1 /* madvise under -std=c11 */
+#endif
 #include "vex_runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #ifdef VEX_ALLOC_STATS
 #if defined(VEX_THREADS) && !defined(__TINYC__)
@@ -46,6 +52,24 @@ void vex_mem_free(void *p) {
 }
 
 void vex_rc_overflow(void) { vex_panic_at("<runtime>", 0, "too many references to one value"); }
+
+/* Only blocks of several huge pages (2 MiB on x86-64) are worth it: a smaller one would round
+ * up to a huge page it does not fill. The advice covers the whole pages inside the block; it
+ * changes no contents, and failing (no THP in the kernel) changes nothing. */
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+void vex_mem_advise_random(void *p, size_t size) {
+    const uintptr_t page = 4096;
+    if (size < ((size_t)8 << 20)) return;
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
+    if (end > start) (void)madvise((void *)start, (size_t)(end - start), MADV_HUGEPAGE);
+}
+#else
+void vex_mem_advise_random(void *p, size_t size) {
+    (void)p;
+    (void)size;
+}
+#endif
 
 void vex_trace_string_drop(const char *bytes, int64_t len) {
 #ifdef VEX_ALLOC_STATS

@@ -136,6 +136,9 @@ VEX_NORETURN VEX_COLD void vex_assert_failed(const char *file, int32_t line, vex
 void *vex_mem_alloc(size_t size, bool zeroed);
 void *vex_mem_realloc(void *p, size_t size);
 void vex_mem_free(void *p);
+/* A hint that a large block (a hash table) will be read at random, all over: on Linux, ask for
+ * transparent huge pages, so that lookups stop missing the TLB on nearly every access. */
+void vex_mem_advise_random(void *p, size_t size);
 void vex_trace_string_drop(const char *bytes, int64_t len);
 int vex_exit_status(int status);
 
@@ -183,17 +186,27 @@ void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
  * and string keys (compile-time entry and key sizes: no calls, no run-time-sized copies). Each
  * slot has a control byte: 0x80 when empty, else the low 7 bits of the key's hash (h2); a lookup
  * scans eight control bytes at a time as one 64-bit word and compares keys only where h2
- * matches; groups are visited by triangular probing from the other hash bits. */
+ * matches; groups are visited by triangular probing from the group the hash's top bits name
+ * (vex_tab_home). Top bits, so that doubling a table (same seed) sends the keys of old group g
+ * to new groups 2g and 2g+1: growth walks both tables in order instead of writing at random. */
 struct vex_maptab {
     vex_rc refs;
     int64_t len;
-    int64_t cap;         /* slots: a power of two, at least VEX_MAP_GROUP */
+    int64_t cap;         /* slots: a power of two, at least 2 * VEX_MAP_GROUP */
     int64_t growth_left; /* inserts left before the table must grow */
     uint64_t seed;
-    uint8_t *ctrl;       /* cap control bytes */
+    uint32_t shift;      /* 64 - log2(cap / VEX_MAP_GROUP): hash >> shift is the home group */
+    uint8_t *ctrl;       /* cap control bytes, in the slots' block just after them */
     unsigned char *slots;
 };
 #define VEX_MAP_GROUP 8
+/* VEX_PREFETCH: a hint to start loading the line at `p` (for reading) now, where the address
+ * is known well before the bytes are needed. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEX_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define VEX_PREFETCH(p) ((void)(p))
+#endif
 #if defined(__SIZEOF_INT128__)
 __extension__ typedef unsigned __int128 vex_u128;
 static inline uint64_t vex_mum(uint64_t a, uint64_t b) {
@@ -223,21 +236,54 @@ static inline uint64_t vex_read_le(const unsigned char *p, size_t n) {
 static inline uint64_t vex_hash_int(uint64_t v, uint64_t seed, size_t size) {
     return vex_mum(v ^ seed ^ VEX_HASH_P0, VEX_HASH_P1 ^ (uint64_t)size);
 }
+static inline uint64_t vex_read32(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint64_t vex_read64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+/* wyhash's shape: keys of up to 16 bytes (the common ones) are read as a few fixed-size loads
+ * that overlap where the key is shorter (no loop, no variable-size copy), longer ones 16 bytes
+ * at a time with their last 16 bytes read as the tail. Every byte of the key is read. */
 static inline uint64_t vex_hash_bytes(const unsigned char *p, size_t n, uint64_t seed) {
     uint64_t h = seed ^ VEX_HASH_P0 ^ (uint64_t)n;
-    while (n >= 16) {
-        h = vex_mum(vex_read_le(p, 8) ^ VEX_HASH_P1, vex_read_le(p + 8, 8) ^ h);
-        p += 16;
-        n -= 16;
-    }
-    uint64_t a = 0, b = 0;
-    if (n >= 8) {
-        a = vex_read_le(p, 8);
-        b = vex_read_le(p + 8, n - 8);
+    uint64_t a, b;
+    if (VEX_LIKELY(n <= 16)) {
+        if (n >= 4) {
+            size_t mid = (n >> 3) << 2; /* 0 for 4..7 bytes, 4 for 8..16 */
+            a = (vex_read32(p) << 32) | vex_read32(p + mid);
+            b = (vex_read32(p + n - 4) << 32) | vex_read32(p + n - 4 - mid);
+        } else if (n > 0) {
+            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
     } else {
-        a = vex_read_le(p, n);
+        size_t i = n;
+        while (i > 16) {
+            h = vex_mum(vex_read64(p) ^ VEX_HASH_P1, vex_read64(p + 8) ^ h);
+            p += 16;
+            i -= 16;
+        }
+        a = vex_read64(p + i - 16);
+        b = vex_read64(p + i - 8);
     }
     return vex_mum(vex_mum(a ^ VEX_HASH_P1, b ^ h) ^ VEX_HASH_P2, h ^ VEX_HASH_P1);
+}
+/* Whether `n` bytes at `a` and `b` are equal; short keys by overlapping fixed-size loads (the
+ * map's key comparisons: no library call for the usual lengths). */
+static inline bool vex_bytes_eq(const unsigned char *a, const unsigned char *b, size_t n) {
+    if (n >= 8 && n <= 16) return vex_read64(a) == vex_read64(b) && vex_read64(a + n - 8) == vex_read64(b + n - 8);
+    if (n >= 4 && n < 8) return vex_read32(a) == vex_read32(b) && vex_read32(a + n - 4) == vex_read32(b + n - 4);
+    if (n > 16) return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
 }
 static inline uint64_t vex_hash_str(vex_str s, uint64_t seed) {
     return vex_hash_bytes((const unsigned char *)s.ptr, (size_t)vex_str_len(s), seed);
@@ -272,18 +318,20 @@ static inline uint64_t vex_load_group(const uint8_t *ctrl) {
     return g;
 #endif
 }
+/* The group where `hash`'s probe sequence starts: its top bits (the low 7 are h2). */
+static inline uint64_t vex_tab_home(const struct vex_maptab *t, uint64_t hash) {
+    return hash >> t->shift;
+}
 /* The slot of a key in `t` (-1 if absent; then `*insert_at`, if given, is the empty slot where it
  * would go). `is_str`: the keys are strings (`skey`), else integers of `key_size` bytes (`ikey`),
  * always at the start of an entry of `entry_size` bytes. Constant arguments fold away. */
 static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex_str skey, uint64_t ikey, size_t key_size, size_t entry_size, uint64_t hash, int64_t *insert_at) {
     uint8_t h2 = (uint8_t)(hash & 0x7f);
     uint64_t mask = (uint64_t)(t->cap / VEX_MAP_GROUP) - 1;
-    uint64_t g = (hash >> 7) & mask;
-#if defined(__GNUC__) || defined(__clang__)
+    uint64_t g = vex_tab_home(t, hash);
     /* The first group's slots are fetched while its control bytes load: in a large table both
      * miss the cache, and the misses overlap instead of following each other. */
-    for (size_t off = 0; off < VEX_MAP_GROUP * entry_size; off += 64) __builtin_prefetch(t->slots + g * VEX_MAP_GROUP * entry_size + off);
-#endif
+    for (size_t off = 0; off < VEX_MAP_GROUP * entry_size; off += 64) VEX_PREFETCH(t->slots + g * VEX_MAP_GROUP * entry_size + off);
     for (uint64_t step = 1;; step++) {
         uint64_t group = vex_load_group(t->ctrl + g * VEX_MAP_GROUP);
         uint64_t m = vex_group_match(group, h2);
@@ -294,7 +342,7 @@ static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex
                 vex_str k;
                 memcpy(&k, e, sizeof k);
                 int64_t n = vex_str_len(k);
-                if (n == vex_str_len(skey) && (n == 0 || memcmp(k.ptr, skey.ptr, (size_t)n) == 0)) return slot;
+                if (n == vex_str_len(skey) && vex_bytes_eq((const unsigned char *)k.ptr, (const unsigned char *)skey.ptr, (size_t)n)) return slot;
             } else if (vex_read_le(e, key_size) == ikey) {
                 return slot;
             }
