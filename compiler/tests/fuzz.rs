@@ -9,7 +9,9 @@
 //! end and C emission in-process (`fuzz/oracle.rs`) on the compiler's own 512 MiB-stack thread;
 //! `VEX_FUZZ_JOBS` workers (default: the CPUs, at most 4) run in parallel. A failure is an
 //! internal compiler error (a panic), a malformed diagnostic, a stack overflow (the process
-//! dies), or an input running longer than `VEX_FUZZ_TIMEOUT` seconds (default 5; a hang). The
+//! dies: the inputs in flight are left in `target/tmp/vex-fuzz/inflight-W.vx`, one per worker;
+//! check each with `VEX_FUZZ_REPRO`), or an input running longer than `VEX_FUZZ_TIMEOUT`
+//! seconds (default 5; a hang). The
 //! failing input is delta-reduced and written to `target/tmp/vex-fuzz/`, and the job fails
 //! naming the file; the fix's regression test is that file in `compiler/tests/fuzz_regressions/`.
 //!
@@ -254,6 +256,7 @@ fn main() {
         corpus.len()
     );
     let gen_name = out_dir().join("generated.vx").to_string_lossy().into_owned();
+    std::fs::create_dir_all(out_dir()).expect("create the fuzz output directory");
 
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
@@ -271,6 +274,7 @@ fn main() {
             (corpus.clone(), stop.clone(), failed.clone(), stats.clone(), fail_tx.clone(), gen_name.clone());
         workers.push(std::thread::spawn(move || {
             let mut rng = Rng(seed ^ (w as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let inflight = out_dir().join(format!("inflight-{w}.vx"));
             // First every corpus file as it is (split between the workers), then mutations.
             let mut as_is = (w..corpus.len()).step_by(jobs);
             while !failed.load(Ordering::Relaxed) {
@@ -280,6 +284,9 @@ fn main() {
                     None => next_input(&mut rng, &corpus, &gen_name),
                 };
                 *current.lock().unwrap() = Some((Instant::now(), name.clone(), src.clone()));
+                // A stack overflow kills the whole process before anything can be reported:
+                // the input in flight stays on disk for that case.
+                let _ = std::fs::write(&inflight, &src);
                 let outcome = oracle::check(&name, &src);
                 *current.lock().unwrap() = None;
                 stats.runs[kind as usize].fetch_add(1, Ordering::Relaxed);
@@ -322,8 +329,9 @@ fn main() {
             println!("vex-fuzz: {:>4}s {n} inputs", start.elapsed().as_secs());
         }
     }
-    for w in workers {
-        if w.join().is_err() {
+    for (w, worker) in workers.into_iter().enumerate() {
+        let _ = std::fs::remove_file(out_dir().join(format!("inflight-{w}.vx")));
+        if worker.join().is_err() {
             eprintln!("vex-fuzz: a worker of the fuzz driver itself panicked (a bug in compiler/tests/fuzz*)");
             std::process::exit(1);
         }
