@@ -452,24 +452,42 @@ impl Program {
     /// being looked at further up counts as not having it. One walk serves Copy-ness, "holds a
     /// reference" (borrowck) and "owns heap data" (the C back end).
     pub fn any_component(&self, ty: &Ty, leaf: &dyn Fn(&Ty) -> Option<bool>) -> bool {
-        fn go(p: &Program, ty: &Ty, leaf: &dyn Fn(&Ty) -> Option<bool>, visiting: &mut Vec<Ty>) -> bool {
+        self.any_component_in(ty, false, leaf)
+    }
+
+    /// As [`Program::any_component`], also looking behind references, raw pointers and
+    /// function types (their parameters and result) where `leaf` gives no answer. Types may be
+    /// cyclic through references (`struct A { b: &B }`, `struct B { a: [A; 2] }`): the one
+    /// walk's guard on structs and enums stops the cycle (a leaf restarting a walk of its own
+    /// would recurse forever).
+    pub fn any_component_through_refs(&self, ty: &Ty, leaf: &dyn Fn(&Ty) -> Option<bool>) -> bool {
+        self.any_component_in(ty, true, leaf)
+    }
+
+    fn any_component_in(&self, ty: &Ty, through: bool, leaf: &dyn Fn(&Ty) -> Option<bool>) -> bool {
+        return go(self, ty, through, leaf, &mut Vec::new());
+
+        fn go(p: &Program, ty: &Ty, through: bool, leaf: &dyn Fn(&Ty) -> Option<bool>, visiting: &mut Vec<Ty>) -> bool {
             if let Some(answer) = leaf(ty) {
                 return answer;
             }
+            let sub = |t: &Ty, visiting: &mut Vec<Ty>| go(p, t, through, leaf, visiting);
             match ty {
-                Ty::Array(t, _) => go(p, t, leaf, visiting),
-                Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(|t| go(p, t, leaf, visiting)),
+                Ty::Array(t, _) => sub(t, visiting),
+                Ty::Tuple(ts) | Ty::Lib(_, ts) => ts.iter().any(|t| sub(t, visiting)),
+                Ty::Ref(t, _) | Ty::Ptr(t, _) if through => sub(t, visiting),
+                Ty::Fn(ps, r) if through => ps.iter().any(|t| sub(t, visiting)) || sub(r, visiting),
                 Ty::Struct(id) | Ty::Enum(id) => {
                     if visiting.contains(ty) {
                         return false;
                     }
                     visiting.push(ty.clone());
                     let found = match ty {
-                        Ty::Struct(_) => p.structs.get(*id as usize).is_some_and(|s| s.fields.iter().any(|f| go(p, &f.ty, leaf, visiting))),
+                        Ty::Struct(_) => p.structs.get(*id as usize).is_some_and(|s| s.fields.iter().any(|f| sub(&f.ty, visiting))),
                         _ => p
                             .enums
                             .get(*id as usize)
-                            .is_some_and(|e| e.variants.iter().any(|v| v.payload.as_ref().is_some_and(|t| go(p, t, leaf, visiting)))),
+                            .is_some_and(|e| e.variants.iter().any(|v| v.payload.as_ref().is_some_and(|t| sub(t, visiting)))),
                     };
                     visiting.pop();
                     found
@@ -477,7 +495,6 @@ impl Program {
                 _ => false,
             }
         }
-        go(self, ty, leaf, &mut Vec::new())
     }
 }
 

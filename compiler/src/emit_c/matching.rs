@@ -9,9 +9,10 @@ use crate::types::Ty;
 /// Whether a value of type `ty` holds a mutable reference or a raw pointer (anywhere inside,
 /// also behind shared references and in struct fields).
 fn has_mut_ref_or_ptr(p: &hir::Program, ty: &Ty) -> bool {
-    p.any_component(ty, &|t| match t {
+    p.any_component_through_refs(ty, &|t| match t {
         Ty::Ref(_, true) | Ty::Ptr(..) => Some(true),
-        Ty::Ref(inner, false) => Some(has_mut_ref_or_ptr(p, inner)),
+        // Not behind function types: a function value's signature holds no value.
+        Ty::Fn(..) => Some(false),
         _ => None,
     })
 }

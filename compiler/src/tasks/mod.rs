@@ -194,10 +194,8 @@ impl<'p> RuntimeTypes<'p> {
     }
 
     fn needs_runtime(&self, ty: &Ty) -> bool {
-        self.program.any_component(ty, &|t| match t {
+        self.program.any_component_through_refs(ty, &|t| match t {
             Ty::Lib(LibTy::Channel | LibTy::Runtime, _) => Some(true),
-            Ty::Ref(t, _) | Ty::Ptr(t, _) => Some(self.needs_runtime(t)),
-            Ty::Fn(ps, r) => Some(ps.iter().any(|p| self.needs_runtime(p)) || self.needs_runtime(r)),
             Ty::Struct(id) => self.structs.get(*id as usize).copied(),
             Ty::Enum(id) => self.enums.get(*id as usize).copied(),
             _ => None,
