@@ -134,7 +134,7 @@ impl FnEmitter<'_> {
                     // The address of a local (or of a field of one) is the same whatever the
                     // later operands do: no temporary needed.
                     if later_effects && !fixed_address(e) {
-                        let cty = format!("{}*", self.c_type(&e.ty));
+                        let cty = format!("{}*", self.place_c_type(e));
                         self.hoist(&cty, &t)
                     } else {
                         t
@@ -706,7 +706,7 @@ impl FnEmitter<'_> {
         let (p, v) = if impure(value) && !matches!(place.kind, ExprKind::Local(_)) {
             // The place's address first (left to right), then the value.
             let addr = self.address_of(place);
-            let cty = format!("{}*", self.c_type(&place.ty));
+            let cty = format!("{}*", self.place_c_type(place));
             let t = self.hoist(&cty, &addr);
             (format!("(*{t})"), self.owned(value))
         } else {
@@ -741,7 +741,7 @@ impl FnEmitter<'_> {
             (p.clone(), p)
         } else {
             let p = self.address_of(place);
-            let cty = self.c_type(&place.ty);
+            let cty = self.place_c_type(place);
             let t = self.hoist(&format!("{cty}*"), &p);
             let old = self.hoist(&cty, &format!("*{t}"));
             (format!("*{t}"), old)

@@ -117,7 +117,7 @@ impl FnEmitter<'_> {
             self.indent += 1;
             for (local, value) in binds {
                 let name = self.locals[local as usize].clone();
-                let cty = self.c_type(&self.f.locals[local as usize].ty);
+                let cty = self.local_c_type(local);
                 let decl = self.declare(&cty, &name, Some(&value));
                 self.line(&decl);
                 if !self.read[local as usize] {

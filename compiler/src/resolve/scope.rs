@@ -159,6 +159,10 @@ impl<'r> BodyResolver<'r> {
                 }
             }
             ast::StmtKind::Break | ast::StmtKind::Continue | ast::StmtKind::Unsupported(_) => {}
+            ast::StmtKind::DestructuringLet { pattern, value } => {
+                self.expr(value);
+                self.pattern(pattern);
+            }
         }
     }
 

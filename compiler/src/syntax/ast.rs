@@ -254,6 +254,9 @@ pub enum StmtKind {
     Unsupported(&'static str),
     /// `select { arm* }` (§14, docs/SPEC.md): waits until one channel operation can proceed.
     Select(Vec<SelectArm>),
+    /// `let (a, b) = value;` / `let P { x, y } = value;` [LATER]: rejected, but its names are
+    /// declared so that their uses do not add "cannot find" errors to the one that matters.
+    DestructuringLet { pattern: Pattern, value: Expr },
 }
 
 #[derive(Debug, Clone)]

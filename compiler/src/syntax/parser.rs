@@ -688,7 +688,12 @@ impl Builder {
         let mut k = Kids::new(&p);
         let kind = match p.as_rule() {
             Rule::let_stmt => StmtKind::Let(self.let_stmt(p)?),
-            Rule::let_destructure => StmtKind::Unsupported("destructuring `let`"),
+            Rule::let_destructure => {
+                let _ = k.opt(Rule::let_mut);
+                let pattern = self.single_pattern(k.any()?)?;
+                let _ = k.opt(Rule::r#type);
+                StmtKind::DestructuringLet { pattern, value: self.expr(k.want(Rule::expr)?)? }
+            }
             Rule::return_stmt => StmtKind::Return(match k.opt(Rule::expr) {
                 Some(e) => Some(self.expr(e)?),
                 None => None,

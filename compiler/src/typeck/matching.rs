@@ -201,8 +201,13 @@ impl Checker<'_> {
         let sty = scrut.ty.clone();
         let mut result_ty: Option<Ty> = expected.cloned().filter(|t| !t.is_error());
         let mut out = Vec::with_capacity(arms.len());
+        // An arm whose pattern was refused (an error, or not yet implemented) stands for
+        // nothing known: no arm is unreachable and no case is missing because of it.
+        let mut bad_pattern = false;
         for arm in arms {
+            let diags_before = self.diags.len();
             let pattern = self.pattern(fcx, &arm.pattern, &sty);
+            bad_pattern |= self.diags[diags_before..].iter().any(|d| d.is_error());
             let guard = arm.guard.as_ref().map(|g| {
                 let e = self.expr(fcx, g, Some(&Ty::Bool));
                 self.coerce(fcx, e, &Ty::Bool)
@@ -241,7 +246,9 @@ impl Checker<'_> {
             }
             out.push(hir::Arm { pattern, guard, stmts, value, span: arm.span });
         }
-        self.check_exhaustive(&sty, &out, arms, scrut.span);
+        if !bad_pattern {
+            self.check_exhaustive(&sty, &out, arms, scrut.span);
+        }
         let ty = result_ty.unwrap_or(Ty::Never);
         let ty = if out.is_empty() { Ty::Never } else { ty };
         mk(ExprKind::Match { scrutinee: Box::new(scrut), arms: out }, ty, span)

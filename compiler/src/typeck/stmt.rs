@@ -100,6 +100,7 @@ impl Checker<'_> {
             ast::StmtKind::Go(e) => return self.go_stmt(fcx, e, s.span),
             ast::StmtKind::Select(arms) => return self.select_stmt(fcx, arms, s.span),
             ast::StmtKind::Unsupported(what) => return self.stmt_not_yet(what, s),
+            ast::StmtKind::DestructuringLet { .. } => return self.stmt_not_yet("destructuring `let`", s),
         };
         Some(hir::Stmt { kind, span: s.span })
     }
