@@ -256,6 +256,25 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
             .help("write the value in decimal");
     }
 
+    // `Vec::new()`, `Shape::Circle(1)`: Rust's path separator (reserved, §2). The generic
+    // "expected `;`" would send the reader the wrong way.
+    if text[pos..].starts_with("::") {
+        return Diagnostic::error("E0001", "`::` is not a path separator in Vex", sp(pos, pos + 2))
+            .label("use `.` here")
+            .help("paths use `.`: `Shape.Circle(1)`, `module.item`; collections are made with `Vec()`, `Map()`, `Channel(n)`");
+    }
+
+    // `import std::io;`, `import std.io;`, `from io`: other languages' module paths.
+    let after_word = |w: &str| {
+        text[..prev_end].strip_suffix(w).is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    if (after_word("import") || after_word("from")) && positives.contains(&Rule::string_lit) && !at_eof {
+        let wanted = if after_word("from") { "expected `\"module\"`" } else { "expected `\"module\"` or `{ names } from \"module\"`" };
+        return Diagnostic::error("E0001", format!("expected a module name in quotes, found {found}"), sp(pos, pos + found_len))
+            .label(wanted)
+            .help("write `import { println } from \"io\";` or `import \"io\";`");
+    }
+
     // Missing `;`: rustc style, pointing just after the previous token.
     let wants_semi = positives.iter().any(|r| matches!(r, Rule::semi | Rule::item_semi));
     if wants_semi {
