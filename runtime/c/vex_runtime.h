@@ -181,6 +181,10 @@ typedef struct vex_map {
     struct vex_maptab *tab;
 } vex_map;
 void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
+/* Removes the entry whose key equals the start of `key` (only read); false if there is none. */
+bool vex_map_remove(const vex_map_layout *l, vex_map *m, const void *key);
+/* Removes every entry (releasing them); a private table keeps its capacity. */
+void vex_map_clear(const vex_map_layout *l, vex_map *m);
 
 /* The table (vex_map.c) and the inline lookups the generated per-type helpers use for integer
  * and string keys (compile-time entry and key sizes: no calls, no run-time-sized copies). Each
@@ -293,6 +297,14 @@ static inline uint64_t vex_group_match(uint64_t group, uint8_t byte) {
     uint64_t x = group ^ (0x0101010101010101ull * byte);
     return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
+/* Control bytes: 0x80 an empty slot, 0xFE a removed one (a tombstone), 0..0x7f a full slot's h2.
+ * The empty ones of `group` (high bit set, bit 1 clear: a tombstone has both set, so a probe
+ * walks past it). */
+#define VEX_CTRL_EMPTY 0x80u
+#define VEX_CTRL_DELETED 0xFEu
+static inline uint64_t vex_group_empty(uint64_t group) {
+    return group & ~(group << 6) & 0x8080808080808080ull;
+}
 /* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
 static inline int vex_lowest_byte(uint64_t mask) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -348,7 +360,7 @@ static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex
             }
             m &= m - 1;
         }
-        uint64_t empty = group & 0x8080808080808080ull;
+        uint64_t empty = vex_group_empty(group);
         if (empty) {
             if (insert_at) *insert_at = (int64_t)(g * VEX_MAP_GROUP) + vex_lowest_byte(empty);
             return -1;

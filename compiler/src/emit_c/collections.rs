@@ -406,6 +406,23 @@ VEX_HELPER bool {name}_contains({name} m, {key} k) {{
                     );
                 }
             }
+            if v.is_none() {
+                // `remove` and `clear` are rare next to lookups: no inline paths.
+                let _ = write!(
+                    c,
+                    r#"VEX_HELPER bool {name}_remove({name} *m, {key} k) {{
+    struct {name}_entry probe;
+    memset(&probe, 0, sizeof probe);
+    probe.key = k;
+    return vex_map_remove({name}_layout(), &m->m, &probe);
+}}
+VEX_HELPER void {name}_clear({name} *m) {{
+    vex_map_clear({name}_layout(), &m->m);
+}}
+
+"#
+                );
+            }
         }
     }
     c
@@ -527,6 +544,18 @@ impl FnEmitter<'_> {
                 let m = self.settle_operand(m, &args[0], &args[1]);
                 let k = self.lookup_key(&args[1]);
                 format!("{name}_contains({}, {})", strip_parens(&m), strip_parens(&k))
+            }
+            LibOp::SetRemove => {
+                let name = handle(self, &args[0].ty);
+                let pt = self.receiver_address(&args[0], &name);
+                let k = self.lookup_key(&args[1]);
+                format!("{name}_remove({pt}, {})", strip_parens(&k))
+            }
+            LibOp::SetClear => {
+                let name = handle(self, &args[0].ty);
+                let pt = self.receiver_address(&args[0], &name);
+                self.prelude.push(format!("{name}_clear({pt});"));
+                "((vex_unit)0)".to_string()
             }
             LibOp::MapLen | LibOp::SetLen => {
                 let name = handle(self, &args[0].ty);

@@ -47,7 +47,7 @@ impl hir::Visit for Interference<'_, '_> {
             ExprKind::MethodCall { func, receiver: Receiver::AddressOf(r) | Receiver::Pointer(r), .. } => {
                 self.em.program.functions[*func as usize].mutating && !self.em.harmless_write(r, self.root)
             }
-            ExprKind::Lib { op: LibOp::VecPush | LibOp::MapInsert | LibOp::SetInsert, args } => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
+            ExprKind::Lib { op, args } if op.changes_receiver() => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
             ExprKind::ExternCall { .. } => true,
             // A function value may have captured a mutable reference or raw pointer of this
             // function (closures capture by value): then it could reach the scrutinee.
