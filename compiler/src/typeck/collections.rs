@@ -106,6 +106,19 @@ impl Checker<'_> {
             (LibTy::Channel, "send") => 1,
             (LibTy::Channel, "recv" | "next" | "try_recv" | "close" | "len") => 0,
             _ => {
+                // Names the language reserves for later (§12.2, §12.4 [LATER]): say so, rather
+                // than "no method".
+                let later: &[&str] = match kind {
+                    LibTy::Vec => &["pop", "as_slice", "remove", "insert", "clear", "contains", "is_empty", "iter", "first", "last", "sort", "reverse", "extend", "truncate", "set"],
+                    LibTy::Map => &["contains", "contains_key", "remove", "keys", "values", "iter", "entries", "is_empty", "clear"],
+                    LibTy::Set => &["iter", "is_empty"],
+                    _ => &[],
+                };
+                if later.contains(&name.name.as_str()) {
+                    let t = self.ty_name(&recv.ty);
+                    self.not_yet(&format!("`{}` on `{t}`", name.name), name.span);
+                    return error_expr(span);
+                }
                 let methods: &[&str] = match kind {
                     LibTy::Vec => &["push", "len", "get"],
                     LibTy::Box => &["get"],
