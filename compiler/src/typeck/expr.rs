@@ -156,15 +156,6 @@ impl Checker<'_> {
                         error_expr(span)
                     }
                     Ty::Error => error_expr(span),
-                    Ty::Lib(crate::types::LibTy::Vec, _) => {
-                        // §12.2: `v[i]` is [LATER]; `v.get(i)` reads an element now.
-                        self.error(
-                            Diagnostic::error("E0658", "not yet implemented: indexing a `Vec` with `[]`", span)
-                                .label("not supported by this version of vexc")
-                                .help("read an element with `v.get(i)`; writing one in place is not available yet"),
-                        );
-                        error_expr(span)
-                    }
                     other => {
                         let t = self.ty_name(&other);
                         self.error(
@@ -205,15 +196,6 @@ impl Checker<'_> {
                         mk(ExprKind::Field { base: Box::new(b), field: *index }, ty, span)
                     }
                     Ty::Error => error_expr(span),
-                    Ty::Lib(crate::types::LibTy::Vec, _) => {
-                        // §12.2: `v[i]` is [LATER]; `v.get(i)` reads an element now.
-                        self.error(
-                            Diagnostic::error("E0658", "not yet implemented: indexing a `Vec` with `[]`", span)
-                                .label("not supported by this version of vexc")
-                                .help("read an element with `v.get(i)`; writing one in place is not available yet"),
-                        );
-                        error_expr(span)
-                    }
                     other => {
                         let t = self.ty_name(&other);
                         let mut d = Diagnostic::error("E0609", format!("no field `{index}` on type `{t}`"), *index_span)
