@@ -183,8 +183,10 @@ impl FnEmitter<'_> {
 
     pub(super) fn address_of(&mut self, e: &hir::Expr) -> String {
         if e.is_place() {
-            if let ExprKind::Deref(inner) = &e.kind {
-                return self.expr(inner);
+            match &e.kind {
+                ExprKind::Deref(inner) => return self.expr(inner),
+                ExprKind::Local(l) if self.views[*l as usize] => return self.locals[*l as usize].clone(),
+                _ => {}
             }
             let p = self.expr(e);
             format!("&{}", paren(&p))
@@ -228,6 +230,8 @@ impl FnEmitter<'_> {
             ExprKind::Local(id) => {
                 if self.f.locals[*id as usize].ty == Ty::Unit {
                     "((vex_unit)0)".to_string()
+                } else if self.views[*id as usize] {
+                    format!("(*{})", self.locals[*id as usize])
                 } else {
                     self.locals[*id as usize].clone()
                 }
