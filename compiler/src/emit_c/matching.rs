@@ -248,7 +248,9 @@ impl FnEmitter<'_> {
     /// `scrutinee_borrowable`), so `x` can be a view of the box's value (`b.cell->value`)
     /// instead of a copy retaining everything in it and releasing it at the end of its scope.
     /// Using `x` by value (a `let`, an argument, a return) copies and retains as for any place.
-    /// Returns the view's C text. Not in task frames, closures, or functions with `defer`.
+    /// Returns the C lvalue of the box's value; `stmt` declares `x` as a pointer to it (see
+    /// `FnEmitter::views`), since a box's value never changes. Not in task frames, closures,
+    /// or functions with `defer`.
     pub(super) fn box_view(&mut self, local: u32, init: &hir::Expr) -> Option<String> {
         let ExprKind::Lib { op: LibOp::BoxGet, args } = &init.kind else { return None };
         let ExprKind::Local(b) = args.first()?.kind else { return None };
