@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* VEX_THREADS: the program uses the async runtime (`go`, channels, ...), so runtime values may be
@@ -132,10 +133,24 @@ VEX_NORETURN VEX_COLD void vex_assert_failed(const char *file, int32_t line, vex
 
 /* ---- heap blocks (vex_mem.c): every block a program owns goes through these, so that a
  * `-DVEX_ALLOC_STATS` build can count them; `vex_exit_status` wraps `main`'s status and, in
- * that build, fails a program that ends with live blocks. */
-void *vex_mem_alloc(size_t size, bool zeroed);
+ * that build, fails a program that ends with live blocks. Without the counting they are inline
+ * here: an allocation is then the C library's call and a null test, not a call into another
+ * translation unit that calls it (per Box of binary-trees, the wrappers cost about as many
+ * instructions as the tree walks). The program and the runtime must agree on the setting
+ * (vexc compiles both with the same flags). */
 void *vex_mem_realloc(void *p, size_t size);
+#ifdef VEX_ALLOC_STATS
+void *vex_mem_alloc(size_t size, bool zeroed);
 void vex_mem_free(void *p);
+#else
+VEX_NORETURN VEX_COLD void vex_mem_out_of_memory(void);
+static inline void *vex_mem_alloc(size_t size, bool zeroed) {
+    void *p = zeroed ? calloc(1, size) : malloc(size);
+    if (!VEX_LIKELY(p != NULL)) vex_mem_out_of_memory();
+    return p;
+}
+static inline void vex_mem_free(void *p) { free(p); }
+#endif
 /* A hint that a large block (a hash table) will be read at random, all over: on Linux, ask for
  * transparent huge pages, so that lookups stop missing the TLB on nearly every access. */
 void vex_mem_advise_random(void *p, size_t size);

@@ -38,6 +38,9 @@ pub struct FnEmitter<'a> {
     pub c_name: String,
     pub locals: Vec<String>,
     pub(super) read: Vec<bool>,
+    /// Locals declared as views of a box's value (`box_view`): the C variable is a pointer to
+    /// the value inside the cell, so a use reads `(*x)` and `&x` is the pointer itself.
+    pub(super) views: Vec<bool>,
     pub out: String,
     pub indent: usize,
     /// Statements to emit before the statement being built (hoisted temporaries).
@@ -136,6 +139,7 @@ pub fn emit_function(
         c_name: names.function(id).to_string(),
         locals,
         read,
+        views: vec![false; f.locals.len()],
         out: String::new(),
         indent: 1,
         prelude: Vec::new(),
@@ -414,10 +418,14 @@ impl FnEmitter<'_> {
                     }
                 } else if let Some(v) = self.box_view(*local, init) {
                     // A view of the box's value, not an owner: nothing to retain or release.
+                    // A pointer into the cell rather than a copy of the value: `&x` (the usual
+                    // use, a read-only walk passing `&child` down) is then the cell's address,
+                    // so nothing is copied and the callee's frame does not pin a local.
                     self.flush_prelude();
-                    let cty = self.c_type(ty);
-                    let decl = self.declare(&cty, &name, Some(&v));
+                    let cty = format!("{} *", self.c_type(ty));
+                    let decl = self.declare(&cty, &name, Some(&format!("&{v}")));
                     self.line(&decl);
+                    self.views[*local as usize] = true;
                     view = true;
                 } else {
                     let v = self.owned(init);
