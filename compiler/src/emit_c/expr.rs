@@ -520,6 +520,12 @@ impl FnEmitter<'_> {
                 let s = suffix(*i);
                 let t = int_c(*i);
                 match op {
+                    // Proven not to overflow (`ranges.rs`): the C operator, which the C
+                    // compiler can reason about.
+                    BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, lhs, rhs) => {
+                        let c = if op == BinOp::Add { "+" } else { "-" };
+                        format!("(({t})({} {c} {}))", paren(l), paren(r))
+                    }
                     BinOp::Add => format!("vex_add_{s}({l}, {r})"),
                     BinOp::Sub => format!("vex_sub_{s}({l}, {r})"),
                     BinOp::Mul => format!("vex_mul_{s}({l}, {r})"),

@@ -79,6 +79,11 @@ pub struct FnEmitter<'a> {
     /// Locals whose address the function takes (`loops::escaped_locals`), computed when first
     /// asked (`escaped()`).
     escaped: Option<Vec<bool>>,
+    /// Locals never assigned after their declaration nor borrowed (`ranges::fixed_locals`),
+    /// computed at the first `if`.
+    fixed: Option<Vec<bool>>,
+    /// Bounds of fixed locals that hold at the statement being emitted (`ranges.rs`).
+    pub(super) facts: Vec<super::ranges::Fact>,
 }
 
 /// `ret name(params)` for a function.
@@ -158,6 +163,8 @@ pub fn emit_function(
         task: is_task.then(super::tasks::TaskCx::default),
         unchecked: std::collections::HashSet::new(),
         escaped: None,
+        fixed: None,
+        facts: Vec::new(),
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -323,9 +330,11 @@ impl FnEmitter<'_> {
     /// Statements in a scope of their own: owned locals declared there are released at its end.
     pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
         self.drop_scopes.push(Vec::new());
+        let facts = self.facts.len();
         for s in stmts {
             self.stmt(s);
         }
+        self.facts.truncate(facts);
         if !super::stmt_diverges_c(stmts.last()) {
             let depth = self.drop_scopes.len() - 1;
             self.emit_drops_from(depth);
@@ -464,12 +473,23 @@ impl FnEmitter<'_> {
                 self.flush_prelude();
                 self.flush_postlude();
                 self.line(&format!("if ({}) {{", strip_parens(&c)));
+                let facts = self.facts.len();
+                self.push_test_fact(cond, true);
                 self.block(then_block);
+                self.facts.truncate(facts);
                 match else_block {
-                    None => self.line("}"),
+                    None => {
+                        self.line("}");
+                        // `if n < 2 { return n; }`: past it, `n >= 2` for the rest of the block.
+                        if crate::typeck::block_diverges(then_block) {
+                            self.push_test_fact(cond, false);
+                        }
+                    }
                     Some(b) => {
                         self.line("} else {");
+                        self.push_test_fact(cond, false);
                         self.block(b);
+                        self.facts.truncate(facts);
                         self.line("}");
                     }
                 }
@@ -561,6 +581,17 @@ impl FnEmitter<'_> {
         match place.kind {
             ExprKind::Local(id) => self.local_c_type(id),
             _ => self.c_type(&place.ty),
+        }
+    }
+
+    /// Records what `cond` (or, `holds` false, its negation) says of a fixed local (`ranges.rs`).
+    fn push_test_fact(&mut self, cond: &hir::Expr, holds: bool) {
+        if self.fixed.is_none() {
+            let fixed = super::ranges::fixed_locals(self.f, self.escaped());
+            self.fixed = Some(fixed);
+        }
+        if let Some(fact) = super::ranges::test_fact(cond, holds, self.fixed.as_deref().unwrap_or_default()) {
+            self.facts.push(fact);
         }
     }
 
