@@ -16,15 +16,7 @@ impl Checker<'_> {
                 ItemKind::Enum(_) => None,
                 ItemKind::Trait(_) => None,
                 ItemKind::Const(_) => None,
-                ItemKind::TypeAlias(t) => {
-                    // Check every alias once, used or not (cycles, unknown types).
-                    let ty = ast::Type {
-                        kind: ast::TypeKind::Named { name: t.name.clone(), args: Vec::new() },
-                        span: t.name.span,
-                    };
-                    self.lower_ty(&ty);
-                    None
-                }
+                ItemKind::TypeAlias(_) => None,
                 ItemKind::Policy(_) => None,
                 ItemKind::Extern(block) => {
                     self.check_extern_abi(block);
@@ -46,6 +38,17 @@ impl Checker<'_> {
             };
             if let Some(what) = what {
                 self.not_yet(what, item.span);
+            }
+        }
+    }
+
+    /// Every alias is expanded once, used or not (cycles, unknown types): after
+    /// `collect_structs`, since an alias may name a struct or an enum.
+    pub fn check_aliases(&mut self) {
+        for item in &self.file.items {
+            if let ItemKind::TypeAlias(t) = &item.kind {
+                let ty = ast::Type { kind: ast::TypeKind::Named { name: t.name.clone(), args: Vec::new() }, span: t.name.span };
+                self.lower_ty(&ty);
             }
         }
     }

@@ -148,6 +148,7 @@ pub fn check(
     cx.check_unsupported_items();
     let metadata = cx.check_policies();
     cx.collect_structs();
+    cx.check_aliases();
     cx.collect_signatures();
     cx.externs = cx.collect_externs();
     cx.check_impls();
