@@ -120,10 +120,19 @@ pub fn emit_function(
         }
     }
     let is_task = program.suspends.get(id as usize).copied().unwrap_or(false);
+    let mut task = None;
+    let mut escaped = None;
     if is_task {
-        for l in &mut locals {
-            *l = format!("vx_f->{l}");
+        let escaped = escaped.insert(super::loops::escaped_locals(f));
+        // Locals the poll function keeps in C locals (spilled to the frame when it suspends);
+        // the others are frame fields (`tasks.rs`).
+        let cached = super::tasks::cached_locals(f, escaped);
+        for (l, c) in locals.iter_mut().zip(&cached) {
+            if !c {
+                *l = format!("vx_f->{l}");
+            }
         }
+        task = Some(super::tasks::TaskCx::new(cached));
     }
     let mut read = vec![false; f.locals.len()];
     mark_reads_block(&f.body, &mut read);
@@ -151,9 +160,9 @@ pub fn emit_function(
         exit_used: false,
         drop_scopes: Vec::new(),
         line_directives: opts.line_directives,
-        task: is_task.then(super::tasks::TaskCx::default),
+        task,
         unchecked: std::collections::HashSet::new(),
-        escaped: None,
+        escaped,
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -565,9 +574,6 @@ impl FnEmitter<'_> {
     /// bounds from a test on entry: `if (test) { loop without those checks } else { loop }`,
     /// or only the unchecked loop when the test holds at compile time.
     fn versioned(&mut self, init: Option<&hir::Stmt>, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {
-        if self.in_task() {
-            return emit(self);
-        }
         self.escaped();
         let escaped = self.escaped.as_deref().unwrap_or_default();
         let Some(plan) = super::loops::plan(self.f, escaped, &self.locals, init, cond, body, post) else {

@@ -35,6 +35,36 @@ pub struct TaskCx {
     fields: Vec<(String, String)>,
     /// Per resume point (index K-1): the drop glue to run if the task is cancelled there.
     resumes: Vec<Vec<String>>,
+    /// Per local: kept in a C local of the poll function (`cached_locals`).
+    cached: Vec<bool>,
+    /// Some suspension jumped to the spill block (`vx_suspend`), so it is emitted.
+    spill_used: bool,
+    /// Some loop counts its back edges in `vx_spin` (`loop_tail`), so it is declared.
+    spin_used: bool,
+}
+
+impl TaskCx {
+    pub fn new(cached: Vec<bool>) -> TaskCx {
+        TaskCx { cached, ..TaskCx::default() }
+    }
+}
+
+/// The locals of a suspending function that the poll function keeps in C locals: scalars
+/// (integers, floats, bool) whose address is never taken (`escaped`). In a frame field, every
+/// read and write of a local is a memory access the C compiler must keep (the frame is
+/// reachable from elsewhere, and each back edge calls the budget tick), which made loops in
+/// tasks ~2x slower than in plain functions. A C local lives in a register; its value only
+/// has to be in the frame while the task is suspended: it is stored there on the way out (the
+/// spill block) and loaded back when the poll function is entered. Nothing else reads those
+/// fields: a scalar owns nothing, so the drop function never looks at them, and no pointer to
+/// one exists. Owned values stay frame fields (the drop function releases them), as do
+/// aggregates (copying them in and out would cost what it saves).
+pub fn cached_locals(f: &hir::Function, escaped: &[bool]) -> Vec<bool> {
+    f.locals
+        .iter()
+        .enumerate()
+        .map(|(i, l)| matches!(l.ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool) && !escaped.get(i).copied().unwrap_or(true))
+        .collect()
 }
 
 /// The C names derived from a function's name `vx_<rest>`: `vxt_<rest>_<what>`.
@@ -132,7 +162,23 @@ impl FnEmitter<'_> {
             None => String::new(),
         };
         self.out.push_str(&format!("vx_resume_{k}:\n"));
-        self.line(&format!("if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {record}return vx_p; }}"));
+        let leave = self.leave("vx_p");
+        self.line(&format!("if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {record}{leave} }}"));
+    }
+
+    /// Returning `value` (a `vx_poll_t`) to the poller: through the spill block when some
+    /// locals are C locals.
+    fn leave(&mut self, value: &str) -> String {
+        let task = self.task.as_mut().expect("suspension outside a task");
+        if !task.cached.iter().any(|c| *c) {
+            return format!("return {value};");
+        }
+        task.spill_used = true;
+        if value == "vx_p" {
+            "goto vx_suspend;".to_string()
+        } else {
+            format!("vx_p = {value}; goto vx_suspend;")
+        }
     }
 
     /// In a frame: the resume label at a loop's head (where a yielded loop continues); its
@@ -149,7 +195,15 @@ impl FnEmitter<'_> {
     /// The budget check at a loop's back edge: when the task's budget is spent it yields, to
     /// continue at the loop head.
     pub(super) fn loop_tail(&mut self, k: usize) {
-        self.line(&format!("if (vx_coop_tick({})) {{ vx_self->resume = {k}; return VX_YIELD; }}", self.root()));
+        let leave = self.leave("VX_YIELD");
+        if let Some(task) = &mut self.task {
+            task.spin_used = true;
+        }
+        // One budget unit per VX_LOOP_SPIN back edges, counted in a register (`vx_rt.h`).
+        self.line(&format!(
+            "if (--vx_spin == 0) {{ vx_spin = VX_LOOP_SPIN; if (vx_coop_tick({})) {{ vx_self->resume = {k}; {leave} }} }}",
+            self.root()
+        ));
     }
 
     /// A statement that is a suspension point: emits it; returns the text of its value, if any
@@ -344,6 +398,21 @@ impl FnEmitter<'_> {
         task.fields.retain(|(_, f)| !params.iter().any(|(_, p)| p == f));
         params.append(&mut task.fields);
         task.fields = params;
+        // The cached locals: C locals loaded from their frame fields on every entry (zeroed
+        // by `vx_task_alloc` before the first poll), stored back by the spill block.
+        let mut cached = Vec::new();
+        for (id, _) in task.cached.iter().enumerate().filter(|(_, c)| **c) {
+            let name = self.locals[id].clone();
+            let cty = match task.fields.iter().find(|(_, f)| *f == name) {
+                Some((cty, _)) => cty.clone(),
+                None => {
+                    let cty = self.local_c_type(id as hir::LocalId);
+                    task.fields.push((cty.clone(), name.clone()));
+                    cty
+                }
+            };
+            cached.push((cty, name));
+        }
         let frame = task_name(sig_name, "frame");
         let mut def = format!("struct {frame} {{\n    vx_task hdr;\n    vx_task *vx_root;\n    vx_task *vx_child;\n    vex_wait vx_op;\n");
         let has_result = !matches!(self.f.ret, Ty::Unit | Ty::Never);
@@ -358,14 +427,28 @@ impl FnEmitter<'_> {
         }
         def.push_str("};\n");
         let mut body = format!(
-            "static vx_poll_t {}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    vx_poll_t vx_p = VX_READY;\n    (void)vx_f;\n    (void)vx_p;\n    switch (vx_self->resume) {{\n    case 0: break;\n",
+            "static vx_poll_t {}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    vx_poll_t vx_p = VX_READY;\n    (void)vx_f;\n    (void)vx_p;\n",
             task_name(sig_name, "poll")
         );
+        for (cty, name) in &cached {
+            let _ = writeln!(body, "    {} = vx_f->{name}; (void){name};", c_decl(cty, name));
+        }
+        if task.spin_used {
+            body.push_str("    uint32_t vx_spin = VX_LOOP_SPIN;\n");
+        }
+        body.push_str("    switch (vx_self->resume) {\n    case 0: break;\n");
         for k in 1..=task.resumes.len() {
             let _ = writeln!(body, "    case {k}: goto vx_resume_{k};");
         }
         body.push_str("    default: return VX_READY;\n    }\n");
         body.push_str(&self.out);
+        if task.spill_used {
+            body.push_str("vx_suspend:\n");
+            for (_, name) in &cached {
+                let _ = writeln!(body, "    vx_f->{name} = {name};");
+            }
+            body.push_str("    return vx_p;\n");
+        }
         body.push_str("}\n");
         // Drop glue: before the first poll the frame owns its parameters.
         let mut drop = format!("static void {}(vx_task *vx_self) {{\n    {frame} *vx_f = ({frame} *)vx_self;\n    (void)vx_f;\n    switch (vx_self->resume) {{\n    case 0:\n", task_name(sig_name, "drop"));
