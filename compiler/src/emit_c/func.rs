@@ -9,7 +9,7 @@ use crate::types::Ty;
 use std::fmt::Write;
 
 /// Deepest indentation of the emitted C (4 spaces per level); deeper code keeps this one.
-const MAX_INDENT: usize = 40;
+pub(super) const MAX_INDENT: usize = 40;
 
 pub struct Emitted {
     /// File-scope definitions the body needs (long string literals).
@@ -843,6 +843,7 @@ impl FnEmitter<'_> {
                 // see a natural loop.
                 let head = self.loop_head();
                 self.line("for (;;) {");
+                let top = self.loop_open();
                 self.indent += 1;
                 for p in cond_pre {
                     self.line(&p);
@@ -865,6 +866,7 @@ impl FnEmitter<'_> {
                 }
                 if let Some(k) = head {
                     self.loop_tail(k);
+                    self.loop_close(top, k);
                 }
                 self.indent -= 1;
                 self.line("}");
