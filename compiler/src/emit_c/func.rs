@@ -64,7 +64,9 @@ pub struct FnEmitter<'a> {
     /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
     exit_used: bool,
     /// C names of the owned locals of each open scope (outermost first), released in reverse
-    /// when the scope ends or is left by `return`/`break`/`continue`.
+    /// when the scope ends or is left by `return`/`break`/`continue`; in a frame also its
+    /// cached scalars (as `()`, which releases nothing: `declare` records them so a
+    /// suspension spills those in scope).
     pub(super) drop_scopes: Vec<Vec<(String, Ty)>>,
     /// Emit `#line` before each statement (see `EmitOptions`).
     line_directives: bool,
@@ -132,7 +134,7 @@ pub fn emit_function(
                 *l = format!("vx_f->{l}");
             }
         }
-        task = Some(super::tasks::TaskCx::new(cached));
+        task = Some(super::tasks::TaskCx::new(f, cached, &locals));
     }
     let mut read = vec![false; f.locals.len()];
     mark_reads_block(&f.body, &mut read);
@@ -183,13 +185,8 @@ pub fn emit_function(
             e.line(&line);
         }
     }
-    if let Some(captures) = &f.captures {
-        e.closure_prologue(id, captures);
-    }
-    if !e.defer_sites.is_empty() {
-        e.defer_prologue();
-    }
-    // The function owns its by-value parameters (released at every exit).
+    // The function owns its by-value parameters (released at every exit). Its scope opens
+    // before the prologues: in a frame, the locals they declare are in scope to the end.
     let owned_params: Vec<(String, Ty)> = f
         .params
         .iter()
@@ -197,6 +194,12 @@ pub fn emit_function(
         .map(|p| (e.locals[*p as usize].clone(), f.locals[*p as usize].ty.clone()))
         .collect();
     e.drop_scopes.push(owned_params);
+    if let Some(captures) = &f.captures {
+        e.closure_prologue(id, captures);
+    }
+    if !e.defer_sites.is_empty() {
+        e.defer_prologue();
+    }
     for s in &f.body.stmts {
         e.stmt(s);
     }

@@ -35,6 +35,7 @@ use super::func::{paren, strip_parens, FnEmitter};
 use super::names::LocalNames;
 use crate::hir::{self, BuiltinFn, ExprKind, FnId, LibOp};
 use crate::types::Ty;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// A suspending function being emitted.
@@ -46,8 +47,11 @@ pub struct TaskCx {
     resumes: Vec<Vec<String>>,
     /// Per local: kept in a C local of the poll function (`cached_locals`).
     cached: Vec<bool>,
-    /// Some suspension jumped to the spill block (`vx_suspend`), so it is emitted.
-    spill_used: bool,
+    /// The C names of the cached locals that are not parameters, to their ids.
+    cached_names: HashMap<String, hir::LocalId>,
+    /// The distinct sets of cached locals (in scope at some suspension) stored to the frame by
+    /// a spill block each: `vx_suspend_N` for set N-1.
+    spill_sets: Vec<Vec<hir::LocalId>>,
     /// Some loop counts its back edges in `vx_spin` (`loop_tail`), so it is declared.
     spin_used: bool,
     /// The loops being emitted, outermost first: the resume points inside each (not inside a
@@ -58,8 +62,13 @@ pub struct TaskCx {
 }
 
 impl TaskCx {
-    pub fn new(cached: Vec<bool>) -> TaskCx {
-        TaskCx { cached, ..TaskCx::default() }
+    /// `locals`: the C names of the function's locals.
+    pub fn new(f: &hir::Function, cached: Vec<bool>, locals: &[String]) -> TaskCx {
+        let cached_names = (0..f.locals.len())
+            .filter(|&i| cached[i] && !f.params.contains(&(i as hir::LocalId)))
+            .map(|i| (locals[i].clone(), i as hir::LocalId))
+            .collect();
+        TaskCx { cached, cached_names, ..TaskCx::default() }
     }
 }
 
@@ -116,6 +125,13 @@ impl FnEmitter<'_> {
             };
         };
         let field = name.strip_prefix("vx_f->").unwrap_or(name).to_string();
+        // A cached local is in scope from its declaration to the end of the innermost open
+        // scope: recorded there (it releases nothing), so suspensions know to spill it.
+        if let (Some(_), Some(scope)) = (task.cached_names.get(&field), self.drop_scopes.last_mut()) {
+            if !scope.iter().any(|(n, _)| *n == field) {
+                scope.push((field.clone(), Ty::Unit));
+            }
+        }
         if !task.fields.iter().any(|(_, f)| *f == field) {
             task.fields.push((cty.to_string(), field));
         }
@@ -225,18 +241,34 @@ impl FnEmitter<'_> {
         self.line(&format!("if ((vx_p = {poll}) != VX_READY && vx_p != VX_CLOSED) {{ vx_self->resume = {k}; {record}{leave} }}"));
     }
 
-    /// Returning `value` (a `vx_poll_t`) to the poller: through the spill block when some
-    /// locals are C locals.
+    /// Returning `value` (a `vx_poll_t`) to the poller: through the spill block of the cached
+    /// locals in scope here (the parameters and those declared in the open scopes, which
+    /// `declare` records), when there are any. Only those can be read after the resume; storing
+    /// the others would keep dead values alive across the whole loop for nothing.
     fn leave(&mut self, value: &str) -> String {
-        let task = self.task.as_mut().expect("suspension outside a task");
-        if !task.cached.iter().any(|c| *c) {
+        let task = self.task.as_ref().expect("suspension outside a task");
+        let mut set: Vec<hir::LocalId> =
+            self.f.params.iter().copied().filter(|p| task.cached.get(*p as usize).copied().unwrap_or(false)).collect();
+        for scope in &self.drop_scopes {
+            set.extend(scope.iter().filter_map(|(name, _)| task.cached_names.get(name).copied()));
+        }
+        set.sort_unstable();
+        set.dedup();
+        if set.is_empty() {
             return format!("return {value};");
         }
-        task.spill_used = true;
+        let task = self.task.as_mut().expect("suspension outside a task");
+        let n = match task.spill_sets.iter().position(|s| *s == set) {
+            Some(i) => i + 1,
+            None => {
+                task.spill_sets.push(set);
+                task.spill_sets.len()
+            }
+        };
         if value == "vx_p" {
-            "goto vx_suspend;".to_string()
+            format!("goto vx_suspend_{n};")
         } else {
-            format!("vx_p = {value}; goto vx_suspend;")
+            format!("vx_p = {value}; goto vx_suspend_{n};")
         }
     }
 
@@ -509,9 +541,10 @@ impl FnEmitter<'_> {
         }
         body.push_str("    default: return VX_READY;\n    }\n");
         body.push_str(&self.out);
-        if task.spill_used {
-            body.push_str("vx_suspend:\n");
-            for (_, name) in &cached {
+        for (n, set) in (1..).zip(&task.spill_sets) {
+            let _ = writeln!(body, "vx_suspend_{n}:");
+            for id in set {
+                let name = &self.locals[*id as usize];
                 let _ = writeln!(body, "    vx_f->{name} = {name};");
             }
             body.push_str("    return vx_p;\n");
