@@ -4,16 +4,16 @@
 //! function. Owned values, aggregates, temporaries and every local whose address is taken live
 //! in the frame (`vx_f->name`); scalar locals whose address is never taken (`cached_locals`)
 //! are C locals of the poll function, so loops in tasks keep them in registers. Those are
-//! loaded from their frame fields when the poll function is entered and stored back at one
-//! spill block, `vx_suspend`, on the way out of a suspension, so the path that does not
-//! suspend (a budget tick that does not run out, a channel op that completes at once) costs
-//! nothing extra. The body is the ordinary statement-by-statement C with one change: each
+//! loaded from their frame fields when the poll function is entered and, on the way out of a
+//! suspension, the ones in scope there are stored back by a spill block (`vx_suspend_N`, one
+//! per distinct set), so the path that does not suspend (a budget tick that does not run out,
+//! a channel op that completes at once) costs nothing extra. The body is the ordinary statement-by-statement C with one change: each
 //! suspension point (a statement of its own after `tasks::normalize`) is
 //!
 //! ```c
 //! <operands into frame fields>; <op init>;
 //! vx_resume_K:
-//! if (<op poll> == VX_PENDING) { vx_self->resume = K; goto vx_suspend; }
+//! if (<op poll> == VX_PENDING) { vx_self->resume = K; goto vx_suspend_N; }
 //! <result into the destination>
 //! ```
 //!
@@ -77,8 +77,8 @@ impl TaskCx {
 /// read and write of a local is a memory access the C compiler must keep (the frame is
 /// reachable from elsewhere, and each back edge calls the budget tick), which made loops in
 /// tasks ~2x slower than in plain functions. A C local lives in a register; its value only
-/// has to be in the frame while the task is suspended: it is stored there on the way out (the
-/// spill block) and loaded back when the poll function is entered. Nothing else reads those
+/// has to be in the frame while the task is suspended: it is stored there on the way out (a
+/// spill block, `leave`) and loaded back when the poll function is entered. Nothing else reads those
 /// fields: a scalar owns nothing, so the drop function never looks at them, and no pointer to
 /// one exists. Owned values stay frame fields (the drop function releases them), as do
 /// aggregates (copying them in and out would cost what it saves).
