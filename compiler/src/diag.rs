@@ -320,6 +320,55 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// Renders diagnostics as one JSON object for tools (`vexc --json`, LANGUAGE.md §16.1):
+/// `{"diagnostics":[{"level","code","message","file","line","column","end_line","end_column",
+/// "label","help","notes","secondary":[...]}]}`; lines and columns 1-based (columns in
+/// characters), a diagnostic without a location has `file` etc. `null`. Every diagnostic is
+/// included (the terminal form shows the first MAX_SHOWN).
+pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    use serde_json::{json, Map, Value};
+    let place = |span: Option<Span>, out: &mut Map<String, Value>| {
+        let file = span.and_then(|s| Some((s, sources.files.get(s.file as usize)?)));
+        let (name, (l, c), (el, ec)) = match file {
+            Some((s, f)) => (json!(f.name), f.line_col(s.start as usize), f.line_col(s.end as usize)),
+            None => (Value::Null, (0, 0), (0, 0)),
+        };
+        let n = |v: usize| if v == 0 { Value::Null } else { json!(v) };
+        out.insert("file".into(), name);
+        out.insert("line".into(), n(l));
+        out.insert("column".into(), n(c));
+        out.insert("end_line".into(), n(el));
+        out.insert("end_column".into(), n(ec));
+    };
+    let list: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut o = Map::new();
+            let level = if d.code == "ICE" { "ice" } else if d.is_error() { "error" } else { "warning" };
+            o.insert("level".into(), json!(level));
+            o.insert("code".into(), json!(d.code));
+            o.insert("message".into(), json!(d.message));
+            place(d.span, &mut o);
+            o.insert("label".into(), json!(d.label));
+            o.insert("help".into(), json!(d.help));
+            o.insert("notes".into(), json!(d.notes));
+            let secondary: Vec<Value> = d
+                .secondary
+                .iter()
+                .map(|(span, label)| {
+                    let mut s = Map::new();
+                    place(Some(*span), &mut s);
+                    s.insert("label".into(), json!(label));
+                    Value::Object(s)
+                })
+                .collect();
+            o.insert("secondary".into(), Value::Array(secondary));
+            Value::Object(o)
+        })
+        .collect();
+    json!({ "diagnostics": list }).to_string()
+}
+
 /// Renders diagnostics as plain text (no colours): deterministic, suitable for snapshots and pipes.
 pub fn render_plain(diags: &[Diagnostic], sources: &SourceMap) -> String {
     render(diags, sources, false)

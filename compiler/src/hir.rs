@@ -270,6 +270,10 @@ pub enum LibOp {
     SetContains,
     /// `s.len()`: [s] -> i64.
     SetLen,
+    /// `s.remove(x)`: [s (a place), x] -> bool, whether `x` was there; `x` is only read.
+    SetRemove,
+    /// `s.clear()`: [s (a place)].
+    SetClear,
     /// `Channel(cap)`: [capacity].
     ChanNew,
     /// `ch.send(x)`: [ch, x].
@@ -284,6 +288,13 @@ pub enum LibOp {
     ChanClose,
     /// `ch.len()`: [ch] -> i64, the buffered elements.
     ChanLen,
+}
+
+impl LibOp {
+    /// The operation changes the collection its first operand (a place) names.
+    pub fn changes_receiver(self) -> bool {
+        matches!(self, LibOp::VecPush | LibOp::MapInsert | LibOp::SetInsert | LibOp::SetRemove | LibOp::SetClear)
+    }
 }
 
 #[derive(Debug, Clone)]

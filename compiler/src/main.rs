@@ -107,9 +107,8 @@ enum Cmd {
         /// Check FILE as a library (see `vexc --lib`): no `main` needed, exported signatures must cross to C
         #[arg(long)]
         lib: bool,
-        /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
-        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
-        color: Color,
+        #[command(flatten)]
+        diag: DiagOpts,
     },
 }
 
@@ -147,9 +146,20 @@ struct CommonOpts {
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_sanitizer)]
     sanitize: Vec<driver::Sanitizer>,
 
+    #[command(flatten)]
+    diag: DiagOpts,
+}
+
+/// How diagnostics are printed (on stderr).
+#[derive(Args, Debug, Clone, Copy)]
+struct DiagOpts {
     /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+
+    /// Print diagnostics as one JSON object, `{"diagnostics":[...]}`, for tools (LANGUAGE.md §16.1)
+    #[arg(long)]
+    json: bool,
 }
 
 fn parse_sanitizer(s: &str) -> Result<driver::Sanitizer, String> {
@@ -207,14 +217,21 @@ const EXIT_ICE: u8 = 101;
 struct Session {
     sources: SourceMap,
     color: bool,
+    json: bool,
 }
 
 impl Session {
+    fn new(opts: DiagOpts) -> Session {
+        Session { sources: SourceMap::default(), color: opts.color.enabled(), json: opts.json }
+    }
+
     fn report(&self, diags: &[Diagnostic]) {
-        if diags.is_empty() {
-            return;
+        if self.json {
+            // Also when there is nothing to say: a tool reads one object per run.
+            eprintln!("{}", diag::render_json(diags, &self.sources));
+        } else if !diags.is_empty() {
+            eprint!("{}", diag::render(diags, &self.sources, self.color));
         }
-        eprint!("{}", diag::render(diags, &self.sources, self.color));
     }
 
     /// Reports `diags` and picks the exit status (101 if any is an ICE).
@@ -294,7 +311,7 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     // vexc exits once the C is built: freeing the program's trees node by node would be
     // wasted time. (`vexc run` frees them: the program it then runs may need the memory.)
     vexc::skip_freeing_trees();
-    let early = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let early = Session::new(cli.opts.diag);
     if let Err(d) = cli.opts.check() {
         return early.fail(&[d]);
     }
@@ -310,7 +327,7 @@ fn cmd_build(cli: &Cli, file: &Path) -> u8 {
     if cli.lib {
         return cmd_build_lib(cli, file);
     }
-    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let mut sess = Session::new(cli.opts.diag);
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
@@ -411,7 +428,7 @@ impl Shortcut {
 
 /// `--lib`: the static library and its header, or (with `--emit-c`) their sources.
 fn cmd_build_lib(cli: &Cli, file: &Path) -> u8 {
-    let mut sess = Session { sources: SourceMap::default(), color: cli.opts.color.enabled() };
+    let mut sess = Session::new(cli.opts.diag);
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
@@ -470,9 +487,9 @@ fn install(built: &Path, out: &Path) -> Result<(), Diagnostic> {
 
 fn cmd_run(file: &Path, args: &[std::ffi::OsString], opts: &CommonOpts) -> u8 {
     if let Err(d) = opts.check() {
-        return Session { sources: SourceMap::default(), color: opts.color.enabled() }.fail(&[d]);
+        return Session::new(opts.diag).fail(&[d]);
     }
-    let mut sess = Session { sources: SourceMap::default(), color: opts.color.enabled() };
+    let mut sess = Session::new(opts.diag);
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
@@ -541,8 +558,8 @@ fn exit_code_of(status: std::process::ExitStatus) -> u8 {
     EXIT_ERROR
 }
 
-fn cmd_check(file: &Path, lib: bool, color: Color) -> u8 {
-    let mut sess = Session { sources: SourceMap::default(), color: color.enabled() };
+fn cmd_check(file: &Path, lib: bool, diag: DiagOpts) -> u8 {
+    let mut sess = Session::new(diag);
     let id = match load(&mut sess.sources, file) {
         Ok(id) => id,
         Err(d) => return sess.fail(&[d]),
@@ -564,15 +581,14 @@ fn cmd_check(file: &Path, lib: bool, color: Color) -> u8 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match &cli.command {
-        Some(Cmd::Run { opts, .. }) => opts.color,
-        Some(Cmd::Check { color, .. }) => *color,
-        None => cli.opts.color,
-    }
-    .enabled();
+    let diag_opts = match &cli.command {
+        Some(Cmd::Run { opts, .. }) => opts.diag,
+        Some(Cmd::Check { diag, .. }) => *diag,
+        None => cli.opts.diag,
+    };
     let code = guard::run_guarded(move || match &cli.command {
         Some(Cmd::Run { file, args, opts }) => cmd_run(file, args, opts),
-        Some(Cmd::Check { file, lib, color }) => cmd_check(file, *lib, *color),
+        Some(Cmd::Check { file, lib, diag }) => cmd_check(file, *lib, *diag),
         None => match &cli.file {
             Some(file) => cmd_build(&cli, file),
             None => EXIT_ERROR, // clap enforces FILE
@@ -581,7 +597,7 @@ fn main() -> ExitCode {
     match code {
         Ok(code) => ExitCode::from(code),
         Err(ice) => {
-            eprint!("{}", diag::render(&[ice], &SourceMap::default(), color));
+            Session::new(diag_opts).report(&[ice]);
             ExitCode::from(EXIT_ICE)
         }
     }

@@ -6,7 +6,14 @@
  * bits (h1, the top ones: vex_tab_home) and advances by triangular probing, which visits every
  * group of a power-of-two table. The table grows at 7/8 load, doubling. Entries are laid out
  * by the generated code (key, then value, described by `vex_map_layout`); keys are integers
- * (hashed as their bytes) or strings. Nothing is ever removed, so there are no tombstones.
+ * (hashed as their bytes) or strings.
+ *
+ * Removal (`Set.remove`) empties the slot when its group has an empty slot (then no probe ever
+ * went past the group: a group only stops being full by a removal, which leaves a tombstone);
+ * otherwise it leaves a tombstone (0xFE), which lookups walk past and which still counts
+ * against growth_left. A table out of room is rebuilt without its tombstones: at the same size
+ * when at most half of what it holds is live, else doubled. A tombstone's slot keeps stale
+ * bytes, but no key is compared there: h2 matching only finds bytes below 0x80.
  *
  * The hash is seeded per table from the address of the table first allocated (randomised by the
  * allocator and ASLR), so an attacker cannot precompute colliding keys; it mixes with
@@ -22,7 +29,6 @@
  * first insert into a shared one copies it (retaining its keys and values). */
 #include "vex_runtime.h"
 
-#define VEX_CTRL_EMPTY 0x80u
 #define VEX_GROUP VEX_MAP_GROUP
 
 /* the same hashes as the inline lookups of vex_runtime.h */
@@ -44,10 +50,6 @@ static inline bool vex_key_eq(const vex_map_layout *l, const unsigned char *a, c
     }
     if (l->key_size == 8) return vex_read_le(a, 8) == vex_read_le(b, 8);
     return memcmp(a, b, l->key_size) == 0;
-}
-
-static uint64_t vex_group_empty(uint64_t group) {
-    return group & 0x8080808080808080ull;
 }
 
 /* An entry copied with a constant size where it is a common one (no library call). */
@@ -138,19 +140,20 @@ static void vex_tab_place(const vex_map_layout *l, struct vex_maptab *t, const u
     t->growth_left--;
 }
 
-/* A private table with room for one more entry: copies a shared table (retaining what the
- * copy now also owns) and doubles a full one (moving the entries). */
-static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
+/* A private table, with room for one more entry if `room`: copies a shared table (retaining
+ * what the copy now also owns) and rebuilds a full one (moving the entries; doubled unless
+ * tombstones took at least half of its room). */
+static void vex_map_make_room(const vex_map_layout *l, vex_map *m, bool room) {
     struct vex_maptab *t = m->tab;
-    if (t && vex_rc_get(&t->refs) == 1 && t->growth_left > 0) return;
+    if (t && vex_rc_get(&t->refs) == 1 && (t->growth_left > 0 || !room)) return;
     if (!t) {
         m->tab = vex_tab_alloc(l, 2 * VEX_GROUP);
         return;
     }
     bool shared = vex_rc_get(&t->refs) > 1;
-    bool grow = t->growth_left <= 0;
+    bool grow = room && t->growth_left <= 0;
     int64_t cap = t->cap;
-    if (grow) {
+    if (grow && t->len > (cap - cap / 8) / 2) {
         if (cap > INT64_MAX / 2) vex_panic_at("<runtime>", 0, "map too large");
         cap *= 2;
     }
@@ -193,7 +196,7 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m) {
 
 void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry_in) {
     const unsigned char *entry = entry_in;
-    vex_map_make_room(l, m);
+    vex_map_make_room(l, m, true);
     struct vex_maptab *t = m->tab;
     uint64_t hash = vex_key_hash(l, entry, t->seed);
     int64_t at = -1;
@@ -216,6 +219,52 @@ void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry_in) {
     vex_copy_entry(t->slots + (size_t)at * l->entry_size, entry, l->entry_size);
     t->len++;
     t->growth_left--;
+}
+
+/* The key and the value of the entry at `slot` released. */
+static void vex_release_entry(const vex_map_layout *l, unsigned char *entry) {
+    if (l->key_is_str) {
+        vex_str s;
+        memcpy(&s, entry, sizeof s);
+        vex_str_release(s);
+    }
+    if (l->release_value) l->release_value(entry + l->value_offset);
+}
+
+bool vex_map_remove(const vex_map_layout *l, vex_map *m, const void *key) {
+    if (!m->tab || m->tab->len == 0) return false;
+    if (vex_tab_find(l, m->tab, key, vex_key_hash(l, key, m->tab->seed), NULL) < 0) return false;
+    vex_map_make_room(l, m, false); /* a shared table is copied first (same layout and seed) */
+    struct vex_maptab *t = m->tab;
+    int64_t slot = vex_tab_find(l, t, key, vex_key_hash(l, key, t->seed), NULL);
+    vex_release_entry(l, t->slots + (size_t)slot * l->entry_size);
+    int64_t g = slot / VEX_GROUP;
+    if (vex_group_empty(vex_load_group(t->ctrl + g * VEX_GROUP))) {
+        t->ctrl[slot] = VEX_CTRL_EMPTY;
+        t->growth_left++;
+    } else {
+        t->ctrl[slot] = VEX_CTRL_DELETED;
+    }
+    t->len--;
+    return true;
+}
+
+void vex_map_clear(const vex_map_layout *l, vex_map *m) {
+    struct vex_maptab *t = m->tab;
+    if (!t) return;
+    if (vex_rc_get(&t->refs) > 1) {
+        /* the other owners keep the entries; this one starts empty */
+        vex_map_release(l, *m);
+        m->tab = NULL;
+        return;
+    }
+    for (int64_t i = 0; i < t->cap; i++) {
+        vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
+        if (!(t->ctrl[i] & VEX_CTRL_EMPTY)) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
+    }
+    memset(t->ctrl, VEX_CTRL_EMPTY, (size_t)t->cap);
+    t->len = 0;
+    t->growth_left = t->cap - t->cap / 8;
 }
 
 const void *vex_map_find(const vex_map_layout *l, vex_map m, const void *key) {
@@ -244,14 +293,7 @@ void vex_map_release(const vex_map_layout *l, vex_map m) {
     if (!t || !vex_rc_dec(&t->refs)) return;
     for (int64_t i = 0; i < t->cap; i++) {
         vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
-        if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
-        unsigned char *entry = t->slots + (size_t)i * l->entry_size;
-        if (l->key_is_str) {
-            vex_str s;
-            memcpy(&s, entry, sizeof s);
-            vex_str_release(s);
-        }
-        if (l->release_value) l->release_value(entry + l->value_offset);
+        if (!(t->ctrl[i] & VEX_CTRL_EMPTY)) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
     }
     vex_tab_free(t);
 }

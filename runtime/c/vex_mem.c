@@ -27,28 +27,29 @@ static long long vex_live_blocks;
 #endif
 #endif
 
+void vex_mem_out_of_memory(void) { vex_panic_at("<runtime>", 0, "out of memory"); }
+
+#ifdef VEX_ALLOC_STATS
+/* The counting versions; without VEX_ALLOC_STATS they are inline in vex_runtime.h. */
 void *vex_mem_alloc(size_t size, bool zeroed) {
     void *p = zeroed ? calloc(1, size) : malloc(size);
-    if (!p) vex_panic_at("<runtime>", 0, "out of memory");
-#ifdef VEX_ALLOC_STATS
+    if (!p) vex_mem_out_of_memory();
     VEX_LIVE_ADD(1);
-#endif
     return p;
-}
-
-/* `p` (a block from vex_mem_alloc) resized to `size` bytes; still one live block. */
-void *vex_mem_realloc(void *p, size_t size) {
-    void *q = realloc(p, size);
-    if (!q) vex_panic_at("<runtime>", 0, "out of memory");
-    return q;
 }
 
 void vex_mem_free(void *p) {
     if (!p) return;
-#ifdef VEX_ALLOC_STATS
     VEX_LIVE_ADD(-1);
-#endif
     free(p);
+}
+#endif
+
+/* `p` (a block from vex_mem_alloc) resized to `size` bytes; still one live block. */
+void *vex_mem_realloc(void *p, size_t size) {
+    void *q = realloc(p, size);
+    if (!q) vex_mem_out_of_memory();
+    return q;
 }
 
 void vex_rc_overflow(void) { vex_panic_at("<runtime>", 0, "too many references to one value"); }

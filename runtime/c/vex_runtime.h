@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* VEX_THREADS: the program uses the async runtime (`go`, channels, ...), so runtime values may be
@@ -132,10 +133,24 @@ VEX_NORETURN VEX_COLD void vex_assert_failed(const char *file, int32_t line, vex
 
 /* ---- heap blocks (vex_mem.c): every block a program owns goes through these, so that a
  * `-DVEX_ALLOC_STATS` build can count them; `vex_exit_status` wraps `main`'s status and, in
- * that build, fails a program that ends with live blocks. */
-void *vex_mem_alloc(size_t size, bool zeroed);
+ * that build, fails a program that ends with live blocks. Without the counting they are inline
+ * here: an allocation is then the C library's call and a null test, not a call into another
+ * translation unit that calls it (per Box of binary-trees, the wrappers cost about as many
+ * instructions as the tree walks). The program and the runtime must agree on the setting
+ * (vexc compiles both with the same flags). */
 void *vex_mem_realloc(void *p, size_t size);
+#ifdef VEX_ALLOC_STATS
+void *vex_mem_alloc(size_t size, bool zeroed);
 void vex_mem_free(void *p);
+#else
+VEX_NORETURN VEX_COLD void vex_mem_out_of_memory(void);
+static inline void *vex_mem_alloc(size_t size, bool zeroed) {
+    void *p = zeroed ? calloc(1, size) : malloc(size);
+    if (!VEX_LIKELY(p != NULL)) vex_mem_out_of_memory();
+    return p;
+}
+static inline void vex_mem_free(void *p) { free(p); }
+#endif
 /* A hint that a large block (a hash table) will be read at random, all over: on Linux, ask for
  * transparent huge pages, so that lookups stop missing the TLB on nearly every access. */
 void vex_mem_advise_random(void *p, size_t size);
@@ -181,6 +196,10 @@ typedef struct vex_map {
     struct vex_maptab *tab;
 } vex_map;
 void vex_map_insert(const vex_map_layout *l, vex_map *m, const void *entry);
+/* Removes the entry whose key equals the start of `key` (only read); false if there is none. */
+bool vex_map_remove(const vex_map_layout *l, vex_map *m, const void *key);
+/* Removes every entry (releasing them); a private table keeps its capacity. */
+void vex_map_clear(const vex_map_layout *l, vex_map *m);
 
 /* The table (vex_map.c) and the inline lookups the generated per-type helpers use for integer
  * and string keys (compile-time entry and key sizes: no calls, no run-time-sized copies). Each
@@ -293,6 +312,14 @@ static inline uint64_t vex_group_match(uint64_t group, uint8_t byte) {
     uint64_t x = group ^ (0x0101010101010101ull * byte);
     return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
+/* Control bytes: 0x80 an empty slot, 0xFE a removed one (a tombstone), 0..0x7f a full slot's h2.
+ * The empty ones of `group` (high bit set, bit 1 clear: a tombstone has both set, so a probe
+ * walks past it). */
+#define VEX_CTRL_EMPTY 0x80u
+#define VEX_CTRL_DELETED 0xFEu
+static inline uint64_t vex_group_empty(uint64_t group) {
+    return group & ~(group << 6) & 0x8080808080808080ull;
+}
 /* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
 static inline int vex_lowest_byte(uint64_t mask) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -348,7 +375,7 @@ static inline int64_t vex_tab_probe(const struct vex_maptab *t, bool is_str, vex
             }
             m &= m - 1;
         }
-        uint64_t empty = group & 0x8080808080808080ull;
+        uint64_t empty = vex_group_empty(group);
         if (empty) {
             if (insert_at) *insert_at = (int64_t)(g * VEX_MAP_GROUP) + vex_lowest_byte(empty);
             return -1;

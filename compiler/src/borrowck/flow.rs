@@ -520,6 +520,16 @@ impl<'a> Checker<'a> {
                 }
                 self.store_into(args.first(), args.get(1..).unwrap_or(&[]), st);
             }
+            // The key of `remove` is only looked up, like `contains`'s.
+            SetRemove | SetClear => {
+                if let Some(recv) = args.first() {
+                    self.place_uses(recv, st);
+                    if let Some((root, _)) = place_root(recv) {
+                        self.check_mutation(root, span, Some(if op == SetRemove { "remove" } else { "clear" }), st);
+                    }
+                }
+                args.iter().skip(1).for_each(|a| self.expr(a, st, None));
+            }
             VecLit | BoxNew | MapLit => args.iter().for_each(|a| self.operand(a, st, carry)),
             ChanSend => {
                 if let Some(ch) = args.first() {

@@ -262,15 +262,13 @@ VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
             };
             let release_key = if key_is_str { "vex_str_release(k);" } else { "(void)k;" };
             let slot = |i: &str| format!("(({entry} *)(void *)(t->slots + (size_t){i} * sizeof({entry})))");
-            match &v {
-                Some(vc) => {
-                    let retain_out = value_glue(Glue::Retain, "x");
-                    let release_old = value_glue(Glue::Release, "e->value");
-                    if fast {
-                        let _ = write!(
-                            c,
-                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
-    struct vex_maptab *t = m->m.tab;
+            // `insert`: the inline path when the table is private and has room, else (no table
+            // yet, shared, full; or a key without an inline path) the layout path, which also
+            // handles a key already present (vex_map_insert).
+            let inline_insert = match (&v, fast) {
+                (_, false) => String::new(),
+                (Some(_), true) => format!(
+                    r#"    struct vex_maptab *t = m->m.tab;
     if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
         uint64_t h = {hash};
         int64_t at = -1;
@@ -292,61 +290,14 @@ VEX_HELPER {name} {name}_with_capacity(int64_t n) {{
         t->growth_left--;
         return;
     }}
-    {entry} e;
-    memset(&e, 0, sizeof e);
-    e.key = k;
-    e.value = v;
-    vex_map_insert({name}_layout(), &m->m, &e);
-}}
-VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
-    const struct vex_maptab *t = m.m.tab;
-    int64_t found = -1;
-    if (t && t->len > 0) {{
-        uint64_t h = {hash};
-        found = {probe_null};
-    }}
-    if (found < 0) vex_panic_at(file, line, "key not found");
-    const {entry} *e = {slot_found};
-    {vc} x = e->value;
-    {retain_out}
-    return x;
-}}
-
 "#,
-                            probe_at = probe("&at"),
-                            probe_null = probe("NULL"),
-                            slot_found = slot("found"),
-                            slot_at = slot("at"),
-                        );
-                    } else {
-                        let _ = write!(
-                            c,
-                            r#"VEX_HELPER void {name}_insert({name} *m, {key} k, {vc} v) {{
-    struct {name}_entry e;
-    memset(&e, 0, sizeof e);
-    e.key = k;
-    e.value = v;
-    vex_map_insert({name}_layout(), &m->m, &e);
-}}
-VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
-    struct {name}_entry probe;
-    memset(&probe, 0, sizeof probe);
-    probe.key = k;
-    const struct {name}_entry *e = vex_map_get({name}_layout(), m.m, &probe, file, line);
-    {vc} x = e->value;
-    {retain_out}
-    return x;
-}}
-
-"#
-                        );
-                    }
-                }
-                None if fast => {
-                    let _ = write!(
-                        c,
-                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k) {{
-    struct vex_maptab *t = m->m.tab;
+                    probe_at = probe("&at"),
+                    slot_found = slot("found"),
+                    slot_at = slot("at"),
+                    release_old = value_glue(Glue::Release, "e->value"),
+                ),
+                (None, true) => format!(
+                    r#"    struct vex_maptab *t = m->m.tab;
     if (VEX_LIKELY(t && t->growth_left > 0 && vex_rc_get(&t->refs) == 1)) {{
         uint64_t h = {hash};
         int64_t at = -1;
@@ -360,52 +311,95 @@ VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
         t->growth_left--;
         return;
     }}
-    {entry} e;
+"#,
+                    probe_at = probe("&at"),
+                    slot_at = slot("at"),
+                ),
+            };
+            let (params, set_value) = match &v {
+                Some(vc) => (format!("{key} k, {vc} v"), "    e.value = v;\n"),
+                None => (format!("{key} k"), ""),
+            };
+            let _ = write!(
+                c,
+                r#"VEX_HELPER void {name}_insert({name} *m, {params}) {{
+{inline_insert}    {entry} e;
     memset(&e, 0, sizeof e);
     e.key = k;
-    if (vex_map_find({name}_layout(), m->m, &e)) {{
-        {release_key}
-        return;
-    }}
-    vex_map_insert({name}_layout(), &m->m, &e);
+{set_value}    vex_map_insert({name}_layout(), &m->m, &e);
 }}
-VEX_HELPER bool {name}_contains({name} m, {key} k) {{
+"#
+            );
+            // Lookups: inline probes, or a probe entry through the layout.
+            let layout_probe = format!("{entry} probe;\n    memset(&probe, 0, sizeof probe);\n    probe.key = k;");
+            let _ = match (&v, fast) {
+                (Some(vc), true) => write!(
+                    c,
+                    r#"VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
+    const struct vex_maptab *t = m.m.tab;
+    int64_t found = -1;
+    if (t && t->len > 0) {{
+        uint64_t h = {hash};
+        found = {probe_null};
+    }}
+    if (found < 0) vex_panic_at(file, line, "key not found");
+    const {entry} *e = {slot_found};
+    {vc} x = e->value;
+    {retain_out}
+    return x;
+}}
+"#,
+                    probe_null = probe("NULL"),
+                    slot_found = slot("found"),
+                    retain_out = value_glue(Glue::Retain, "x"),
+                ),
+                (Some(vc), false) => write!(
+                    c,
+                    r#"VEX_HELPER {vc} {name}_get({name} m, {key} k, const char *file, int32_t line) {{
+    {layout_probe}
+    const {entry} *e = vex_map_get({name}_layout(), m.m, &probe, file, line);
+    {vc} x = e->value;
+    {retain_out}
+    return x;
+}}
+"#,
+                    retain_out = value_glue(Glue::Retain, "x"),
+                ),
+                (None, true) => write!(
+                    c,
+                    r#"VEX_HELPER bool {name}_contains({name} m, {key} k) {{
     const struct vex_maptab *t = m.m.tab;
     if (!t || t->len == 0) return false;
     uint64_t h = {hash};
     return {probe_null} >= 0;
 }}
-
 "#,
-                        probe_at = probe("&at"),
-                        probe_null = probe("NULL"),
-                        slot_at = slot("at"),
-                    );
-                }
-                None => {
-                    let _ = write!(
-                        c,
-                        r#"VEX_HELPER void {name}_insert({name} *m, {key} k) {{
-    struct {name}_entry e;
-    memset(&e, 0, sizeof e);
-    e.key = k;
-    if (vex_map_find({name}_layout(), m->m, &e)) {{
-        {release_key}
-        return;
-    }}
-    vex_map_insert({name}_layout(), &m->m, &e);
-}}
-VEX_HELPER bool {name}_contains({name} m, {key} k) {{
-    struct {name}_entry probe;
-    memset(&probe, 0, sizeof probe);
-    probe.key = k;
+                    probe_null = probe("NULL"),
+                ),
+                (None, false) => write!(
+                    c,
+                    r#"VEX_HELPER bool {name}_contains({name} m, {key} k) {{
+    {layout_probe}
     return vex_map_find({name}_layout(), m.m, &probe) != NULL;
 }}
-
 "#
-                    );
-                }
+                ),
+            };
+            if v.is_none() {
+                // `remove` and `clear` are rare next to lookups: no inline paths.
+                let _ = write!(
+                    c,
+                    r#"VEX_HELPER bool {name}_remove({name} *m, {key} k) {{
+    {layout_probe}
+    return vex_map_remove({name}_layout(), &m->m, &probe);
+}}
+VEX_HELPER void {name}_clear({name} *m) {{
+    vex_map_clear({name}_layout(), &m->m);
+}}
+"#
+                );
             }
+            c.push('\n');
         }
     }
     c
@@ -527,6 +521,18 @@ impl FnEmitter<'_> {
                 let m = self.settle_operand(m, &args[0], &args[1]);
                 let k = self.lookup_key(&args[1]);
                 format!("{name}_contains({}, {})", strip_parens(&m), strip_parens(&k))
+            }
+            LibOp::SetRemove => {
+                let name = handle(self, &args[0].ty);
+                let pt = self.receiver_address(&args[0], &name);
+                let k = self.lookup_key(&args[1]);
+                format!("{name}_remove({pt}, {})", strip_parens(&k))
+            }
+            LibOp::SetClear => {
+                let name = handle(self, &args[0].ty);
+                let pt = self.receiver_address(&args[0], &name);
+                self.prelude.push(format!("{name}_clear({pt});"));
+                "((vex_unit)0)".to_string()
             }
             LibOp::MapLen | LibOp::SetLen => {
                 let name = handle(self, &args[0].ty);

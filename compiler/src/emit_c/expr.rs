@@ -63,6 +63,9 @@ enum Operand<'e> {
     Borrowed(&'e hir::Expr),
     /// The address of a place (a by-reference method receiver).
     Address(&'e hir::Expr),
+    /// The address of a value the callee only reads (the receiver of a method that does not
+    /// mutate it): `b.get()` is then the box's value itself (`box_value_place`).
+    Shared(&'e hir::Expr),
 }
 
 /// A place whose address cannot change while a statement runs: a local, or a field of one.
@@ -77,7 +80,7 @@ fn fixed_address(e: &hir::Expr) -> bool {
 impl<'e> Operand<'e> {
     fn expr(&self) -> &'e hir::Expr {
         match self {
-            Operand::Value(e) | Operand::Borrowed(e) | Operand::Address(e) => e,
+            Operand::Value(e) | Operand::Borrowed(e) | Operand::Address(e) | Operand::Shared(e) => e,
         }
     }
 }
@@ -129,15 +132,23 @@ impl FnEmitter<'_> {
                         t
                     }
                 }
-                Operand::Address(e) => {
-                    let t = self.address_of(e);
-                    // The address of a local (or of a field of one) is the same whatever the
-                    // later operands do: no temporary needed.
-                    if later_effects && !fixed_address(e) {
-                        let cty = format!("{}*", self.place_c_type(e));
-                        self.hoist(&cty, &t)
-                    } else {
-                        t
+                Operand::Address(e) | Operand::Shared(e) => {
+                    // A read-only receiver `b.get()` is the value inside the box (held by an
+                    // immutable local, so its address is fixed): no copy.
+                    let view = if matches!(op, Operand::Shared(_)) { self.box_value_place(e) } else { None };
+                    match view {
+                        Some(p) => format!("&{p}"),
+                        None => {
+                            let t = self.address_of(e);
+                            // The address of a local (or of a field of one) is the same whatever
+                            // the later operands do: no temporary needed.
+                            if later_effects && !fixed_address(e) {
+                                let cty = format!("{}*", self.place_c_type(e));
+                                self.hoist(&cty, &t)
+                            } else {
+                                t
+                            }
+                        }
                     }
                 }
             };
@@ -152,8 +163,9 @@ impl FnEmitter<'_> {
         let mut ops = Vec::new();
         match &e.kind {
             ExprKind::Call { args, .. } => ops.extend(args.iter().map(Operand::Value)),
-            ExprKind::MethodCall { receiver, args, .. } => {
+            ExprKind::MethodCall { func, receiver, args, .. } => {
                 match receiver {
+                    Receiver::AddressOf(r) if !self.program.functions[*func as usize].mutating => ops.push(Operand::Shared(r)),
                     Receiver::AddressOf(r) => ops.push(Operand::Address(r)),
                     Receiver::Pointer(r) | Receiver::Value(r) => ops.push(Operand::Value(r)),
                 }
@@ -183,14 +195,27 @@ impl FnEmitter<'_> {
 
     pub(super) fn address_of(&mut self, e: &hir::Expr) -> String {
         if e.is_place() {
-            if let ExprKind::Deref(inner) = &e.kind {
-                return self.expr(inner);
+            match &e.kind {
+                ExprKind::Deref(inner) => return self.expr(inner),
+                ExprKind::Local(l) if self.views[*l as usize] => return self.locals[*l as usize].clone(),
+                _ => {}
             }
             let p = self.expr(e);
             format!("&{}", paren(&p))
         } else if self.needs_drop(&e.ty) && !super::ownership::is_place(e) {
             // An owned temporary (`make().greet()`): held, and released after the statement.
             let t = self.borrowed(e);
+            format!("&{t}")
+        } else if self.needs_drop(&e.ty) {
+            // A part of a temporary (`make().inner.bump()!`, `b.get().inner.bump()!`): a copy
+            // with its own references, released after the statement. A shallow copy would share
+            // them with the temporary (or the box) while a mutating method overwrites and
+            // releases what it holds: released twice.
+            let v = self.owned(e);
+            let cty = self.c_type(&e.ty);
+            let t = self.hoist(&cty, &v);
+            let release = self.release(&e.ty, &t);
+            self.postlude.extend(release);
             format!("&{t}")
         } else {
             let v = self.expr(e);
@@ -228,6 +253,8 @@ impl FnEmitter<'_> {
             ExprKind::Local(id) => {
                 if self.f.locals[*id as usize].ty == Ty::Unit {
                     "((vex_unit)0)".to_string()
+                } else if self.views[*id as usize] {
+                    format!("(*{})", self.locals[*id as usize])
                 } else {
                     self.locals[*id as usize].clone()
                 }
@@ -273,7 +300,10 @@ impl FnEmitter<'_> {
                         format!("{}->{name}", paren(&p))
                     }
                     _ => {
-                        let b = self.borrowed(base);
+                        let b = match self.box_value_place(base) {
+                            Some(p) => p,
+                            None => self.borrowed(base),
+                        };
                         format!("{}.{name}", paren(&b))
                     }
                 }
@@ -490,6 +520,12 @@ impl FnEmitter<'_> {
                 let s = suffix(*i);
                 let t = int_c(*i);
                 match op {
+                    // Proven not to overflow (`ranges.rs`): the C operator, which the C
+                    // compiler can reason about.
+                    BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, lhs, rhs) => {
+                        let c = if op == BinOp::Add { "+" } else { "-" };
+                        format!("(({t})({} {c} {}))", paren(l), paren(r))
+                    }
                     BinOp::Add => format!("vex_add_{s}({l}, {r})"),
                     BinOp::Sub => format!("vex_sub_{s}({l}, {r})"),
                     BinOp::Mul => format!("vex_mul_{s}({l}, {r})"),

@@ -38,6 +38,9 @@ pub struct FnEmitter<'a> {
     pub c_name: String,
     pub locals: Vec<String>,
     pub(super) read: Vec<bool>,
+    /// Locals declared as views of a box's value (`box_view`): the C variable is a pointer to
+    /// the value inside the cell, so a use reads `(*x)` and `&x` is the pointer itself.
+    pub(super) views: Vec<bool>,
     pub out: String,
     pub indent: usize,
     /// Statements to emit before the statement being built (hoisted temporaries).
@@ -78,6 +81,11 @@ pub struct FnEmitter<'a> {
     /// Locals whose address the function takes (`loops::escaped_locals`), computed when first
     /// asked (`escaped()`).
     escaped: Option<Vec<bool>>,
+    /// Locals never assigned after their declaration nor borrowed (`ranges::fixed_locals`),
+    /// computed at the first `if`.
+    fixed: Option<Vec<bool>>,
+    /// Bounds of fixed locals that hold at the statement being emitted (`ranges.rs`).
+    pub(super) facts: Vec<super::ranges::Fact>,
 }
 
 /// `ret name(params)` for a function.
@@ -147,6 +155,7 @@ pub fn emit_function(
         c_name: names.function(id).to_string(),
         locals,
         read,
+        views: vec![false; f.locals.len()],
         out: String::new(),
         indent: 1,
         prelude: Vec::new(),
@@ -165,6 +174,8 @@ pub fn emit_function(
         task,
         unchecked: std::collections::HashSet::new(),
         escaped,
+        fixed: None,
+        facts: Vec::new(),
     };
     let mut sites = Vec::new();
     hir::visit_block_stmts(&f.body, &mut |s| {
@@ -331,9 +342,11 @@ impl FnEmitter<'_> {
     /// Statements in a scope of their own: owned locals declared there are released at its end.
     pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
         self.drop_scopes.push(Vec::new());
+        let facts = self.facts.len();
         for s in stmts {
             self.stmt(s);
         }
+        self.facts.truncate(facts);
         if !super::stmt_diverges_c(stmts.last()) {
             let depth = self.drop_scopes.len() - 1;
             self.emit_drops_from(depth);
@@ -426,10 +439,14 @@ impl FnEmitter<'_> {
                     }
                 } else if let Some(v) = self.box_view(*local, init) {
                     // A view of the box's value, not an owner: nothing to retain or release.
+                    // A pointer into the cell rather than a copy of the value: `&x` (the usual
+                    // use, a read-only walk passing `&child` down) is then the cell's address,
+                    // so nothing is copied and the callee's frame does not pin a local.
                     self.flush_prelude();
-                    let cty = self.c_type(ty);
-                    let decl = self.declare(&cty, &name, Some(&v));
+                    let cty = format!("{} *", self.c_type(ty));
+                    let decl = self.declare(&cty, &name, Some(&format!("&{v}")));
                     self.line(&decl);
+                    self.views[*local as usize] = true;
                     view = true;
                 } else {
                     let v = self.owned(init);
@@ -468,12 +485,23 @@ impl FnEmitter<'_> {
                 self.flush_prelude();
                 self.flush_postlude();
                 self.line(&format!("if ({}) {{", strip_parens(&c)));
+                let facts = self.facts.len();
+                self.push_test_fact(cond, true);
                 self.block(then_block);
+                self.facts.truncate(facts);
                 match else_block {
-                    None => self.line("}"),
+                    None => {
+                        self.line("}");
+                        // `if n < 2 { return n; }`: past it, `n >= 2` for the rest of the block.
+                        if crate::typeck::block_diverges(then_block) {
+                            self.push_test_fact(cond, false);
+                        }
+                    }
                     Some(b) => {
                         self.line("} else {");
+                        self.push_test_fact(cond, false);
                         self.block(b);
+                        self.facts.truncate(facts);
                         self.line("}");
                     }
                 }
@@ -565,6 +593,17 @@ impl FnEmitter<'_> {
         match place.kind {
             ExprKind::Local(id) => self.local_c_type(id),
             _ => self.c_type(&place.ty),
+        }
+    }
+
+    /// Records what `cond` (or, `holds` false, its negation) says of a fixed local (`ranges.rs`).
+    fn push_test_fact(&mut self, cond: &hir::Expr, holds: bool) {
+        if self.fixed.is_none() {
+            let fixed = super::ranges::fixed_locals(self.f, self.escaped());
+            self.fixed = Some(fixed);
+        }
+        if let Some(fact) = super::ranges::test_fact(cond, holds, self.fixed.as_deref().unwrap_or_default()) {
+            self.facts.push(fact);
         }
     }
 

@@ -455,7 +455,7 @@ fn pattern_binds(p: &hir::Pattern, out: &mut std::collections::HashSet<LocalId>)
 }
 
 /// The local a place expression is part of (`x`, `x.f`, `x[i]`), if any.
-fn root_local(place: &hir::Expr) -> Option<LocalId> {
+pub(super) fn root_local(place: &hir::Expr) -> Option<LocalId> {
     match &place.kind {
         ExprKind::Local(id) => Some(*id),
         ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => root_local(base),

@@ -47,7 +47,7 @@ impl hir::Visit for Interference<'_, '_> {
             ExprKind::MethodCall { func, receiver: Receiver::AddressOf(r) | Receiver::Pointer(r), .. } => {
                 self.em.program.functions[*func as usize].mutating && !self.em.harmless_write(r, self.root)
             }
-            ExprKind::Lib { op: LibOp::VecPush | LibOp::MapInsert | LibOp::SetInsert, args } => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
+            ExprKind::Lib { op, args } if op.changes_receiver() => args.first().is_some_and(|p| !self.em.harmless_write(p, self.root)),
             ExprKind::ExternCall { .. } => true,
             // A function value may have captured a mutable reference or raw pointer of this
             // function (closures capture by value): then it could reach the scrutinee.
@@ -248,19 +248,37 @@ impl FnEmitter<'_> {
     /// `scrutinee_borrowable`), so `x` can be a view of the box's value (`b.cell->value`)
     /// instead of a copy retaining everything in it and releasing it at the end of its scope.
     /// Using `x` by value (a `let`, an argument, a return) copies and retains as for any place.
-    /// Returns the view's C text. Not in task frames, closures, or functions with `defer`.
+    /// Returns the C lvalue of the box's value; `stmt` declares `x` as a pointer to it (see
+    /// `FnEmitter::views`), since a box's value never changes. Not in task frames, closures,
+    /// or functions with `defer`.
     pub(super) fn box_view(&mut self, local: u32, init: &hir::Expr) -> Option<String> {
-        let ExprKind::Lib { op: LibOp::BoxGet, args } = &init.kind else { return None };
+        if !self.immutable_local(local) {
+            return None;
+        }
+        self.box_value_place(init)
+    }
+
+    /// `b.get()` read in place: the C lvalue of the value inside the box, when `b` is an
+    /// immutable binding (as for `box_view`) and the value owns heap data (else the copy is as
+    /// cheap). `b` holds the box for the whole statement and a box's value never changes, so a
+    /// use that only reads (a field, `&self` of a method that does not mutate) needs no copy,
+    /// no retain and no release. A kept field (`let s = b.get().name;`) is a place and is
+    /// retained as any.
+    pub(super) fn box_value_place(&mut self, e: &hir::Expr) -> Option<String> {
+        let ExprKind::Lib { op: LibOp::BoxGet, args } = &e.kind else { return None };
         let ExprKind::Local(b) = args.first()?.kind else { return None };
         if self.in_task() || self.f.captures.is_some() || self.hoisted_any() {
             return None;
         }
-        let immutable = |l: u32| !self.f.locals[l as usize].mutable && !self.f.params.contains(&l);
-        if !immutable(local) || !immutable(b) || !self.needs_drop(&init.ty) {
+        if !self.immutable_local(b) || !self.needs_drop(&e.ty) {
             return None;
         }
         let text = self.expr(&args[0]);
         Some(format!("{}.cell->value", super::func::paren(&text)))
+    }
+
+    fn immutable_local(&self, l: u32) -> bool {
+        !self.f.locals[l as usize].mutable && !self.f.params.contains(&l)
     }
 
     fn hoisted_any(&self) -> bool {

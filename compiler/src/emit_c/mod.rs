@@ -17,6 +17,7 @@ mod loops;
 pub mod library;
 mod matching;
 mod names;
+mod ranges;
 mod ownership;
 mod tasks;
 mod types;

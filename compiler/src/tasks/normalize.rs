@@ -301,7 +301,7 @@ fn children(e: &mut Expr) -> Vec<(&mut Expr, bool)> {
         ExprKind::Index { base, index } | ExprKind::ArrayGet { base, index } => vec![(base.as_mut(), true), (index.as_mut(), false)],
         ExprKind::Call { args, .. } | ExprKind::ExternCall { args, .. } | ExprKind::Builtin { args, .. } => values_of(args),
         ExprKind::Lib { op, args } => {
-            let receiver_is_place = matches!(op, hir::LibOp::VecPush | hir::LibOp::MapInsert | hir::LibOp::SetInsert);
+            let receiver_is_place = op.changes_receiver();
             args.iter_mut().enumerate().map(|(i, x)| (x, i == 0 && receiver_is_place)).collect()
         }
         ExprKind::CallValue { callee, args } => {

@@ -100,17 +100,30 @@ impl Checker<'_> {
     pub fn lib_method(&mut self, fcx: &mut FnCx, recv: hir::Expr, kind: LibTy, targs: &[Ty], name: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
         let elem = targs.first().cloned().unwrap_or(Ty::Error);
         let want = match (kind, name.name.as_str()) {
-            (LibTy::Vec | LibTy::Map | LibTy::Set, "len") | (LibTy::Box, "get") => 0,
-            (LibTy::Vec, "push" | "get") | (LibTy::Map, "get") | (LibTy::Set, "insert" | "contains") => 1,
+            (LibTy::Vec | LibTy::Map | LibTy::Set, "len") | (LibTy::Box, "get") | (LibTy::Set, "clear") => 0,
+            (LibTy::Vec, "push" | "get") | (LibTy::Map, "get") | (LibTy::Set, "insert" | "contains" | "remove") => 1,
             (LibTy::Map, "insert") => 2,
             (LibTy::Channel, "send") => 1,
             (LibTy::Channel, "recv" | "next" | "try_recv" | "close" | "len") => 0,
             _ => {
+                // Names the language reserves for later (§12.2, §12.4 [LATER]): say so, rather
+                // than "no method".
+                let later: &[&str] = match kind {
+                    LibTy::Vec => &["pop", "as_slice", "remove", "insert", "clear", "contains", "is_empty", "iter", "first", "last", "sort", "reverse", "extend", "truncate", "set"],
+                    LibTy::Map => &["contains", "contains_key", "remove", "keys", "values", "iter", "entries", "is_empty", "clear"],
+                    LibTy::Set => &["iter", "is_empty"],
+                    _ => &[],
+                };
+                if later.contains(&name.name.as_str()) {
+                    let t = self.ty_name(&recv.ty);
+                    self.not_yet(&format!("`{}` on `{t}`", name.name), name.span);
+                    return error_expr(span);
+                }
                 let methods: &[&str] = match kind {
                     LibTy::Vec => &["push", "len", "get"],
                     LibTy::Box => &["get"],
                     LibTy::Map => &["insert", "get", "len"],
-                    LibTy::Set => &["insert", "contains", "len"],
+                    LibTy::Set => &["insert", "contains", "remove", "clear", "len"],
                     LibTy::Channel => &["send", "recv", "next", "try_recv", "close", "len"],
                     LibTy::Runtime => &[],
                 };
@@ -147,6 +160,11 @@ impl Checker<'_> {
             (LibTy::Channel, op @ ("next" | "try_recv")) => {
                 let Some(ty) = self.option_of(elem, span) else { return error_expr(span) };
                 lib(if op == "next" { LibOp::ChanNext } else { LibOp::ChanTryRecv }, vec![recv], ty, span)
+            }
+            (LibTy::Set, "clear") => lib(LibOp::SetClear, vec![recv], Ty::Unit, span),
+            (LibTy::Set, "remove") => {
+                let x = self.typed_operand(fcx, &args[0], &elem);
+                lib(LibOp::SetRemove, vec![recv, x], Ty::Bool, span)
             }
             _ => {
                 let x = self.typed_operand(fcx, &args[0], &elem);

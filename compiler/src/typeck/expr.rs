@@ -82,6 +82,15 @@ impl Checker<'_> {
                         mk(ExprKind::Index { base: Box::new(base_e), index: Box::new(index) }, *elem, span)
                     }
                     Ty::Error => error_expr(span),
+                    Ty::Lib(crate::types::LibTy::Vec, _) => {
+                        // §12.2: `v[i]` is [LATER]; `v.get(i)` reads an element now.
+                        self.error(
+                            Diagnostic::error("E0658", "not yet implemented: indexing a `Vec` with `[]`", span)
+                                .label("not supported by this version of vexc")
+                                .help("read an element with `v.get(i)`; writing one in place is not available yet"),
+                        );
+                        error_expr(span)
+                    }
                     other => {
                         let t = self.ty_name(&other);
                         self.error(
@@ -833,6 +842,21 @@ impl Checker<'_> {
 
     pub(super) fn no_method(&mut self, name: &ast::Ident, ty: &Ty, candidates: &[&str], span: Span) -> hir::Expr {
         let t = self.ty_name(ty);
+        // Methods of the prelude's `Option` / `Result` (`unwrap`, `is_some`, `map`, ...) are
+        // [LATER] (LANGUAGE.md §17): say so, and show the `match` that does the same now.
+        if let Ty::Enum(id) = ty {
+            let def = &self.enums[*id as usize];
+            let family = ["Option", "Result"].into_iter().find(|f| def.name.strip_prefix(f).is_some_and(|r| r.starts_with('<')));
+            if let (Some(family), true) = (family, def.span.file == crate::PRELUDE_FILE) {
+                let arms = if family == "Option" { "Some(v) => ..., None => ..." } else { "Ok(v) => ..., Err(e) => ..." };
+                self.error(
+                    Diagnostic::error("E0658", format!("not yet implemented: methods of `{family}` (`{}`)", name.name), name.span)
+                        .label(format!("`{t}` has no methods yet"))
+                        .help(format!("use `match`: `match value {{ {arms} }}`")),
+                );
+                return error_expr(span);
+            }
+        }
         let mut d = Diagnostic::error("E0599", format!("no method named `{}` found for `{t}`", name.name), name.span)
             .label(format!("method not found in `{t}`"));
         if let Some(h) = did_you_mean(&name.name, candidates.iter().copied()) {

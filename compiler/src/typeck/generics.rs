@@ -62,6 +62,16 @@ fn unify(pattern: &ast::Type, actual: &Ty, params: &[String], env: &mut HashMap<
                 }
             }
         }
+        // `Vec<T>`, `Map<K, V>`, `Box<T>`, `Channel<T>`, ... (the library types, §12).
+        (TypeKind::Named { name, args }, Ty::Lib(lib, targs)) if !args.is_empty() => {
+            if crate::types::LibTy::from_name(&name.name) == Some(*lib) && targs.len() == args.len() {
+                args.iter().zip(targs).for_each(|(a, t)| unify(a, t, params, env, inst));
+            }
+        }
+        (TypeKind::Fn { params: ps, ret }, Ty::Fn(ts, r)) if ps.len() == ts.len() => {
+            ps.iter().zip(ts).for_each(|(p, t)| unify(p, t, params, env, inst));
+            unify(ret, r, params, env, inst);
+        }
         (TypeKind::Ref { inner, .. }, Ty::Ref(t, _)) | (TypeKind::Ptr { inner, .. }, Ty::Ptr(t, _)) => {
             unify(inner, t, params, env, inst)
         }

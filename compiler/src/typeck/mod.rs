@@ -19,6 +19,7 @@ mod matching;
 mod policies;
 mod print;
 mod stmt;
+pub(crate) use stmt::block_diverges;
 mod traits;
 
 use crate::diag::Diagnostic;
