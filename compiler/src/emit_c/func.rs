@@ -9,7 +9,7 @@ use crate::types::Ty;
 use std::fmt::Write;
 
 /// Deepest indentation of the emitted C (4 spaces per level); deeper code keeps this one.
-const MAX_INDENT: usize = 40;
+pub(super) const MAX_INDENT: usize = 40;
 
 pub struct Emitted {
     /// File-scope definitions the body needs (long string literals).
@@ -67,7 +67,9 @@ pub struct FnEmitter<'a> {
     /// Some return jumped to the exit label (else it is not emitted: unused labels warn).
     exit_used: bool,
     /// C names of the owned locals of each open scope (outermost first), released in reverse
-    /// when the scope ends or is left by `return`/`break`/`continue`.
+    /// when the scope ends or is left by `return`/`break`/`continue`; in a frame also its
+    /// cached scalars (as `()`, which releases nothing: `declare` records them so a
+    /// suspension spills those in scope).
     pub(super) drop_scopes: Vec<Vec<(String, Ty)>>,
     /// Emit `#line` before each statement (see `EmitOptions`).
     line_directives: bool,
@@ -128,10 +130,19 @@ pub fn emit_function(
         }
     }
     let is_task = program.suspends.get(id as usize).copied().unwrap_or(false);
+    let mut task = None;
+    let mut escaped = None;
     if is_task {
-        for l in &mut locals {
-            *l = format!("vx_f->{l}");
+        let escaped = escaped.insert(super::loops::escaped_locals(f));
+        // Locals the poll function keeps in C locals (spilled to the frame when it suspends);
+        // the others are frame fields (`tasks.rs`).
+        let cached = super::tasks::cached_locals(f, escaped);
+        for (l, c) in locals.iter_mut().zip(&cached) {
+            if !c {
+                *l = format!("vx_f->{l}");
+            }
         }
+        task = Some(super::tasks::TaskCx::new(f, cached, &locals));
     }
     let mut read = vec![false; f.locals.len()];
     mark_reads_block(&f.body, &mut read);
@@ -160,9 +171,9 @@ pub fn emit_function(
         exit_used: false,
         drop_scopes: Vec::new(),
         line_directives: opts.line_directives,
-        task: is_task.then(super::tasks::TaskCx::default),
+        task,
         unchecked: std::collections::HashSet::new(),
-        escaped: None,
+        escaped,
         fixed: None,
         facts: Vec::new(),
     };
@@ -185,13 +196,8 @@ pub fn emit_function(
             e.line(&line);
         }
     }
-    if let Some(captures) = &f.captures {
-        e.closure_prologue(id, captures);
-    }
-    if !e.defer_sites.is_empty() {
-        e.defer_prologue();
-    }
-    // The function owns its by-value parameters (released at every exit).
+    // The function owns its by-value parameters (released at every exit). Its scope opens
+    // before the prologues: in a frame, the locals they declare are in scope to the end.
     let owned_params: Vec<(String, Ty)> = f
         .params
         .iter()
@@ -199,6 +205,12 @@ pub fn emit_function(
         .map(|p| (e.locals[*p as usize].clone(), f.locals[*p as usize].ty.clone()))
         .collect();
     e.drop_scopes.push(owned_params);
+    if let Some(captures) = &f.captures {
+        e.closure_prologue(id, captures);
+    }
+    if !e.defer_sites.is_empty() {
+        e.defer_prologue();
+    }
     for s in &f.body.stmts {
         e.stmt(s);
     }
@@ -604,9 +616,6 @@ impl FnEmitter<'_> {
     /// bounds from a test on entry: `if (test) { loop without those checks } else { loop }`,
     /// or only the unchecked loop when the test holds at compile time.
     fn versioned(&mut self, init: Option<&hir::Stmt>, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {
-        if self.in_task() {
-            return emit(self);
-        }
         self.escaped();
         let escaped = self.escaped.as_deref().unwrap_or_default();
         let Some(plan) = super::loops::plan(self.f, escaped, &self.locals, init, cond, body, post) else {
@@ -876,6 +885,7 @@ impl FnEmitter<'_> {
                 // see a natural loop.
                 let head = self.loop_head();
                 self.line("for (;;) {");
+                let top = self.loop_open();
                 self.indent += 1;
                 for p in cond_pre {
                     self.line(&p);
@@ -898,6 +908,7 @@ impl FnEmitter<'_> {
                 }
                 if let Some(k) = head {
                     self.loop_tail(k);
+                    self.loop_close(top, k);
                 }
                 self.indent -= 1;
                 self.line("}");
