@@ -134,6 +134,8 @@ impl FnEmitter<'_> {
                 self.indent += 1;
             }
             self.drop_scopes.push(Vec::new());
+            // What the arm's statements prove (`ranges.rs`) holds in the arm only.
+            let facts = self.facts.len();
             for s in &arm.stmts {
                 self.stmt(s);
             }
@@ -148,6 +150,7 @@ impl FnEmitter<'_> {
                     _ => self.expr_stmt(v),
                 }
             }
+            self.facts.truncate(facts);
             let depth = self.drop_scopes.len() - 1;
             self.emit_drops_from(depth);
             self.drop_scopes.pop();
