@@ -92,7 +92,7 @@ static void vex_tab_free(struct vex_maptab *t) {
  * flight at once. The bytes' line: the block's header (its count) is in it or the one before. */
 #define VEX_KEY_AHEAD 16
 static void vex_prefetch_key(const vex_map_layout *l, const struct vex_maptab *t, int64_t i) {
-    if (!l->key_is_str || i >= t->cap || (t->ctrl[i] & VEX_CTRL_EMPTY)) return;
+    if (!l->key_is_str || i >= t->cap || !vex_ctrl_full(t->ctrl[i])) return;
     vex_str s;
     memcpy(&s, t->slots + (size_t)i * l->entry_size, sizeof s);
     VEX_PREFETCH(s.ptr);
@@ -162,7 +162,7 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m, bool room) {
     if (grow) {
         for (int64_t i = 0; i < t->cap; i++) {
             vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
-            if (t->ctrl[i] & VEX_CTRL_EMPTY) continue;
+            if (!vex_ctrl_full(t->ctrl[i])) continue;
             unsigned char *entry = t->slots + (size_t)i * l->entry_size;
             uint64_t h = !l->key_is_str && l->key_size == 8 ? vex_hash_int(vex_read_le(entry, 8), n->seed, 8) : vex_key_hash(l, entry, n->seed);
             vex_tab_place(l, n, entry, h);
@@ -175,7 +175,7 @@ static void vex_map_make_room(const vex_map_layout *l, vex_map *m, bool room) {
     }
     if (shared) {
         for (int64_t i = 0; i < n->cap; i++) {
-            if (n->ctrl[i] & VEX_CTRL_EMPTY) continue;
+            if (!vex_ctrl_full(n->ctrl[i])) continue;
             unsigned char *entry = n->slots + (size_t)i * l->entry_size;
             if (l->key_is_str) {
                 vex_str s;
@@ -233,10 +233,11 @@ static void vex_release_entry(const vex_map_layout *l, unsigned char *entry) {
 
 bool vex_map_remove(const vex_map_layout *l, vex_map *m, const void *key) {
     if (!m->tab || m->tab->len == 0) return false;
-    if (vex_tab_find(l, m->tab, key, vex_key_hash(l, key, m->tab->seed), NULL) < 0) return false;
-    vex_map_make_room(l, m, false); /* a shared table is copied first (same layout and seed) */
+    int64_t slot = vex_tab_find(l, m->tab, key, vex_key_hash(l, key, m->tab->seed), NULL);
+    if (slot < 0) return false;
+    /* A shared table is copied first: same size and seed, so the key is at the same slot. */
+    vex_map_make_room(l, m, false);
     struct vex_maptab *t = m->tab;
-    int64_t slot = vex_tab_find(l, t, key, vex_key_hash(l, key, t->seed), NULL);
     vex_release_entry(l, t->slots + (size_t)slot * l->entry_size);
     int64_t g = slot / VEX_GROUP;
     if (vex_group_empty(vex_load_group(t->ctrl + g * VEX_GROUP))) {
@@ -260,7 +261,7 @@ void vex_map_clear(const vex_map_layout *l, vex_map *m) {
     }
     for (int64_t i = 0; i < t->cap; i++) {
         vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
-        if (!(t->ctrl[i] & VEX_CTRL_EMPTY)) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
+        if (vex_ctrl_full(t->ctrl[i])) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
     }
     memset(t->ctrl, VEX_CTRL_EMPTY, (size_t)t->cap);
     t->len = 0;
@@ -293,7 +294,7 @@ void vex_map_release(const vex_map_layout *l, vex_map m) {
     if (!t || !vex_rc_dec(&t->refs)) return;
     for (int64_t i = 0; i < t->cap; i++) {
         vex_prefetch_key(l, t, i + VEX_KEY_AHEAD);
-        if (!(t->ctrl[i] & VEX_CTRL_EMPTY)) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
+        if (vex_ctrl_full(t->ctrl[i])) vex_release_entry(l, t->slots + (size_t)i * l->entry_size);
     }
     vex_tab_free(t);
 }

@@ -320,6 +320,10 @@ static inline uint64_t vex_group_match(uint64_t group, uint8_t byte) {
 static inline uint64_t vex_group_empty(uint64_t group) {
     return group & ~(group << 6) & 0x8080808080808080ull;
 }
+/* A slot that holds an entry (neither empty nor a tombstone: both have the high bit). */
+static inline bool vex_ctrl_full(uint8_t ctrl) {
+    return !(ctrl & 0x80u);
+}
 /* Index of the lowest byte whose high bit is set in `mask` (non-zero). */
 static inline int vex_lowest_byte(uint64_t mask) {
 #if defined(__GNUC__) || defined(__clang__)
