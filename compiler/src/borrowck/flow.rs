@@ -510,25 +510,25 @@ impl<'a> Checker<'a> {
     fn lib_op(&mut self, op: hir::LibOp, args: &[Expr], span: Span, st: &mut State, carry: Option<LocalId>) {
         use hir::LibOp::*;
         match op {
-            VecPush | MapInsert | SetInsert => {
+            VecPush | MapInsert | SetInsert | SetRemove | SetClear => {
                 if let Some(recv) = args.first() {
                     self.place_uses(recv, st);
                     if let Some((root, _)) = place_root(recv) {
-                        let what = if op == VecPush { "push" } else { "insert" };
+                        let what = match op {
+                            VecPush => "push",
+                            SetRemove => "remove",
+                            SetClear => "clear",
+                            _ => "insert",
+                        };
                         self.check_mutation(root, span, Some(what), st);
                     }
                 }
-                self.store_into(args.first(), args.get(1..).unwrap_or(&[]), st);
-            }
-            // The key of `remove` is only looked up, like `contains`'s.
-            SetRemove | SetClear => {
-                if let Some(recv) = args.first() {
-                    self.place_uses(recv, st);
-                    if let Some((root, _)) = place_root(recv) {
-                        self.check_mutation(root, span, Some(if op == SetRemove { "remove" } else { "clear" }), st);
-                    }
+                if matches!(op, SetRemove | SetClear) {
+                    // Nothing is stored: `remove`'s key is only looked up, like `contains`'s.
+                    args.iter().skip(1).for_each(|a| self.expr(a, st, None));
+                } else {
+                    self.store_into(args.first(), args.get(1..).unwrap_or(&[]), st);
                 }
-                args.iter().skip(1).for_each(|a| self.expr(a, st, None));
             }
             VecLit | BoxNew | MapLit => args.iter().for_each(|a| self.operand(a, st, carry)),
             ChanSend => {

@@ -573,7 +573,6 @@ impl FnEmitter<'_> {
         self.loops.pop();
     }
 
-    /// Emits a loop (by `emit`) versioned by `loops::plan` when its indices can be proven in
     /// The C type a local is declared with: its type's, except that a `bool` whose address is
     /// never taken is a `uint8_t`. Clang (14) keeps a `_Bool` loop flag as an `i1` that it
     /// masks with `& 1` after every store, so a flag set on one path and kept on another
@@ -615,6 +614,7 @@ impl FnEmitter<'_> {
         self.escaped.get_or_insert_with(|| super::loops::escaped_locals(f))
     }
 
+    /// Emits a loop (by `emit`) versioned by `loops::plan` when its indices can be proven in
     /// bounds from a test on entry: `if (test) { loop without those checks } else { loop }`,
     /// or only the unchecked loop when the test holds at compile time.
     fn versioned(&mut self, init: Option<&hir::Stmt>, cond: &hir::Expr, body: &hir::Block, post: Option<&hir::Stmt>, emit: impl Fn(&mut Self)) {

@@ -264,18 +264,22 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
             .help("paths use `.`: `Shape.Circle(1)`, `module.item`; collections are made with `Vec()`, `Map()`, `Channel(n)`");
     }
 
+    // The text up to the previous token ends with the word `w`.
+    let after_word = |w: &str| {
+        text[..prev_end].strip_suffix(w).is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    let before = &text[..prev_end];
     // `&mut T` / `&mut x`: Rust's mutable reference.
-    let prev_word = &text[..prev_end];
-    if prev_word.ends_with("mut") && prev_word[..prev_end - 3].trim_end().ends_with('&') {
-        let start = prev_word[..prev_end - 3].trim_end().len() - 1;
+    if after_word("mut") && before[..prev_end - 3].trim_end().ends_with('&') {
+        let start = before[..prev_end - 3].trim_end().len() - 1;
         return Diagnostic::error("E0001", "`&mut` is not Vex syntax", sp(start, prev_end))
             .label("mutable reference written the Rust way")
             .help("the `!` comes after: the type `&T!` (`&i32!`), the borrow `&x!`");
     }
     // `println!(...)`: Vex has no macros (`x!` is a mutable place, §6.9).
-    if text[pos..].starts_with('(') && prev_word.ends_with('!') {
+    if text[pos..].starts_with('(') && before.ends_with('!') {
         let name_end = prev_end - 1;
-        let name_start = prev_word[..name_end].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
+        let name_start = before[..name_end].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
         if name_start < name_end {
             let name = &text[name_start..name_end];
             return Diagnostic::error("E0001", format!("`{name}!(...)` is not Vex syntax: Vex has no macros"), sp(name_start, prev_end))
@@ -284,9 +288,6 @@ pub(crate) fn from_pest(err: pest::error::Error<Rule>, text: &str, file: FileId,
         }
     }
     // `import std::io;`, `import std.io;`, `from io`: other languages' module paths.
-    let after_word = |w: &str| {
-        text[..prev_end].strip_suffix(w).is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
-    };
     if (after_word("import") || after_word("from")) && positives.contains(&Rule::string_lit) && !at_eof {
         let wanted = if after_word("from") { "expected `\"module\"`" } else { "expected `\"module\"` or `{ names } from \"module\"`" };
         return Diagnostic::error("E0001", format!("expected a module name in quotes, found {found}"), sp(pos, pos + found_len))
