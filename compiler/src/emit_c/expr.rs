@@ -789,6 +789,11 @@ impl FnEmitter<'_> {
             Ty::Int(i) => {
                 let s = suffix(*i);
                 match op {
+                    // Proven not to overflow (`ranges.rs`): `i = i + 1` for `i += 1`.
+                    BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, place, value) => {
+                        let c = if op == BinOp::Add { "+" } else { "-" };
+                        format!("(({})({current} {c} {}))", int_c(*i), paren(&v))
+                    }
                     BinOp::Add => format!("vex_add_{s}({current}, {v})"),
                     BinOp::Sub => format!("vex_sub_{s}({current}, {v})"),
                     BinOp::Mul => format!("vex_mul_{s}({current}, {v})"),

@@ -81,10 +81,7 @@ pub struct FnEmitter<'a> {
     /// Locals whose address the function takes (`loops::escaped_locals`), computed when first
     /// asked (`escaped()`).
     escaped: Option<Vec<bool>>,
-    /// Locals never assigned after their declaration nor borrowed (`ranges::fixed_locals`),
-    /// computed at the first `if`.
-    fixed: Option<Vec<bool>>,
-    /// Bounds of fixed locals that hold at the statement being emitted (`ranges.rs`).
+    /// Bounds of locals that hold at the statement being emitted (`ranges.rs`).
     pub(super) facts: Vec<super::ranges::Fact>,
 }
 
@@ -174,7 +171,6 @@ pub fn emit_function(
         task,
         unchecked: std::collections::HashSet::new(),
         escaped,
-        fixed: None,
         facts: Vec::new(),
     };
     let mut sites = Vec::new();
@@ -211,9 +207,7 @@ pub fn emit_function(
     if !e.defer_sites.is_empty() {
         e.defer_prologue();
     }
-    for s in &f.body.stmts {
-        e.stmt(s);
-    }
+    e.stmts(&f.body.stmts);
     // The exit label is also reached from returns before any test (`ranges.rs`).
     e.facts.clear();
     // Falling off the end releases the function's scope; with deferred calls, the exit label
@@ -345,15 +339,43 @@ impl FnEmitter<'_> {
     pub(super) fn scoped_stmts(&mut self, stmts: &[hir::Stmt]) {
         self.drop_scopes.push(Vec::new());
         let facts = self.facts.len();
-        for s in stmts {
-            self.stmt(s);
-        }
+        self.stmts(stmts);
         self.facts.truncate(facts);
         if !super::stmt_diverges_c(stmts.last()) {
             let depth = self.drop_scopes.len() - 1;
             self.emit_drops_from(depth);
         }
         self.drop_scopes.pop();
+    }
+
+    /// Emits `stmts` in order, keeping `facts` true (`ranges.rs`): what is known of a local is
+    /// forgotten before a statement that assigns it, or after it when the statement is `v = e`
+    /// / `v op= e` itself (`e` is computed while the fact still holds).
+    pub(super) fn stmts(&mut self, stmts: &[hir::Stmt]) {
+        for s in stmts {
+            if self.facts.is_empty() {
+                self.stmt(s);
+                continue;
+            }
+            let direct = match &s.kind {
+                StmtKind::Assign { place, value } | StmtKind::CompoundAssign { place, value, .. } => match place.kind {
+                    ExprKind::Local(v) => Some((v, value)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match direct {
+                Some((v, value)) => {
+                    super::ranges::forget(&mut self.facts, &super::ranges::assigned_in_expr(value));
+                    self.stmt(s);
+                    super::ranges::forget(&mut self.facts, &[v]);
+                }
+                None => {
+                    super::ranges::forget(&mut self.facts, &super::ranges::assigned_in_stmt(s));
+                    self.stmt(s);
+                }
+            }
+        }
     }
 
     /// Releases for `break`/`continue`: pending temporaries and owned locals inside the loop.
@@ -488,7 +510,7 @@ impl FnEmitter<'_> {
                 self.flush_postlude();
                 self.line(&format!("if ({}) {{", strip_parens(&c)));
                 let facts = self.facts.len();
-                self.push_test_fact(cond, true);
+                self.push_test_facts(cond, true);
                 self.block(then_block);
                 self.facts.truncate(facts);
                 match else_block {
@@ -496,12 +518,12 @@ impl FnEmitter<'_> {
                         self.line("}");
                         // `if n < 2 { return n; }`: past it, `n >= 2` for the rest of the block.
                         if crate::typeck::block_diverges(then_block) {
-                            self.push_test_fact(cond, false);
+                            self.push_test_facts(cond, false);
                         }
                     }
                     Some(b) => {
                         self.line("} else {");
-                        self.push_test_fact(cond, false);
+                        self.push_test_facts(cond, false);
                         self.block(b);
                         self.facts.truncate(facts);
                         self.line("}");
@@ -568,7 +590,7 @@ impl FnEmitter<'_> {
             self.line(&format!("if (!{}) break;", paren(&c)));
             self.indent -= 1;
         }
-        self.block(body);
+        self.loop_body(Some(cond), |e| e.block(body));
         self.line("}");
         self.loops.pop();
     }
@@ -597,15 +619,40 @@ impl FnEmitter<'_> {
         }
     }
 
-    /// Records what `cond` (or, `holds` false, its negation) says of a fixed local (`ranges.rs`).
-    fn push_test_fact(&mut self, cond: &hir::Expr, holds: bool) {
-        if self.fixed.is_none() {
-            let fixed = super::ranges::fixed_locals(self.f, self.escaped());
-            self.fixed = Some(fixed);
+    /// Records what `cond` (or, `holds` false, its negation) says of locals (`ranges.rs`).
+    fn push_test_facts(&mut self, cond: &hir::Expr, holds: bool) {
+        let mut facts = std::mem::take(&mut self.facts);
+        let first = facts.len();
+        super::ranges::test_facts(cond, holds, self.escaped(), &mut facts);
+        // A local the test itself assigns (in a match arm) may no longer hold the value compared.
+        if facts.len() > first {
+            super::ranges::forget(&mut facts[first..], &super::ranges::assigned_in_expr(cond));
         }
-        if let Some(fact) = super::ranges::test_fact(cond, holds, self.fixed.as_deref().unwrap_or_default()) {
-            self.facts.push(fact);
+        self.facts = facts;
+    }
+
+    /// A loop's body (`emit`) with what its test says at the top of the body (`ranges.rs`).
+    fn loop_body(&mut self, cond: Option<&hir::Expr>, emit: impl FnOnce(&mut Self)) {
+        let facts = self.facts.len();
+        if let Some(c) = cond {
+            self.push_test_facts(c, true);
         }
+        emit(self);
+        self.facts.truncate(facts);
+    }
+
+    /// A `for` step (`emit`) with what the loop test says of the locals `body` never assigns:
+    /// they still hold the values the test saw.
+    fn loop_step<T>(&mut self, cond: Option<&hir::Expr>, body: &hir::Block, emit: impl FnOnce(&mut Self) -> T) -> T {
+        let facts = self.facts.len();
+        if let Some(c) = cond {
+            self.push_test_facts(c, true);
+            let assigned = super::ranges::assigned_in_block(body);
+            super::ranges::forget(&mut self.facts[facts..], &assigned);
+        }
+        let r = emit(self);
+        self.facts.truncate(facts);
+        r
     }
 
     /// Locals whose address the function takes (`loops::escaped_locals`), computed once.
@@ -865,7 +912,7 @@ impl FnEmitter<'_> {
             None => (None, Vec::new()),
         };
         let post_expr = match post {
-            Some(p) => self.post_as_expr(p).map(Some),
+            Some(p) => self.loop_step(cond, body, |e| e.post_as_expr(p)).map(Some),
             None => Some(None),
         };
         match (cond_pre.is_empty(), post_expr) {
@@ -875,7 +922,7 @@ impl FnEmitter<'_> {
                 let p = post_text.unwrap_or_default();
                 self.line(&format!("for (; {c}; {p}) {{"));
                 self.loops.push(LoopCx { continue_label: None, scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
-                self.block(body);
+                self.loop_body(cond, |e| e.block(body));
                 self.loops.pop();
                 self.line("}");
             }
@@ -898,7 +945,7 @@ impl FnEmitter<'_> {
                 self.indent -= 1;
                 self.loops.push(LoopCx { continue_label: Some(label.clone()), scope_depth: self.drop_scopes.len(), pending_depth: self.pending_exit.len() });
                 let before = self.out.len();
-                self.block(body);
+                self.loop_body(cond, |e| e.block(body));
                 let used = self.out[before..].contains(&format!("goto {label};"));
                 self.loops.pop();
                 self.indent += 1;
@@ -906,7 +953,7 @@ impl FnEmitter<'_> {
                     self.line(&format!("{label}:;"));
                 }
                 if let Some(p) = post {
-                    self.stmt(p);
+                    self.loop_step(cond, body, |e| e.stmt(p));
                 }
                 if let Some(k) = head {
                     self.loop_tail(k);

@@ -136,9 +136,7 @@ impl FnEmitter<'_> {
             self.drop_scopes.push(Vec::new());
             // What the arm's statements prove (`ranges.rs`) holds in the arm only.
             let facts = self.facts.len();
-            for s in &arm.stmts {
-                self.stmt(s);
-            }
+            self.stmts(&arm.stmts);
             if let Some(v) = &arm.value {
                 match &result {
                     Some(r) if v.ty != Ty::Never => {
