@@ -707,10 +707,27 @@ impl Gen {
         self.loop_depth += 1;
         // the counter is readable in the body, never assigned there
         self.scopes.push(vec![Var { name: name.clone(), ty: Ty::Int(it), mutable: false }]);
-        match self.rng.below(3) {
+        match self.rng.below(5) {
             0 => {
                 let b = self.block(5);
                 let _ = writeln!(out, "{pad}for let! {name}: {} = 0; {name} < {trips}; {name} += 1 {{\n{b}{pad}}}", it.name());
+            }
+            3 => {
+                // up to the type's maximum: the last step lands on it (plain C `+` in the
+                // emitted code when the test proves it cannot wrap, emit_c/ranges.rs)
+                let b = self.block(5);
+                let (start, max) = (it.max() - trips as i128, it.max());
+                let _ = writeln!(out, "{pad}for let! {name}: {} = {start}; {name} < {max}; {name} += 1 {{\n{b}{pad}}}", it.name());
+            }
+            4 => {
+                // down to the type's minimum, spelled `(MIN + 1) - 1` (a literal is unsigned)
+                let b = self.block(5);
+                let (start, above) = (it.min() + trips as i128, it.min() + 1);
+                let _ = writeln!(
+                    out,
+                    "{pad}let! {name}: {} = {start};\n{pad}while {name} > {above} - 1 {{\n{pad}    {name} -= 1;\n{b}{pad}}}",
+                    it.name()
+                );
             }
             1 => {
                 // counting down
