@@ -522,10 +522,7 @@ impl FnEmitter<'_> {
                 match op {
                     // Proven not to overflow (`ranges.rs`): the C operator, which the C
                     // compiler can reason about.
-                    BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, lhs, rhs) => {
-                        let c = if op == BinOp::Add { "+" } else { "-" };
-                        format!("(({t})({} {c} {}))", paren(l), paren(r))
-                    }
+                    BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, lhs, rhs) => super::ranges::plain(op, t, l, r),
                     BinOp::Add => format!("vex_add_{s}({l}, {r})"),
                     BinOp::Sub => format!("vex_sub_{s}({l}, {r})"),
                     BinOp::Mul => format!("vex_mul_{s}({l}, {r})"),
@@ -791,8 +788,7 @@ impl FnEmitter<'_> {
                 match op {
                     // Proven not to overflow (`ranges.rs`): `i = i + 1` for `i += 1`.
                     BinOp::Add | BinOp::Sub if super::ranges::cannot_wrap(&self.facts, op, place, value) => {
-                        let c = if op == BinOp::Add { "+" } else { "-" };
-                        format!("(({})({current} {c} {}))", int_c(*i), paren(&v))
+                        super::ranges::plain(op, int_c(*i), &current, &v)
                     }
                     BinOp::Add => format!("vex_add_{s}({current}, {v})"),
                     BinOp::Sub => format!("vex_sub_{s}({current}, {v})"),

@@ -647,8 +647,10 @@ impl FnEmitter<'_> {
         let facts = self.facts.len();
         if let Some(c) = cond {
             self.push_test_facts(c, true);
-            let assigned = super::ranges::assigned_in_block(body);
-            super::ranges::forget(&mut self.facts[facts..], &assigned);
+            if self.facts.len() > facts {
+                let assigned = super::ranges::assigned_in_block(body);
+                super::ranges::forget(&mut self.facts[facts..], &assigned);
+            }
         }
         let r = emit(self);
         self.facts.truncate(facts);

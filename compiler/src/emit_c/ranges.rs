@@ -144,6 +144,13 @@ impl hir::Visit for Assigned {
     }
 }
 
+/// The C of `l op r` (`+` or `-`) in C type `ty` without the wrapping helpers, where
+/// `cannot_wrap` holds.
+pub(super) fn plain(op: BinOp, ty: &str, l: &str, r: &str) -> String {
+    let c = if op == BinOp::Add { "+" } else { "-" };
+    format!("(({ty})({} {c} {}))", super::func::paren(l), super::func::paren(r))
+}
+
 /// `lhs op rhs` (`op` being `+` or `-` of `i32`/`i64`) cannot overflow given `facts`: `lhs` is
 /// a local bounded by them and `rhs` a constant that keeps the result inside the type.
 pub(super) fn cannot_wrap(facts: &[Fact], op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> bool {
